@@ -1,0 +1,38 @@
+# sgan: the two commands of the README's quick start are `make course` and `make test`.
+# Setup is idempotent: the venv is (re)installed only when pyproject.toml changes.
+PY ?= python3
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PROFILE ?= cpu
+export PYTHONUNBUFFERED := 1
+
+.PHONY: setup course test lab bench clean-runs
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	$(PYTHON) -m ipykernel install --sys-prefix --name sgan --display-name "sgan (.venv)" >/dev/null
+	@touch $(STAMP)
+	@echo "sgan: environment ready in $(VENV)"
+
+## The main job: run the course headless (SGAN_PROFILE / PROFILE=gpu picks the profile).
+course: $(STAMP)
+	$(PYTHON) -m sgan.course --profile $(PROFILE)
+
+## The whole test suite (ruff included), notebooks at the smoke profile.
+test: $(STAMP)
+	$(PYTHON) -m pytest
+
+## JupyterLab with the course's kernel.
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(PYTHON) -m sgan.bench
+
+clean-runs:
+	rm -rf runs/

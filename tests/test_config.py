@@ -1,0 +1,100 @@
+"""Configs: presets differ only in the paper's switches, JSON round trip, clear errors."""
+
+import dataclasses
+import json
+
+import pytest
+
+from sgan.config import (
+    PAPER_SWITCH_FIELDS,
+    PRESETS,
+    PROFILES,
+    ConfigError,
+    ModelConfig,
+    RunConfig,
+    TrainConfig,
+    make_config,
+    preset,
+)
+
+
+def test_presets_differ_only_in_paper_switches():
+    size_fields = {f.name for f in dataclasses.fields(ModelConfig)} - set(PAPER_SWITCH_FIELDS) - {"name"}
+    f = preset("F")
+    for name in PRESETS:
+        cfg = preset(name)
+        for field in size_fields:
+            assert getattr(cfg, field) == getattr(f, field), (name, field)
+
+
+def test_table1_switches():
+    a, b, c, d, e, f = (preset(n) for n in "ABCDEF")
+    assert (a.resample, a.loss, a.use_pixel_norm, a.use_styles) == ("nearest", "wgan_gp", True, False)
+    assert (b.resample, b.loss) == ("bilinear", "ns_r1")
+    assert c.use_styles and c.mapping_layers == 8 and not c.const_input
+    assert d.const_input and not d.use_noise
+    assert e.use_noise and e.style_mixing_prob == 0
+    assert f.style_mixing_prob == 0.9
+    # each step turns exactly the switches Table 1 names
+    changed = [
+        sorted(k for k in PAPER_SWITCH_FIELDS if getattr(x, k) != getattr(y, k))
+        for x, y in zip((a, b, c, d, e), (b, c, d, e, f), strict=True)
+    ]
+    assert changed == [
+        ["loss", "resample"],
+        ["mapping_layers", "use_instance_norm", "use_pixel_norm", "use_styles"],
+        ["const_input"],
+        ["use_noise"],
+        ["style_mixing_prob"],
+    ]
+
+
+def test_derived_sizes_follow_the_official_rule():
+    f = preset("F")
+    assert f.num_layers == 18
+    assert [f.channels_at(r) for r in f.resolutions] == [512, 512, 512, 512, 256, 128, 64, 32, 16]
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+@pytest.mark.parametrize("name", PRESETS)
+def test_json_round_trip(name, profile):
+    cfg = make_config(name, profile)
+    again = RunConfig.from_json(cfg.to_json())
+    assert again == cfg
+    assert json.loads(again.to_json()) == json.loads(cfg.to_json())
+
+
+def test_unknown_options_are_errors():
+    with pytest.raises(ConfigError, match="Unknown config option.*'lrr'"):
+        make_config("F", "cpu", lrr=0.1)
+    with pytest.raises(ConfigError, match="Unknown config 'G'"):
+        make_config("G", "cpu")
+    with pytest.raises(ConfigError, match="Unknown profile"):
+        make_config("F", "laptop")
+    with pytest.raises(ConfigError, match="Unknown ModelConfig option"):
+        RunConfig.from_dict({"model": {"use_stlyes": True}})
+
+
+def test_impossible_combinations_are_errors():
+    with pytest.raises(ConfigError, match="const_input=True needs use_styles"):
+        dataclasses.replace(preset("F"), use_styles=False)
+    with pytest.raises(ConfigError, match="style_mixing_prob > 0 needs use_styles"):
+        dataclasses.replace(preset("B"), style_mixing_prob=0.5)
+    with pytest.raises(ConfigError, match="power of two"):
+        make_config("F", "cpu", resolution=48)
+    with pytest.raises(ConfigError, match="choose one of"):
+        make_config("F", "cpu", loss="hinge")
+    with pytest.raises(ConfigError, match="start_resolution"):
+        make_config("F", "smoke", start_resolution=32)
+
+
+def test_overrides_reach_the_right_config():
+    cfg = make_config("E", "smoke", style_mixing_prob=0.5, r1_gamma=5.0)
+    assert cfg.model.style_mixing_prob == 0.5 and cfg.train.r1_gamma == 5.0
+    assert cfg.differences(make_config("E", "smoke")) == ["model.style_mixing_prob", "train.r1_gamma"]
+
+
+def test_tables_look_up_by_resolution():
+    t = TrainConfig()
+    assert t.batch_at(8) == 128 and t.batch_at(32) == 64 and t.batch_at(1024) == 4
+    assert t.lr_at(64) == 0.001 and t.lr_at(256) == 0.002
