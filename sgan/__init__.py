@@ -23,7 +23,7 @@ _API = {
     "load_dataset": "sgan.data",
     "Generator": "sgan.generator",
     "Discriminator": "sgan.discriminator",
-    "train": "sgan.train",
+    "train": "sgan.training",
     "load_generator": "sgan.checkpoint",
     "compute_metric": "sgan.metrics",
     "list_metrics": "sgan.metrics",

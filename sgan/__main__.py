@@ -1,0 +1,152 @@
+"""The command line: ``python -m sgan <command> ...`` (a thin layer over the library).
+
+    python -m sgan train --config F --profile cpu --data synthetic --out runs/F [--resume] [--set key=value]
+    python -m sgan sample --run runs/F --seeds 0-15 --psi 0.7 --out grid.png
+    torchrun --nproc_per_node=2 -m sgan train ...           (data-parallel; rank 0 writes)
+
+Each command is a ``Command`` in ``COMMANDS``: its arguments and the function that runs it. To add one, write
+``add_<name>_arguments(parser)`` and ``run_<name>(args) -> int`` and register them there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sgan.config import PRESETS, PROFILES, ConfigError, RunConfig, make_config
+
+
+class UsageError(ValueError):
+    """A command-line mistake: printed as ``error: ...`` with exit status 2."""
+
+
+@dataclass(frozen=True)
+class Command:
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """``["seed=2", "mirror=false", "batch_sizes=[[8,32]]"]`` -> dict; values are JSON, else strings."""
+    overrides: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set {item!r}: write key=value, e.g. --set total_kimg=12 --set mirror=false.")
+        lowered = text.strip().lower()
+        if lowered in ("true", "false"):
+            value: Any = lowered == "true"
+        else:
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError:
+                value = text
+        overrides[key.strip()] = value
+    return overrides
+
+
+# ----- train -----
+def add_train_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", choices=PRESETS, help="config A-F (default F; --resume alone: the run's)")
+    p.add_argument("--profile", choices=sorted(PROFILES),
+                   help="sizes and budget (default cpu; --resume alone: the run's)")
+    p.add_argument("--data", default="synthetic", help="'synthetic', 'digits' or an image folder")
+    p.add_argument("--data-root", default="data", help="where data sets are cached (default data/)")
+    p.add_argument("--data-n", type=int, default=None, help="number of images (default: the data set's)")
+    p.add_argument("--out", required=True, help="run directory, e.g. runs/F")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    p.add_argument("--max-kimg", type=float, default=None, help="stop after this many thousand images")
+    p.add_argument("--max-steps", type=int, default=None, help="stop after this many minibatches")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a ModelConfig/TrainConfig field (repeatable), e.g. --set loss=wgan_gp")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def train_config(args: argparse.Namespace) -> RunConfig:
+    """From --config/--profile/--set; with --resume and none of them, the run's own config.json."""
+    overrides = parse_overrides(args.overrides)
+    if args.resume and args.config is None and args.profile is None and not overrides:
+        saved = Path(args.out) / "config.json"
+        if not saved.is_file():
+            raise UsageError(f"--resume: {saved} not found; is --out a run directory?")
+        return RunConfig.from_json(saved.read_text())
+    return make_config(args.config or "F", args.profile or "cpu", **overrides)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from sgan.training import TrainingError, train
+
+    config = train_config(args)
+    try:
+        run = train(config, args.data, args.out, resume=args.resume, progress=not args.no_progress,
+                    max_steps=args.max_steps, max_kimg=args.max_kimg, data_root=args.data_root,
+                    data_n=args.data_n)
+    except (TrainingError, FileNotFoundError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if run.interrupted:
+        return 130
+    print(f"trained {run.kimg:.3f} kimg ({run.step} steps) into {run.run_dir}")
+    return 0
+
+
+# ----- sample -----
+def add_sample_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--run", required=True, help="run directory or checkpoint file")
+    p.add_argument("--seeds", default="0-15", help="e.g. 0-15 or 1,5,9-12 (one image per seed)")
+    p.add_argument("--psi", type=float, default=None, help="truncation ψ (default: the model's, 0.7)")
+    p.add_argument("--cutoff", type=int, default=None, help="truncate layers below it (default: the model's)")
+    p.add_argument("--which", default="ema", choices=("ema", "G"), help="EMA generator (default) or G")
+    p.add_argument("--out", required=True, help="PNG file to write")
+    p.add_argument("--columns", type=int, default=None, help="grid columns (default ⌈√n⌉)")
+    p.add_argument("--device", default="cpu")
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from sgan.checkpoint import load_generator
+    from sgan.sample import generate_images, parse_seeds, save_grid
+
+    try:
+        seeds = parse_seeds(args.seeds)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    G = load_generator(args.run, which=args.which, device=args.device)
+    psi = G.cfg.truncation_psi if args.psi is None else args.psi
+    images = generate_images(G, seeds, psi=psi, cutoff=args.cutoff, device=args.device)
+    path = save_grid(images, args.out, columns=args.columns)
+    print(f"{len(seeds)} images (ψ={psi}) written to {path}")
+    return 0
+
+
+COMMANDS: dict[str, Command] = {
+    "train": Command("train a config A-F with the paper's procedure", add_train_arguments, run_train),
+    "sample": Command("images from a trained run's generator, as a grid", add_sample_arguments, run_sample),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sgan", description="StyleGAN (Karras et al. 2019).")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for name, command in COMMANDS.items():
+        command.add_arguments(sub.add_parser(name, help=command.help, description=command.help))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command].run(args)
+    except (UsageError, ConfigError) as exc:
+        parser.error(str(exc))  # exits with status 2
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

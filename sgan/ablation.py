@@ -1,0 +1,439 @@
+"""The ablation study of the paper (Tables 1 and 3): train a config at a profile, measure it, tabulate.
+
+``run_ablation("F", "cpu")`` trains config F at the cpu profile (or resumes it, or reuses it when complete),
+evaluates every metric of the profile with ``sgan.metrics.compute_metric`` and writes ``results.json`` in the
+run directory ``<out_dir>/<name>`` (default ``runs/course/<profile>/F``). Notebook 11 is this call, run by
+papermill once per config; notebook 12 collects the results into the paper's tables with
+``table1_rows`` / ``table3_rows``, beside the paper's numbers (``PAPER_TABLE1`` ...).
+
+A run is *complete* when its saved ``config.json`` equals the resolved config (``RunConfig.differences``)
+and its log reached ``total_kimg``; results are complete when ``results.json`` also holds every requested
+metric. A run whose config changed (e.g. a retuned profile) is moved aside to ``<name>.stale-<time>`` and
+trained anew.
+
+Paths: ``runs_root()`` is ``$SGAN_RUNS`` or ``<repository>/runs``; ``data_root()`` is ``$SGAN_DATA`` or
+``<repository>/data`` (the repository is found from the working directory, so notebooks run from
+``notebooks/`` write to the same places as ``make course``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sgan.config import PRESETS, PROFILES, RunConfig, make_config
+
+# ---------------------------------------------------------------------------------------------------------
+# The paper's numbers (Karras, Laine, Aila, "A Style-Based Generator Architecture for Generative Adversarial
+# Networks", CVPR 2019, arXiv:1812.04948), as digested in shared/reference/stylegan-facts.md.
+# Tables 2-4 are marked (≈) there: read from secondary copies of the paper, possibly slightly off.
+# ---------------------------------------------------------------------------------------------------------
+PAPER_SOURCE = ("Karras, Laine, Aila 2019 (arXiv:1812.04948); Table 1 checked against the paper, "
+                "Tables 2-4 approximate (≈), per shared/reference/stylegan-facts.md")
+
+# Table 1: FID (50k images, best seen during training), lower is better.
+PAPER_TABLE1: dict[str, dict[str, float]] = {
+    "A": {"CelebA-HQ": 7.79, "FFHQ": 8.04},
+    "B": {"CelebA-HQ": 6.11, "FFHQ": 5.25},
+    "C": {"CelebA-HQ": 5.34, "FFHQ": 4.85},
+    "D": {"CelebA-HQ": 5.07, "FFHQ": 4.88},
+    "E": {"CelebA-HQ": 5.06, "FFHQ": 4.42},
+    "F": {"CelebA-HQ": 5.17, "FFHQ": 4.40},
+}
+PAPER_TABLE1_CHANGES: dict[str, str] = {
+    "A": "Baseline Progressive GAN",
+    "B": "+ tuning (incl. bilinear up/down)",
+    "C": "+ add mapping and styles",
+    "D": "+ remove traditional input",
+    "E": "+ add noise inputs",
+    "F": "+ mixing regularization",
+}
+
+# Table 2 (≈): FFHQ FID; rows = % of training images mixed, columns = number of latents mixed at test time.
+PAPER_TABLE2: dict[str, dict[int, float]] = {
+    "E 0%": {1: 4.42, 2: 8.22, 3: 12.88, 4: 17.41},
+    "50%": {1: 4.41, 2: 6.10, 3: 8.71, 4: 11.61},
+    "F 90%": {1: 4.40, 2: 5.11, 3: 6.88, 4: 9.03},
+    "100%": {1: 4.83, 2: 5.17, 3: 6.63, 4: 8.40},
+}
+
+# Table 3 (≈): FFHQ perceptual path length (full / end) and linear separability, lower is better.
+PAPER_TABLE3: list[dict[str, Any]] = [
+    {"generator": "B traditional", "config": "B", "space": "z", "ppl_full": 412.0, "ppl_end": 415.3,
+     "separability": 10.78},
+    {"generator": "D style-based", "config": "D", "space": "w", "ppl_full": 446.2, "ppl_end": 376.6,
+     "separability": 3.61},
+    {"generator": "E + noise inputs", "config": "E", "space": "w", "ppl_full": 200.5, "ppl_end": 160.6,
+     "separability": 3.54},
+    {"generator": "+ mixing 50%", "config": None, "space": "w", "ppl_full": 231.5, "ppl_end": 182.1,
+     "separability": 3.51},
+    {"generator": "F + mixing 90%", "config": "F", "space": "w", "ppl_full": 234.0, "ppl_end": 195.9,
+     "separability": 3.79},
+]
+
+# Table 4 (≈): FFHQ, effect of the mapping network's depth.
+_TABLE4_COLUMNS = ("generator", "mapping_layers", "space", "fid", "ppl_full", "ppl_end", "separability")
+PAPER_TABLE4: list[dict[str, Any]] = [dict(zip(_TABLE4_COLUMNS, row, strict=True)) for row in (
+    ("traditional", 0, "z", 5.25, 412.0, 415.3, 10.78),
+    ("traditional", 8, "z", 4.87, 896.2, 902.0, 170.29),
+    ("traditional", 8, "w", 4.87, 324.5, 212.2, 6.52),
+    ("style-based", 0, "z", 5.06, 283.5, 285.5, 9.88),
+    ("style-based", 1, "w", 4.60, 219.9, 209.4, 6.81),
+    ("style-based", 2, "w", 4.43, 217.8, 199.9, 6.25),
+    ("style-based (F)", 8, "w", 4.40, 234.0, 195.9, 3.79),
+)]
+
+# How many images of the data set each profile trains on (not a paper value: FFHQ has 70k faces).
+DATA_SIZES = {"smoke": 512, "cpu": 10_000, "gpu": 70_000, "paper": 70_000}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Paths
+# ---------------------------------------------------------------------------------------------------------
+def repo_root(start: str | Path | None = None) -> Path | None:
+    """The sgan repository that holds ``start`` (default: the working directory), or None."""
+    here = Path(start or os.getcwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / "pyproject.toml").is_file() and (d / "sgan" / "__init__.py").is_file():
+            return d
+    return None
+
+
+def runs_root() -> Path:
+    """Where runs go: ``$SGAN_RUNS``, else ``<repository>/runs``, else ``./runs``."""
+    if os.environ.get("SGAN_RUNS"):
+        return Path(os.environ["SGAN_RUNS"]).resolve()
+    return (repo_root() or Path.cwd()) / "runs"
+
+
+def data_root() -> Path:
+    """Where data sets are cached: ``$SGAN_DATA``, else ``<repository>/data``, else ``./data``."""
+    if os.environ.get("SGAN_DATA"):
+        return Path(os.environ["SGAN_DATA"]).resolve()
+    return (repo_root() or Path.cwd()) / "data"
+
+
+def course_dir(profile: str) -> Path:
+    """The course's folder for a profile: ``runs/course/<profile>`` (ablation runs and executed notebooks)."""
+    check_profile(profile)
+    return runs_root() / "course" / profile
+
+
+def check_profile(profile: str) -> str:
+    if profile not in PROFILES:
+        raise ValueError(f"Unknown profile {profile!r}: choose one of {', '.join(PROFILES)} "
+                         "(set SGAN_PROFILE or pass profile=...).")
+    return profile
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One run
+# ---------------------------------------------------------------------------------------------------------
+def run_name(config: str, overrides: dict[str, Any] | None = None) -> str:
+    """The run folder's name: the config, then any overrides, e.g. ``F`` or ``F-style_mixing_prob=0.5``."""
+    parts = [config] + [f"{k}={overrides[k]}" for k in sorted(overrides or {})]
+    return "-".join(parts).replace("/", "_").replace(" ", "")
+
+
+def resolve_config(config: str, profile: str, seed: int = 0,
+                   overrides: dict[str, Any] | None = None) -> RunConfig:
+    """``make_config(config, profile, seed=seed, **overrides)`` with a clear error for an unknown config."""
+    if config not in PRESETS:
+        raise ValueError(f"Unknown config {config!r}: choose one of {', '.join(PRESETS)}.")
+    return make_config(config, check_profile(profile), seed=seed, **(overrides or {}))
+
+
+def saved_config(run_dir: Path) -> RunConfig | None:
+    path = Path(run_dir) / "config.json"
+    return RunConfig.from_json(path.read_text()) if path.is_file() else None
+
+
+def config_matches(run_dir: Path, cfg: RunConfig) -> bool:
+    """Whether ``run_dir`` holds a run of exactly ``cfg`` (its ``config.json`` has no differing field)."""
+    saved = saved_config(run_dir)
+    return saved is not None and not saved.differences(cfg)
+
+
+def training_complete(run_dir: Path, cfg: RunConfig) -> bool:
+    """The run of ``cfg`` in ``run_dir`` reached ``total_kimg`` and saved its checkpoint."""
+    run_dir = Path(run_dir)
+    if not config_matches(run_dir, cfg) or not (run_dir / "checkpoints" / "latest.pt").is_file():
+        return False
+    rows = [line for line in (run_dir / "log.jsonl").read_text().splitlines() if line.strip()] \
+        if (run_dir / "log.jsonl").is_file() else []
+    return bool(rows) and json.loads(rows[-1]).get("kimg", 0.0) * 1000 >= round(cfg.train.total_kimg * 1000)
+
+
+def _move_aside(run_dir: Path, why: str) -> None:
+    stale = run_dir.with_name(f"{run_dir.name}.stale-{time.strftime('%Y%m%d-%H%M%S')}")
+    run_dir.rename(stale)
+    print(f"{run_dir.name}: {why}; the old run was moved to {stale}", flush=True)
+
+
+def load_data(cfg: RunConfig, data: str = "synthetic", data_n: int | None = None, progress: bool = True):
+    """The data set a run of ``cfg`` trains on (``sgan.data.load_dataset``, cached under ``data_root()``)."""
+    from sgan.data import load_dataset
+
+    n = DATA_SIZES[cfg.profile] if data_n is None else data_n
+    return load_dataset(data, resolution=cfg.model.resolution, n=n, seed=0, root=data_root(),
+                        progress=progress)
+
+
+def _tick_printer(name: str, cfg: RunConfig):
+    """A ``train(on_tick=...)`` callback printing one line per tick (visible in papermill's log)."""
+    total = cfg.train.total_kimg
+
+    def on_tick(row: dict[str, Any]) -> None:
+        losses = ", ".join(f"{k} {row[k]:.3f}" for k in ("loss_D", "loss_G") if k in row)
+        print(f"[{name}] tick {row.get('tick')}: {row.get('kimg', 0):.2f}/{total:g} kimg at "
+              f"{row.get('resolution')}² (α {row.get('alpha', 1):.2f}), {losses}, "
+              f"{row.get('images_per_s', 0):.0f} img/s", flush=True)
+
+    return on_tick
+
+
+def training_function():
+    """``sgan``'s ``train(config, data, out_dir, ...)`` from the training module ``sgan.training``."""
+    from sgan.training import train
+
+    return train
+
+
+def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data: str = "synthetic",
+                   out_dir: str | Path | None = None, overrides: dict[str, Any] | None = None,
+                   data_n: int | None = None, progress: bool = True, dataset=None) -> Path:
+    """The run directory of ``config`` at ``profile``, trained to the end: reused when complete, resumed when
+    interrupted, trained anew when absent or when its config changed. Returns ``<out_dir>/<run name>``."""
+    train = training_function()
+    cfg = resolve_config(config, profile, seed, overrides)
+    name = run_name(config, overrides)
+    run_dir = Path(out_dir or course_dir(profile)) / name
+    if training_complete(run_dir, cfg):
+        return run_dir
+    if run_dir.exists() and saved_config(run_dir) is not None and not config_matches(run_dir, cfg):
+        differ = ", ".join(saved_config(run_dir).differences(cfg))
+        _move_aside(run_dir, f"its config differs from the requested one in {differ}")
+    resume = "auto" if (run_dir / "checkpoints" / "latest.pt").is_file() else False
+    print(f"[{name}] {'resuming' if resume else 'training'} config {config} at profile {profile} in "
+          f"{run_dir} ({cfg.train.total_kimg:g} kimg)", flush=True)
+    dataset = dataset if dataset is not None else load_data(cfg, data, data_n, progress)
+    train(cfg, dataset, run_dir, resume=resume, progress=progress, on_tick=_tick_printer(name, cfg))
+    if not training_complete(run_dir, cfg):
+        raise RuntimeError(f"Training of {run_dir} stopped before {cfg.train.total_kimg:g} kimg "
+                           "(interrupted?); run it again to resume.")
+    return run_dir
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Metrics and results
+# ---------------------------------------------------------------------------------------------------------
+def profile_metrics(cfg: RunConfig) -> list[str]:
+    """The metrics a run evaluates at its profile's sample counts (``metric_names_for`` of the registry):
+    FID, the four perceptual path lengths (Z/W × full/end) and linear separability."""
+    from sgan.metrics.registry import metric_names_for
+
+    return metric_names_for(cfg)
+
+
+def evaluate(G, dataset, names: Sequence[str], seed: int = 0, device: str = "cpu",
+             progress: bool = True) -> dict[str, dict[str, Any]]:
+    """``{name: compute_metric(name, G, dataset, ...)}``, printing each value and its time as it comes."""
+    from sgan.metrics import compute_metric, parse_metric_name
+
+    out = {}
+    for name in names:
+        # FID caches the real images' statistics: next to the data, not in the working directory
+        options = {"cache_dir": str(data_root())} if parse_metric_name(name).kind == "fid" else {}
+        result = compute_metric(name, G, dataset, device=device, seed=seed, progress=progress, **options)
+        out[name] = result
+        print(f"  {name}: {_format(result['value'])} ({result.get('time_s', 0):.1f} s, "
+              f"{result.get('feature_network', '?')})", flush=True)
+    return out
+
+
+def results_path(run_dir: str | Path) -> Path:
+    return Path(run_dir) / "results.json"
+
+
+def read_results(run_dir: str | Path) -> dict[str, Any] | None:
+    path = results_path(run_dir)
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def results_complete(run_dir: str | Path, cfg: RunConfig, names: Sequence[str]) -> bool:
+    """``results.json`` exists for this exact config and holds every metric in ``names``."""
+    results = read_results(run_dir)
+    if results is None or not training_complete(Path(run_dir), cfg):
+        return False
+    same = not RunConfig.from_dict(results["run_config"]).differences(cfg)
+    return same and all(n in results["metrics"] for n in names)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: str = "synthetic",
+                 out_dir: str | Path | None = None, overrides: dict[str, Any] | None = None,
+                 metrics: Sequence[str] | None = None, data_n: int | None = None, device: str = "auto",
+                 progress: bool = True) -> dict[str, Any]:
+    """Train (or resume, or reuse) config ``config`` at ``profile``, evaluate ``metrics`` (default: the
+    profile's, ``profile_metrics``) and write ``results.json`` in the run directory; returns the results.
+
+    ``overrides`` are ``make_config`` fields (e.g. ``{"style_mixing_prob": 0.5}`` for Table 2) and name the
+    run folder (``F-style_mixing_prob=0.5``). ``device``: where the metrics run ("auto": cuda when
+    available, as training). Complete results are returned as they are, without work.
+    """
+    from sgan.checkpoint import load_generator
+
+    cfg = resolve_config(config, profile, seed, overrides)
+    names = list(metrics) if metrics is not None else profile_metrics(cfg)
+    name = run_name(config, overrides)
+    run_dir = Path(out_dir or course_dir(profile)) / name
+    if results_complete(run_dir, cfg, names):
+        print(f"[{name}] complete: reusing {results_path(run_dir)}", flush=True)
+        return read_results(run_dir)
+    dataset = load_data(cfg, data, data_n, progress)
+    start = time.perf_counter()
+    ensure_trained(config, profile, seed, data, out_dir, overrides, data_n, progress, dataset)
+    train_s = time.perf_counter() - start
+    previous = read_results(run_dir) or {}
+    same_run = previous and not RunConfig.from_dict(previous["run_config"]).differences(cfg)
+    details = dict(previous.get("details", {})) if same_run else {}
+    todo = [n for n in names if n not in details]
+    print(f"[{name}] evaluating {', '.join(todo) or 'nothing new'}", flush=True)
+    if device == "auto":  # metrics on the GPU when there is one, like training
+        import torch
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    G = load_generator(run_dir, device=device)
+    start = time.perf_counter()
+    details.update(evaluate(G, dataset, todo, seed=seed, device=device, progress=progress))
+    results = {
+        "name": name, "config": config, "profile": profile, "seed": seed, "data": data,
+        "data_n": len(dataset), "overrides": dict(overrides or {}), "run_config": cfg.to_dict(),
+        "run_dir": str(run_dir), "kimg": cfg.train.total_kimg,
+        "train_seconds": round(train_s, 1), "eval_seconds": round(time.perf_counter() - start, 1),
+        "metrics": {n: float(d["value"]) for n, d in details.items()}, "details": details,
+    }
+    _write_json(results_path(run_dir), results)
+    print(f"[{name}] results written to {results_path(run_dir)}", flush=True)
+    return read_results(run_dir)  # as stored (JSON types), the same as a later reuse returns
+
+
+def load_results(out_dir: str | Path, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """The ``results.json`` of the runs under ``out_dir`` (default: every run folder, sorted by name)."""
+    out = Path(out_dir)
+    dirs = [out / n for n in names] if names is not None else sorted(
+        p for p in out.iterdir() if p.is_dir() and ".stale-" not in p.name) if out.is_dir() else []
+    return [r for r in (read_results(d) for d in dirs) if r is not None]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------------------
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return "—" if math.isnan(value) else f"{value:.4g}" if abs(value) < 1000 else f"{value:.1f}"
+    return "—" if value is None else str(value)
+
+
+def _metric(result: dict[str, Any], kind: str, space: str | None = None,
+            sampling: str | None = None) -> float:
+    """The value of the first metric of ``kind`` (and space/sampling) in a result, NaN if absent."""
+    from sgan.metrics.registry import parse_metric_name
+
+    for name, value in result["metrics"].items():
+        spec = parse_metric_name(name)
+        if spec.kind == kind and spec.space == space and spec.sampling == sampling:
+            return float(value)
+    return float("nan")
+
+
+def _metric_name(result: dict[str, Any], kind: str) -> str:
+    from sgan.metrics.registry import parse_metric_name
+
+    return next((n for n in result["metrics"] if parse_metric_name(n).kind == kind), kind)
+
+
+def _separability(result: dict[str, Any], space: str) -> float:
+    """Linear separability in ``space`` from a result's ``ls`` details (``value_z``, ``value_w``)."""
+    for name, detail in result.get("details", {}).items():
+        if name.startswith("ls"):
+            return float(detail.get(f"value_{space}", math.nan))
+    return float("nan")
+
+
+def table1_rows(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Table 1: FID per config, ours beside the paper's (CelebA-HQ, FFHQ), in config order A-F."""
+    rows = []
+    for r in sorted(results, key=lambda r: r["name"]):
+        paper = PAPER_TABLE1.get(r["config"], {}) if not r.get("overrides") else {}
+        rows.append({"config": r["name"], "change": PAPER_TABLE1_CHANGES.get(r["config"], ""),
+                     _metric_name(r, "fid"): _metric(r, "fid"),
+                     "paper CelebA-HQ": paper.get("CelebA-HQ"), "paper FFHQ": paper.get("FFHQ")})
+    return rows
+
+
+def table3_rows(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Table 3: path length (full, end) and separability, in Z for traditional generators (A, B), in W for
+    style-based ones (C-F), beside the paper's row for the same config; our Z and W values are both listed."""
+    paper = {row["config"]: row for row in PAPER_TABLE3 if row["config"]}
+    rows = []
+    for r in sorted(results, key=lambda r: r["name"]):
+        space = "w" if r["run_config"]["model"]["use_styles"] else "z"
+        p = paper.get(r["config"], {}) if not r.get("overrides") else {}
+        rows.append({
+            "config": r["name"], "space": space.upper(),
+            "ppl full": _metric(r, "ppl", space, "full"), "ppl end": _metric(r, "ppl", space, "end"),
+            "separability": _separability(r, space),
+            "ppl full (other space)": _metric(r, "ppl", "z" if space == "w" else "w", "full"),
+            "separability (other space)": _separability(r, "z" if space == "w" else "w"),
+            "paper ppl full": p.get("ppl_full"), "paper ppl end": p.get("ppl_end"),
+            "paper separability": p.get("separability"),
+        })
+    return rows
+
+
+def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
+    """Rows (dicts with the same keys) as a GitHub-flavoured markdown table."""
+    if not rows:
+        return "(no results)"
+    keys = list(rows[0])
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(_format(row.get(k)) for k in keys) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def results_markdown(out_dir: str | Path) -> str:
+    """Tables 1 and 3 of the runs under ``out_dir``, as markdown, with the source of the paper's numbers."""
+    results = load_results(out_dir)
+    if not results:
+        return f"(no results.json under {out_dir} yet: run notebook 11 / sgan.ablation.run_ablation first)"
+    profile = results[0]["profile"]
+    return (f"Table 1 (FID, lower is better), profile {profile!r}:\n\n"
+            f"{markdown_table(table1_rows(results))}\n\n"
+            "Table 3 (perceptual path length and linear separability, lower is better), "
+            f"profile {profile!r}:\n\n{markdown_table(table3_rows(results))}\n\n"
+            f"Paper: {PAPER_SOURCE}. Our models are small and briefly trained on synthetic faces: "
+            "compare the order of the configs, not the values.")
+
+
+def write_tables(out_dir: str | Path) -> dict[str, Path]:
+    """Write ``results.md`` and ``results_tables.json`` (Tables 1 and 3) in ``out_dir``; returns paths."""
+    out = Path(out_dir)
+    results = load_results(out)
+    md, js = out / "results.md", out / "results_tables.json"
+    tmp = md.with_name(f".{md.name}.tmp")
+    tmp.write_text(results_markdown(out) + "\n")
+    os.replace(tmp, md)
+    _write_json(js, {"table1": table1_rows(results), "table3": table3_rows(results),
+                     "paper_source": PAPER_SOURCE})
+    return {"markdown": md, "json": js}

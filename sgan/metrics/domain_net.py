@@ -1,0 +1,197 @@
+"""sgan's own domain network: a small CNN trained on the synthetic faces to predict their ground-truth
+factors.
+
+It stands in, offline, for the three ImageNet / CelebA networks of the paper's metrics:
+
+* FID features: the spatial means of its four stages' activations, concatenated (``features``; the paper uses
+  Inception-v3's 2048-d pool features);
+* the PPL distance, LPIPS-style without learned weights (``distance``):
+      d(x₀, x₁) = Σ_l mean_hw ‖f̂_l(x₀) − f̂_l(x₁)‖²,   f̂_l = f_l / ‖f_l‖ (unit norm over channels)
+  (the paper uses LPIPS-VGG16);
+* the attribute classifiers of linear separability (``predict``: a probability per binary factor; the paper
+  uses 40 CelebA-HQ classifiers), and a regressor for the continuous factors (``probes.py``).
+
+Every input is resized to ``INTERNAL_RESOLUTION``² first (area averaging down, bilinear up), so one set of
+weights serves the course's 16², 32² and 64² images. The weights ship in ``sgan/weights/domain_net.pt``
+(float16, ~250 KB) with ``domain_net.json`` (architecture, factors, held-out accuracies);
+``scripts/train_domain_net.py`` rebuilds them. Architecture: four stages (32², 16², 8², 4²) of
+conv3×3 → batch norm → ReLU, two convs in the first three stages and one in the last, 2× average pooling
+between stages; a linear head on the last stage's spatial mean.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from importlib import resources
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+INTERNAL_RESOLUTION = 32
+CHANNELS = (16, 32, 64, 96)
+CONVS_PER_STAGE = (2, 2, 2, 1)
+WEIGHTS_NAME = "domain_net.pt"
+CONFIG_NAME = "domain_net.json"
+
+
+def to_internal_size(images: torch.Tensor, size: int = INTERNAL_RESOLUTION) -> torch.Tensor:
+    """``[N, 3, H, W] -> [N, 3, size, size]``: area averaging when shrinking, bilinear when enlarging."""
+    if images.ndim != 4 or images.shape[1] != 3:
+        raise ValueError(f"the domain network expects images [N, 3, H, W] in [-1, 1], got "
+                         f"{tuple(images.shape)}.")
+    if images.shape[2] == size and images.shape[3] == size:
+        return images
+    if images.shape[2] > size:
+        return F.interpolate(images, size=(size, size), mode="area")
+    return F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False)
+
+
+def _conv_block(cin: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class DomainNet(nn.Module):
+    """``images [N, 3, H, W] in [-1, 1] -> (binary logits [N, B], continuous [N, C] scaled to [0, 1])``.
+
+    ``binary`` / ``continuous`` name the factors of the head's outputs; ``ranges`` maps each continuous factor
+    to its (low, high) so that ``predict`` returns data units.
+    """
+
+    def __init__(self, binary: tuple[str, ...], continuous: tuple[str, ...],
+                 ranges: dict[str, tuple[float, float]], channels: tuple[int, ...] = CHANNELS,
+                 convs_per_stage: tuple[int, ...] = CONVS_PER_STAGE) -> None:
+        super().__init__()
+        self.binary, self.continuous = tuple(binary), tuple(continuous)
+        self.ranges = {k: (float(v[0]), float(v[1])) for k, v in ranges.items()}
+        missing = [c for c in self.continuous if c not in self.ranges]
+        if missing:
+            raise ValueError(f"ranges lacks the continuous factors {missing}.")
+        self.channels, self.convs_per_stage = tuple(channels), tuple(convs_per_stage)
+        stages, cin = [], 3
+        for cout, convs in zip(self.channels, self.convs_per_stage, strict=True):
+            stages.append(nn.Sequential(*[_conv_block(cin if i == 0 else cout, cout) for i in range(convs)]))
+            cin = cout
+        self.stages = nn.ModuleList(stages)
+        self.head = nn.Linear(cin, len(self.binary) + len(self.continuous))
+        self.name = "domain-net"  # set to "domain-net-<sha8>" when loaded from shipped weights
+
+    @property
+    def feature_dim(self) -> int:
+        return sum(self.channels)
+
+    def stage_activations(self, images: torch.Tensor) -> list[torch.Tensor]:
+        """The four stages' activations ``[N, C_l, 32/2^l, 32/2^l]`` (before each stage's pooling)."""
+        x = to_internal_size(images.float())
+        out = []
+        for i, stage in enumerate(self.stages):
+            if i > 0:
+                x = F.avg_pool2d(x, 2)
+            x = stage(x)
+            out.append(x)
+        return out
+
+    def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        pooled = self.stage_activations(images)[-1].mean(dim=(2, 3))  # [N, C_last]
+        out = self.head(pooled)
+        nb = len(self.binary)
+        return out[:, :nb], out[:, nb:]
+
+    @torch.no_grad()
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        """FID features ``[N, sum(channels)]``: each stage's spatial mean, concatenated."""
+        return torch.cat([a.mean(dim=(2, 3)) for a in self.stage_activations(images)], dim=1)
+
+    @torch.no_grad()
+    def distance(self, img0: torch.Tensor, img1: torch.Tensor) -> torch.Tensor:
+        """LPIPS-style ``[N]`` distances: Σ_l mean_hw ‖f̂_l(x₀) − f̂_l(x₁)‖² with unit-normalised channels."""
+        if img0.shape != img1.shape:
+            raise ValueError(f"distance needs two batches of one shape, got {tuple(img0.shape)}, "
+                             f"{tuple(img1.shape)}.")
+        acts = self.stage_activations(torch.cat([img0, img1]))
+        total = torch.zeros(img0.shape[0], device=img0.device)
+        for a in acts:
+            f0, f1 = (a / (a.square().sum(dim=1, keepdim=True).sqrt() + 1e-10)).chunk(2)  # f̂ = f / ‖f‖
+            total += (f0 - f1).square().sum(dim=1).mean(dim=(1, 2))
+        return total
+
+    @torch.no_grad()
+    def predict(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``{factor: [N]}``: P(factor = 1) for binary factors, the value in [low, high] for continuous
+        ones."""
+        logits, cont = self(images)
+        out = {name: torch.sigmoid(logits[:, i]) for i, name in enumerate(self.binary)}
+        for i, name in enumerate(self.continuous):
+            low, high = self.ranges[name]
+            out[name] = low + cont[:, i].clamp(0, 1) * (high - low)
+        return out
+
+    def architecture(self) -> dict:
+        """The plain config that rebuilds this network (stored in ``domain_net.json``)."""
+        return dict(binary=list(self.binary), continuous=list(self.continuous),
+                    ranges={k: list(v) for k, v in self.ranges.items()}, channels=list(self.channels),
+                    convs_per_stage=list(self.convs_per_stage), internal_resolution=INTERNAL_RESOLUTION)
+
+
+def weights_dir() -> Path:
+    """``sgan/weights``, where the shipped domain network lives."""
+    return Path(str(resources.files("sgan") / "weights"))
+
+
+def save_domain_net(net: DomainNet, directory: str | os.PathLike, report: dict) -> Path:
+    """Write ``domain_net.pt`` (float16 state dict) and ``domain_net.json`` (architecture + ``report``),
+    each atomically; returns the weights path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {k: (v.half() if v.is_floating_point() else v) for k, v in net.state_dict().items()}
+    path = directory / WEIGHTS_NAME
+    tmp = path.with_suffix(".pt.tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    meta = dict(architecture=net.architecture(), sha256=digest, **report)
+    tmp = directory / (CONFIG_NAME + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, directory / CONFIG_NAME)
+    return path
+
+
+def _warn_if_stale(meta: dict) -> None:
+    from sgan.data.synthetic_faces import RENDERER_VERSION
+
+    trained_on = meta.get("training", {}).get("renderer_version")
+    if trained_on != RENDERER_VERSION:
+        warnings.warn(f"The domain network was trained on synthetic faces of renderer version {trained_on}; "
+                      f"the renderer is now version {RENDERER_VERSION}. Retrain it with "
+                      "`python scripts/train_domain_net.py` so that its features and labels stay valid.",
+                      stacklevel=3)
+
+
+def load_domain_net(device: str | torch.device = "cpu",
+                    directory: str | os.PathLike | None = None) -> DomainNet:
+    """The shipped domain network (eval mode, float32), or the one saved in ``directory``."""
+    directory = Path(directory) if directory is not None else weights_dir()
+    path, config = directory / WEIGHTS_NAME, directory / CONFIG_NAME
+    if not path.is_file() or not config.is_file():
+        raise FileNotFoundError(
+            f"The domain network's weights are missing ({path}, {config}). They ship with sgan; rebuild them "
+            "with `python scripts/train_domain_net.py` (about ten minutes on one CPU core)."
+        )
+    meta = json.loads(config.read_text())
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != meta["sha256"]:
+        raise ValueError(f"{path} does not match {config} (sha256 {digest[:8]} vs {meta['sha256'][:8]}): "
+                         "retrain with `python scripts/train_domain_net.py`.")
+    _warn_if_stale(meta)
+    arch = meta["architecture"]
+    net = DomainNet(tuple(arch["binary"]), tuple(arch["continuous"]), arch["ranges"], tuple(arch["channels"]),
+                    tuple(arch["convs_per_stage"]))
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    net.name = f"domain-net-{digest[:8]}"
+    net.requires_grad_(False)
+    return net.eval().to(device)

@@ -1,0 +1,119 @@
+"""Drawing latents, noise and images for the metrics: reproducible from a seed, batched, with progress bars.
+
+Every draw happens on the CPU from a ``torch.Generator`` seeded from (seed, stream), then moves to the device,
+so a metric gives the same samples on CPU and GPU. Streams: ``LATENT_STREAM`` for z, ``NOISE_STREAM`` for the
+per-layer noise images, ``PPL_T_STREAM`` for path-length positions. The generator runs in eval mode, without
+truncation (ψ = 1, as for every metric in the paper).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+LATENT_STREAM, NOISE_STREAM, PPL_T_STREAM = 0, 1, 2
+
+
+def resolve_device(device: str | torch.device = "cpu") -> torch.device:
+    """``"auto"`` -> cuda when available, else cpu; anything else as ``torch.device``."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' but no CUDA GPU is available: use device='cpu' or 'auto'.")
+    return device
+
+
+def default_batch_size(device: torch.device, resolution: int) -> int:
+    """Images per batch: 64 on CPU (32 above 32²), 256 on GPU (64 above 128²)."""
+    if device.type == "cuda":
+        return 256 if resolution <= 128 else 64
+    return 64 if resolution <= 32 else 32
+
+
+def stream(seed: int, which: int) -> torch.Generator:
+    """A CPU ``torch.Generator`` for stream ``which`` of ``seed`` (independent streams per purpose)."""
+    state = np.random.SeedSequence(entropy=int(seed), spawn_key=(int(which),)).generate_state(2, np.uint64)
+    return torch.Generator().manual_seed(int(state[0] >> np.uint64(1)))
+
+
+def check_device(module: torch.nn.Module, device: torch.device) -> None:
+    """A clear error when ``module``'s weights are not on ``device`` (metrics never move a caller's model)."""
+    p = next(iter(module.parameters()), None)
+    if p is None:
+        return
+    if p.device.type != device.type or (device.index is not None and p.device.index != device.index):
+        raise ValueError(f"The generator is on {p.device} but the metric runs on {device}: move it first "
+                         f"(G.to('{device}')) or pass device='{p.device}'.")
+
+
+@contextlib.contextmanager
+def eval_mode(module: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    """Put ``module`` in eval mode for the block, then restore its previous mode."""
+    was_training = module.training
+    module.eval()
+    try:
+        yield module
+    finally:
+        module.train(was_training)
+
+
+def draw_noise(G: Any, n: int, generator: torch.Generator, device: torch.device) -> list[torch.Tensor]:
+    """One noise image per synthesis layer: ``[n, 1, r_i, r_i]`` with r_i = ``G.layer_resolution(i)``."""
+    out = []
+    for i in range(G.num_layers):
+        r = G.layer_resolution(i)
+        out.append(torch.randn(n, 1, r, r, generator=generator).to(device))
+    return out
+
+
+def check_images(images: torch.Tensor, n: int, where: str) -> torch.Tensor:
+    """``images`` if they are [n, 3, H, W], else an error naming ``where`` they came from."""
+    if images.ndim != 4 or images.shape[0] != n or images.shape[1] != 3:
+        raise ValueError(f"{where}: expected images [{n}, 3, H, W], got {tuple(images.shape)}.")
+    return images
+
+
+def batches(total: int, batch_size: int, progress: bool, desc: str) -> Iterator[int]:
+    """Sizes of consecutive batches summing to ``total``, with a tqdm bar counting items."""
+    bar = tqdm(total=total, desc=desc, unit="img", disable=not progress, leave=False)
+    done = 0
+    while done < total:
+        b = min(batch_size, total - done)
+        yield b
+        done += b
+        bar.update(b)
+    bar.close()
+
+
+@torch.no_grad()
+def iterate_generated(G: Any, n: int, seed: int, batch_size: int, device: torch.device, progress: bool = True,
+                      desc: str = "generating", resolution: int | None = None
+                      ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """Batches ``(z [B, z_dim], w [B, w_dim], images [B, 3, r, r])`` of ``n`` fresh samples of ``G``:
+    z ~ N(0, I), w = f(z), random noise, no truncation."""
+    check_device(G, device)
+    z_gen, noise_gen = stream(seed, LATENT_STREAM), stream(seed, NOISE_STREAM)
+    with eval_mode(G):
+        for b in batches(n, batch_size, progress, desc):
+            z = torch.randn(b, G.cfg.z_dim, generator=z_gen).to(device)  # [B, z_dim]
+            w = G.mapping(z)  # [B, w_dim]
+            noise = draw_noise(G, b, noise_gen, device)
+            images = G.synthesis(G.broadcast(w), resolution=resolution, noise=noise)
+            yield z, w, check_images(images, b, "G.synthesis")
+
+
+@torch.no_grad()
+def iterate_real(dataset: Any, n: int, batch_size: int, device: torch.device, progress: bool = True,
+                 desc: str = "real images") -> Iterator[torch.Tensor]:
+    """The first ``n`` images of ``dataset`` in order (no mirroring), ``[B, 3, H, W]`` in [-1, 1]."""
+    start = 0
+    for b in batches(n, batch_size, progress, desc):
+        images = dataset.batch(np.arange(start, start + b), mirror=False, device=device)
+        start += b
+        yield check_images(images, b, "dataset.batch")

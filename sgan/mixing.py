@@ -1,0 +1,69 @@
+"""Style mixing (StyleGAN §3.1): different latents control different synthesis layers.
+
+Because every synthesis layer reads its own w, mixing k latents is a choice of which layers read which one.
+With crossover points c_1 ≤ ... ≤ c_{k-1}, layer l reads
+
+    ws[:, l] = w_j[:, l]   for the largest j with c_j ≤ l   (w_0 below c_1)
+
+so layers < c_1 depend on w_0 only. Mixing regularization (config F) draws, during training, with probability
+p (0.9) a crossover uniformly in [1, L − 1] per image; the others use one latent (crossover = L).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+
+def mix_styles(ws: Sequence[torch.Tensor], crossovers: Sequence[int | torch.Tensor]) -> torch.Tensor:
+    """Combine latents ``ws[j]`` ([N, L, w_dim], or [N, w_dim] for all layers) into one ``[N, L, w_dim]``.
+
+    ``crossovers[j-1]`` is the first layer that reads ``ws[j]``: an int (the same for every image) or an int
+    tensor ``[N]`` (one per image). E.g. ``mix_styles([wa, wb], [4])``: coarse layers 0-3 from a, the rest
+    from b; ``mix_styles([wa, wb, wa], [4, 8])``: only the middle layers 4-7 from b.
+    """
+    if len(ws) < 1 or len(crossovers) != len(ws) - 1:
+        raise ValueError(f"mix_styles needs k latents and k-1 crossovers, got {len(ws)} and "
+                         f"{len(crossovers)}.")
+    ws = [w.unsqueeze(1) if w.ndim == 2 else w for w in ws]
+    num_layers = max(w.shape[1] for w in ws)
+    shape = torch.broadcast_shapes(*(w.shape for w in ws))
+    if len(shape) != 3:
+        shapes = [tuple(w.shape) for w in ws]
+        raise ValueError(f"mix_styles expects latents [N, L, w_dim] or [N, w_dim], got {shapes}.")
+    _check_order(crossovers, num_layers)
+    layer = torch.arange(num_layers, device=ws[0].device).view(1, -1, 1)  # [1, L, 1]
+    out = ws[0].expand(shape)
+    for w, c in zip(ws[1:], crossovers, strict=True):
+        c = torch.as_tensor(c, device=layer.device).reshape(-1, 1, 1)  # [N or 1, 1, 1]
+        # layers l >= c read the next latent
+        out = torch.where(layer >= c, w, out)
+    return out if len(ws) > 1 else out.clone()  # a fresh tensor, safe to edit in place
+
+
+def _check_order(crossovers: Sequence[int | torch.Tensor], num_layers: int) -> None:
+    previous = None
+    for c in crossovers:
+        c = torch.as_tensor(c)
+        if c.is_floating_point() or (c < 0).any() or (c > num_layers).any():
+            raise ValueError(f"crossover {c.tolist()} must be integer layer indices in [0, {num_layers}].")
+        if previous is not None and (c < previous).any():
+            raise ValueError("crossovers must be non-decreasing (c_1 <= c_2 <= ...).")
+        previous = c
+
+
+def draw_crossovers(n: int, num_layers: int, prob: float, generator: torch.Generator | None = None,
+                    device: torch.device | str = "cpu") -> torch.Tensor:
+    """Mixing regularization: per image, with probability ``prob`` a crossover uniform in [1, num_layers − 1],
+    else ``num_layers`` (no mixing). Returns int64 ``[n]``.
+
+    Departs from the official code, which draws one decision and one crossover per minibatch; per image
+    gives the paper's "p% of training images" with less variance for the small CPU batches.
+    """
+    draw_device = generator.device if generator is not None else device
+    if num_layers < 2 or prob <= 0.0:
+        return torch.full((n,), num_layers, dtype=torch.long, device=device)
+    mixed = torch.rand(n, generator=generator, device=draw_device) < prob
+    crossover = torch.randint(1, num_layers, (n,), generator=generator, device=draw_device)
+    return torch.where(mixed, crossover, torch.full_like(crossover, num_layers)).to(device)

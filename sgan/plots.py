@@ -1,0 +1,555 @@
+"""The paper's figures as functions, and the small, seeded computations behind them.
+
+Every function takes a generator (the contract of ``sgan/generator.py``: ``mapping``, ``broadcast``,
+``synthesis``, ``num_layers``, ``layer_resolution``, ``w_avg``) and integer seeds, so a figure is reproducible
+and a widget (``sgan/widgets.py``) can show the same images interactively:
+
+* style mixing (Figure 3): copy the styles of one scale from source B, the rest from source A;
+* stochastic variation (Figure 4): one latent, many noise draws, and the per-pixel standard deviation;
+* noise by scale (Figure 5): noise in all, no, only fine or only coarse layers;
+* the truncation trick (Figure 8): ``w' = w̄ + ψ (w − w̄)`` on the first ``cutoff`` layers;
+* interpolation strips in Z (slerp) and W (lerp), as the perceptual path length walks them;
+* training curves from a run's ``log.jsonl`` and the ablation results beside the paper's numbers.
+
+Images are tensors in [-1, 1], ``[N, 3, H, W]``; figures are ``matplotlib.figure.Figure`` objects (closed in
+pyplot, so a notebook displays each exactly once when a cell returns it).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+SCALES = ("coarse", "middle", "fine")
+# The paper's split (Figure 3) at 1024²: coarse 4²–8², middle 16²–32², fine 64²–1024².
+_PAPER_SCALE_RESOLUTIONS = {"coarse": (4, 8), "middle": (16, 32)}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Images
+# ---------------------------------------------------------------------------------------------------------
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """Images ``[N, 3, H, W]`` in [-1, 1] -> ``uint8 [N, H, W, 3]`` (clamped, rounded)."""
+    if images.ndim != 4 or images.shape[1] != 3:
+        raise ValueError(f"to_uint8 expects images [N, 3, H, W], got {tuple(images.shape)}.")
+    x = (images.detach().float().clamp(-1, 1) + 1) * 127.5  # [-1, 1] -> [0, 255]
+    return x.round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+
+
+def image_grid(images: np.ndarray | torch.Tensor, ncols: int | None = None, pad: int = 1,
+               pad_value: int = 255) -> np.ndarray:
+    """Tile images (uint8 ``[N, H, W, 3]`` or a tensor ``[N, 3, H, W]`` in [-1, 1]) into one uint8 image.
+
+    ``ncols`` defaults to N (one row); rows are filled left to right with ``pad`` pixels between images.
+    """
+    if isinstance(images, torch.Tensor):
+        images = to_uint8(images)
+    if images.ndim != 4 or images.shape[-1] != 3 or len(images) == 0:
+        raise ValueError(f"image_grid expects uint8 images [N, H, W, 3] with N >= 1, got {images.shape}.")
+    n, h, w, _ = images.shape
+    ncols = n if ncols is None else ncols
+    nrows = math.ceil(n / ncols)
+    grid = np.full((nrows * (h + pad) - pad, ncols * (w + pad) - pad, 3), pad_value, dtype=np.uint8)
+    for i, img in enumerate(images):
+        r, c = divmod(i, ncols)
+        grid[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = img
+    return grid
+
+
+def upscale(image: np.ndarray, size: int) -> np.ndarray:
+    """Enlarge a uint8 ``[H, W, 3]`` image (nearest, integer factor) to a height of about ``size``."""
+    factor = max(1, size // image.shape[0])
+    return image.repeat(factor, axis=0).repeat(factor, axis=1)
+
+
+def grid_figure(images: np.ndarray | torch.Tensor, ncols: int | None = None, title: str | None = None,
+                width: float = 6.0) -> Figure:
+    """A figure showing ``image_grid(images, ncols)`` (``width`` inches wide), axes off."""
+    grid = image_grid(images, ncols)
+    fig, ax = plt.subplots(figsize=(width, width * grid.shape[0] / grid.shape[1] + (0.3 if title else 0)))
+    plt.close(fig)
+    ax.imshow(grid, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def to_png(image: np.ndarray) -> bytes:
+    """PNG bytes of a uint8 ``[H, W, 3]`` image (what an ``ipywidgets.Image`` shows)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="png")
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Seeded latents, noise and synthesis
+# ---------------------------------------------------------------------------------------------------------
+def device_of(G: torch.nn.Module) -> torch.device:
+    return next(G.parameters()).device
+
+
+def seed_latents(G: torch.nn.Module, seeds: Sequence[int]) -> torch.Tensor:
+    """One latent per seed, ``z [len(seeds), z_dim]`` ~ N(0, I); a seed gives the same z on every device."""
+    zs = [torch.randn(1, G.cfg.z_dim, generator=torch.Generator().manual_seed(int(s))) for s in seeds]
+    return torch.cat(zs).to(device_of(G))
+
+
+def seed_noise(G: torch.nn.Module, seed: int, n: int = 1) -> list[torch.Tensor]:
+    """Per-layer noise maps ``[n, 1, r, r]`` (r = ``G.layer_resolution(i)``) drawn from one seeded stream."""
+    gen = torch.Generator().manual_seed(int(seed))
+    maps = []
+    for i in range(G.num_layers):
+        r = G.layer_resolution(i)
+        maps.append(torch.randn(n, 1, r, r, generator=gen).to(device_of(G)))
+    return maps
+
+
+def zero_noise(G: torch.nn.Module, n: int = 1) -> list[torch.Tensor]:
+    """Per-layer noise maps of zeros: the image without stochastic detail."""
+    resolutions = [G.layer_resolution(i) for i in range(G.num_layers)]
+    return [torch.zeros(n, 1, r, r, device=device_of(G)) for r in resolutions]
+
+
+def mix_noise(base: list[torch.Tensor], other: list[torch.Tensor],
+              layers: Sequence[int]) -> list[torch.Tensor]:
+    """``base`` with the maps of ``layers`` taken from ``other``."""
+    chosen = set(layers)
+    return [o if i in chosen else b for i, (b, o) in enumerate(zip(base, other, strict=True))]
+
+
+@torch.no_grad()
+def seed_ws(G: torch.nn.Module, seeds: Sequence[int]) -> torch.Tensor:
+    """Per-layer latents ``ws [len(seeds), num_layers, w_dim]`` of the seeds' z (mapped, broadcast).
+
+    Each seed is mapped alone, so its w is bit-identical whatever the other seeds (a batched matmul may differ
+    in the last bits).
+    """
+    return torch.cat([G.broadcast(G.mapping(z[None])) for z in seed_latents(G, seeds)])
+
+
+@torch.no_grad()
+def synthesize(G: torch.nn.Module, ws: torch.Tensor, noise: list[torch.Tensor]) -> torch.Tensor:
+    """Images ``[N, 3, H, W]`` from ``ws [N, L, w_dim]`` with the given per-layer noise ``[1 or N, 1, r, r]``.
+
+    One image at a time (in eval mode), so an image depends only on its own ws and noise, bit for bit.
+    """
+    was_training = G.training
+    G.eval()
+    try:
+        return torch.cat([G.synthesis(ws[i:i + 1], noise=[m[i:i + 1] if m.shape[0] > 1 else m for m in noise])
+                          for i in range(ws.shape[0])])
+    finally:
+        G.train(was_training)
+
+
+def scale_resolutions(resolution: int) -> dict[str, tuple[int, ...]]:
+    """The resolutions of the coarse, middle and fine styles at a final ``resolution``.
+
+    The paper's split at 1024² is coarse 4²–8², middle 16²–32², fine 64²–1024². Our profiles stop at 16² or
+    32² (departs from the paper: small images), so the split is kept where it exists and otherwise shifted
+    down so that every scale has at least one resolution:
+    32² -> (4, 8), (16,), (32,);  16² -> (4,), (8,), (16,).
+    """
+    res = [2**k for k in range(2, int(math.log2(resolution)) + 1)]
+    if len(res) < 3:
+        raise ValueError(f"resolution={resolution}: coarse/middle/fine styles need at least 16x16 images.")
+    groups = {name: [r for r in res if r in keep] for name, keep in _PAPER_SCALE_RESOLUTIONS.items()}
+    groups["fine"] = [r for r in res if r >= 64]
+    for small, large in (("middle", "fine"), ("coarse", "middle")):
+        if not groups[large]:
+            groups[large].insert(0, groups[small].pop())
+    return {name: tuple(groups[name]) for name in SCALES}
+
+
+def style_ranges(G: torch.nn.Module) -> dict[str, range]:
+    """Synthesis layer indices of the coarse, middle and fine styles of ``G`` (see ``scale_resolutions``)."""
+    out = {}
+    for name, resolutions in scale_resolutions(G.cfg.resolution).items():
+        layers = [i for i in range(G.num_layers) if G.layer_resolution(i) in resolutions]
+        out[name] = range(layers[0], layers[-1] + 1)
+    return out
+
+
+def _require_styles(G: torch.nn.Module, what: str) -> None:
+    if not G.cfg.use_styles:
+        raise ValueError(f"{what} needs per-layer styles, but config {G.cfg.name} is a traditional generator "
+                         "(use_styles=False): use config C or later.")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Style mixing (Figure 3)
+# ---------------------------------------------------------------------------------------------------------
+def mix_ws(ws_a: torch.Tensor, ws_b: torch.Tensor, layers: Sequence[int]) -> torch.Tensor:
+    """Per-layer latents of A with the styles of ``layers`` copied from B: ``[N, L, w_dim]``."""
+    if ws_a.shape != ws_b.shape:
+        raise ValueError(f"mix_ws: ws_a {tuple(ws_a.shape)} and ws_b {tuple(ws_b.shape)} differ in shape.")
+    out = ws_a.clone()
+    idx = list(layers)
+    out[:, idx] = ws_b[:, idx]
+    return out
+
+
+def crossover_ws(ws_sources: torch.Tensor, sources: Sequence[int]) -> torch.Tensor:
+    """``ws [N, L, D]`` whose layer i comes from source ``sources[i]`` of ``ws_sources [S, N, L, D]``."""
+    if len(sources) != ws_sources.shape[2]:
+        raise ValueError(f"crossover_ws: {len(sources)} layer sources for {ws_sources.shape[2]} layers.")
+    layers = torch.arange(len(sources))
+    return ws_sources[torch.as_tensor(list(sources)), :, layers].permute(1, 0, 2)
+
+
+def style_mixing_grid(G: torch.nn.Module, seeds_a: Sequence[int], seeds_b: Sequence[int], scale: str,
+                      noise_seed: int = 0) -> torch.Tensor:
+    """Images ``[len(seeds_b), len(seeds_a), 3, H, W]``: row i, column j has B_i's ``scale`` styles and
+    A_j's other styles."""
+    _require_styles(G, "Style mixing")
+    layers = style_ranges(G)[scale]
+    ws_a, ws_b = seed_ws(G, seeds_a), seed_ws(G, seeds_b)
+    noise = seed_noise(G, noise_seed)
+    rows = [synthesize(G, mix_ws(ws_a, ws_b[i:i + 1].expand_as(ws_a), layers), noise)
+            for i in range(len(ws_b))]
+    return torch.stack(rows)
+
+
+def style_mixing_figure(G: torch.nn.Module, seeds_a: Sequence[int] = (1, 2, 3, 4, 5),
+                        seeds_b: Sequence[int] = (6, 7), noise_seed: int = 0) -> Figure:
+    """The paper's Figure 3: sources A on top, sources B on the left, one block of rows per scale."""
+    ranges = style_ranges(G)
+    rows = [(f"{scale}\nfrom B", i, style_mixing_grid(G, seeds_a, seeds_b, scale, noise_seed))
+            for scale in SCALES for i in range(len(seeds_b))]
+    img_a = to_uint8(synthesize(G, seed_ws(G, seeds_a), seed_noise(G, noise_seed)))
+    img_b = to_uint8(synthesize(G, seed_ws(G, seeds_b), seed_noise(G, noise_seed)))
+    nrows, ncols = 1 + len(rows), 1 + len(seeds_a)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.3 * nrows), squeeze=False)
+    plt.close(fig)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for j, img in enumerate(img_a):
+        axes[0, j + 1].imshow(img)
+        axes[0, j + 1].set_title(f"A: seed {seeds_a[j]}", fontsize=7)
+    for r, (label, i, grid) in enumerate(rows, start=1):
+        axes[r, 0].imshow(img_b[i])
+        scale = label.split("\n")[0]
+        layers = ranges[scale]
+        axes[r, 0].set_title(f"B{seeds_b[i]}: {scale} (layers {layers.start}-{layers.stop - 1})", fontsize=6)
+        for j, img in enumerate(to_uint8(grid[i])):
+            axes[r, j + 1].imshow(img)
+    fig.suptitle("Style mixing: the styles of one scale copied from B, the rest from A", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+@torch.no_grad()
+def style_mixing_agreement(G: torch.nn.Module, net: torch.nn.Module, num_pairs: int = 64, seed: int = 0,
+                           noise_seed: int = 0, min_gap: float = 0.1) -> dict[str, dict[str, float]]:
+    """How much of source B's factors a style-mixed image inherits, by copied scale and factor scale.
+
+    For pairs (A_i, B_i) of seeds ``seed + 2i``, ``seed + 2i + 1`` and each style scale s, the image ``m``
+    with B's styles of scale s and A's others is compared with A and B through the factors that
+    ``net.predict`` reads (the domain network of ``sgan.metrics``). Per factor, the share of B in m is
+
+        t = (f(m) − f(A)) · (f(B) − f(A)) / (f(B) − f(A))²      (0: like A, 1: like B)
+
+    over the pairs where A and B differ by at least ``min_gap`` of the factor's range (clipped to [-1, 2]).
+    Returns ``{copied scale: {factor scale: mean t}}``, factor scales from ``sgan.data.synthetic_faces``.
+    """
+    from sgan.data.synthetic_faces import FACTORS
+
+    _require_styles(G, "Style mixing")
+    seeds_a = [seed + 2 * i for i in range(num_pairs)]
+    seeds_b = [seed + 2 * i + 1 for i in range(num_pairs)]
+    ws_a, ws_b = seed_ws(G, seeds_a), seed_ws(G, seeds_b)
+    noise = seed_noise(G, noise_seed)
+    device = next(net.parameters()).device
+
+    def factors_of(ws: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {k: v.cpu() for k, v in net.predict(synthesize(G, ws, noise).to(device)).items()}
+
+    pred = factors_of(torch.cat([ws_a, ws_b]))
+    out: dict[str, dict[str, float]] = {}
+    for copied, layers in style_ranges(G).items():
+        mixed = factors_of(mix_ws(ws_a, ws_b, layers))
+        shares: dict[str, list[torch.Tensor]] = {scale: [] for scale in SCALES}
+        for f in FACTORS:
+            if f.name not in pred:
+                continue
+            a, b, m = pred[f.name][:num_pairs], pred[f.name][num_pairs:], mixed[f.name]
+            gap = b - a
+            keep = gap.abs() >= min_gap * (f.high - f.low)
+            t = ((m - a) * gap / gap.square().clamp_min(1e-12)).clamp(-1, 2)
+            shares[f.scale].append(t[keep])
+        out[copied] = {scale: float(torch.cat(v).mean()) if v and torch.cat(v).numel() else float("nan")
+                       for scale, v in shares.items()}
+    return out
+
+
+def agreement_figure(agreement: dict[str, dict[str, float]]) -> Figure:
+    """A heat map of ``style_mixing_agreement``: rows = styles copied from B, columns = factor scale."""
+    grid = np.array([[agreement[c][f] for f in SCALES] for c in SCALES])
+    fig, ax = plt.subplots(figsize=(3.8, 3.2))
+    plt.close(fig)
+    im = ax.imshow(grid, cmap="viridis", vmin=0, vmax=1)
+    ax.set_xticks(range(3), [f"{s}\nfactors" for s in SCALES], fontsize=8)
+    ax.set_yticks(range(3), [f"{s} styles\nfrom B" for s in SCALES], fontsize=8)
+    for i in range(3):
+        for j in range(3):
+            ax.text(j, i, f"{grid[i, j]:.2f}", ha="center", va="center", color="w", fontsize=9)
+    ax.set_title("share of B in the mixed image's factors", fontsize=9)
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Noise: stochastic variation (Figure 4) and noise by scale (Figure 5)
+# ---------------------------------------------------------------------------------------------------------
+def stochastic_variation(G: torch.nn.Module, seed: int, num_draws: int = 100, noise_seed: int = 0,
+                         layers: Sequence[int] | None = None) -> tuple[torch.Tensor, np.ndarray]:
+    """One latent, ``num_draws`` noise draws: images ``[num_draws, 3, H, W]``, per-pixel std ``[H, W]``.
+
+    ``layers`` (default all) are the layers whose noise is redrawn; the others keep ``noise_seed``'s draw.
+    The std is taken over the draws and averaged over the colour channels, in [-1, 1] image units.
+    """
+    ws = seed_ws(G, [seed])
+    base = seed_noise(G, noise_seed)
+    layers = range(G.num_layers) if layers is None else layers
+    images = torch.cat([synthesize(G, ws, mix_noise(base, seed_noise(G, noise_seed + 1 + k), layers))
+                        for k in range(num_draws)])
+    std = images.float().clamp(-1, 1).std(dim=0).mean(dim=0)  # [H, W]
+    return images, std.cpu().numpy()
+
+
+def stochastic_variation_figure(G: torch.nn.Module, seed: int = 0, num_draws: int = 100,
+                                noise_seed: int = 0) -> Figure:
+    """The paper's Figure 4: four noise draws of one latent and the std of each pixel over the draws."""
+    images, std = stochastic_variation(G, seed, num_draws, noise_seed)
+    shown = to_uint8(images[:4])
+    fig, axes = plt.subplots(1, len(shown) + 1, figsize=(1.8 * (len(shown) + 1), 2.2))
+    plt.close(fig)
+    for k, ax in enumerate(axes[:-1]):
+        ax.imshow(shown[k])
+        ax.set_title(f"noise draw {k}", fontsize=8)
+    im = axes[-1].imshow(std, cmap="magma")
+    axes[-1].set_title(f"per-pixel std ({num_draws} draws)", fontsize=8)
+    fig.colorbar(im, ax=axes[-1], fraction=0.046)
+    for ax in axes:
+        ax.set_axis_off()
+    fig.suptitle(f"Stochastic variation: seed {seed}, same w, different noise", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def noise_by_scale(G: torch.nn.Module, seed: int, noise_seed: int = 0) -> dict[str, torch.Tensor]:
+    """Figure 5's four images of one latent: noise in all layers, none, only the fine or only the coarse ones.
+
+    "fine" are the layers of the fine styles, "coarse" those of the coarse and middle styles (the paper's
+    4²–32²); the other layers get zero noise. Returns images ``[1, 3, H, W]`` by name.
+    """
+    ranges = style_ranges(G)
+    ws = seed_ws(G, [seed])
+    noise, zeros = seed_noise(G, noise_seed), zero_noise(G)
+    coarse = [*ranges["coarse"], *ranges["middle"]]
+    return {
+        "all": synthesize(G, ws, noise),
+        "none": synthesize(G, ws, zeros),
+        "fine": synthesize(G, ws, mix_noise(zeros, noise, ranges["fine"])),
+        "coarse": synthesize(G, ws, mix_noise(zeros, noise, coarse)),
+    }
+
+
+def noise_by_scale_figure(G: torch.nn.Module, seed: int = 0, noise_seed: int = 0) -> Figure:
+    images = noise_by_scale(G, seed, noise_seed)
+    titles = {"all": "(a) noise in all layers", "none": "(b) no noise",
+              "fine": "(c) noise in fine layers only", "coarse": "(d) noise in coarse layers only"}
+    fig, axes = plt.subplots(1, 4, figsize=(8, 2.3))
+    plt.close(fig)
+    for ax, (name, img) in zip(axes, images.items(), strict=True):
+        ax.imshow(to_uint8(img)[0])
+        ax.set_title(titles[name], fontsize=8)
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Truncation (Figure 8) and interpolation
+# ---------------------------------------------------------------------------------------------------------
+@torch.no_grad()
+def truncation_sweep(G: torch.nn.Module, seeds: Sequence[int], psis: Sequence[float],
+                     cutoff: int | None = None, noise_seed: int = 0) -> torch.Tensor:
+    """Images ``[len(psis), len(seeds), 3, H, W]`` with ``w' = w̄ + ψ (w − w̄)`` on layers ``[0, cutoff)``.
+
+    ``cutoff=None`` truncates every layer (the paper's Figure 8). The same noise is used for every image.
+    """
+    from sgan.truncation import truncate
+
+    ws = seed_ws(G, seeds)
+    noise = seed_noise(G, noise_seed)
+    cutoff = G.num_layers if cutoff is None else cutoff
+    return torch.stack([synthesize(G, truncate(ws, G.w_avg, psi, cutoff), noise) for psi in psis])
+
+
+def truncation_figure(G: torch.nn.Module, seeds: Sequence[int] = (1, 2, 3, 4),
+                      psis: Sequence[float] = (1.0, 0.7, 0.5, 0.0, -0.5, -1.0), cutoff: int | None = None,
+                      noise_seed: int = 0) -> Figure:
+    """The paper's Figure 8: one row per seed, one column per ψ; ψ = 0 is the "average face" w̄."""
+    images = truncation_sweep(G, seeds, psis, cutoff, noise_seed)  # [P, S, 3, H, W]
+    fig, axes = plt.subplots(len(seeds), len(psis), figsize=(1.4 * len(psis), 1.4 * len(seeds)),
+                             squeeze=False)
+    plt.close(fig)
+    for p, psi in enumerate(psis):
+        for s in range(len(seeds)):
+            axes[s, p].imshow(to_uint8(images[p, s:s + 1])[0])
+            axes[s, p].set_axis_off()
+        axes[0, p].set_title(f"ψ = {psi:g}", fontsize=8)
+    fig.suptitle("Truncation in W: w' = w̄ + ψ (w − w̄)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
+    """Spherical interpolation between the *normalised* vectors a and b ``[N, D]`` (as the PPL in Z uses)."""
+    a = a / a.norm(dim=-1, keepdim=True)
+    b = b / b.norm(dim=-1, keepdim=True)
+    t = torch.as_tensor(t, dtype=a.dtype, device=a.device).reshape(-1, 1)
+    omega = torch.arccos((a * b).sum(-1, keepdim=True).clamp(-1, 1))  # angle between a and b
+    so = torch.sin(omega)
+    safe = so.abs() > 1e-7
+    out = torch.where(safe, (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / so.clamp_min(1e-7),
+                      (1 - t) * a + t * b)
+    return out
+
+
+@torch.no_grad()
+def interpolate(G: torch.nn.Module, seed_a: int, seed_b: int, ts: Sequence[float], space: str = "w",
+                noise_seed: int = 0) -> torch.Tensor:
+    """Images ``[len(ts), 3, H, W]`` along the path from seed A to seed B, slerp in Z or lerp in W.
+
+    The same noise for every image, so only the latent moves.
+    """
+    if space not in ("z", "w"):
+        raise ValueError(f"space={space!r}: choose 'z' (slerp of normalised z) or 'w' (lerp of w).")
+    t = torch.as_tensor(list(ts), dtype=torch.float32).reshape(-1, 1)
+    if space == "z":
+        z = seed_latents(G, [seed_a, seed_b]).cpu()
+        path = slerp(z[:1].expand(len(t), -1), z[1:].expand(len(t), -1), t).to(device_of(G))
+        w = torch.cat([G.mapping(zt[None]) for zt in path])  # one at a time: bit-stable per t
+    else:
+        w0, w1 = seed_ws(G, [seed_a, seed_b])[:, 0].cpu().chunk(2)
+        w = torch.lerp(w0.expand(len(t), -1), w1.expand(len(t), -1), t).to(device_of(G))
+    return synthesize(G, G.broadcast(w), seed_noise(G, noise_seed))
+
+
+def interpolation_figure(G: torch.nn.Module, seed_a: int = 1, seed_b: int = 2, steps: int = 9,
+                         noise_seed: int = 0) -> Figure:
+    """Two strips between the same endpoints: slerp in Z (top) and lerp in W (bottom)."""
+    ts = np.linspace(0, 1, steps).tolist()
+    fig, axes = plt.subplots(2, 1, figsize=(1.1 * steps, 2.8))
+    plt.close(fig)
+    for ax, space in zip(axes, ("z", "w"), strict=True):
+        ax.imshow(image_grid(interpolate(G, seed_a, seed_b, ts, space, noise_seed)))
+        ax.set_title(f"interpolation in {space.upper()} ({'slerp' if space == 'z' else 'lerp'})", fontsize=8)
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Runs and results
+# ---------------------------------------------------------------------------------------------------------
+def read_log(run_dir: str | Path) -> list[dict]:
+    """The records of a run's ``log.jsonl`` (one JSON object per line)."""
+    path = Path(run_dir) / "log.jsonl"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: is {run_dir} a run directory written by sgan.train()?")
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def training_curves(run_dir: str | Path, keys: Sequence[str] | None = None, x: str = "kimg") -> Figure:
+    """Plot the numeric fields of a run's log against ``x`` (default: every field but x, one panel each)."""
+    records = [r for r in read_log(run_dir) if x in r]
+    if not records:
+        raise ValueError(f"{run_dir}/log.jsonl has no records with {x!r}.")
+    numeric = [k for k, v in records[-1].items()
+               if k != x and isinstance(v, int | float) and not isinstance(v, bool)]
+    keys = list(keys) if keys is not None else numeric
+    fig, axes = plt.subplots(1, len(keys), figsize=(3 * len(keys), 2.5), squeeze=False)
+    plt.close(fig)
+    for ax, key in zip(axes[0], keys, strict=True):
+        pts = [(r[x], r[key]) for r in records if isinstance(r.get(key), int | float)]
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=".")
+        ax.set_xlabel(x)
+        ax.set_title(key, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def samples(G: torch.nn.Module, seeds: Sequence[int], noise_seed: int = 0) -> torch.Tensor:
+    """One image per seed ``[len(seeds), 3, H, W]`` (no truncation, the same seeded noise for all)."""
+    return synthesize(G, seed_ws(G, seeds), seed_noise(G, noise_seed))
+
+
+def samples_figure(G: torch.nn.Module, seeds: Sequence[int] = tuple(range(16)), ncols: int = 8,
+                   title: str | None = None, noise_seed: int = 0) -> Figure:
+    """A grid of ``samples(G, seeds)``, titled with the generator's config by default."""
+    title = title or f"config {G.cfg.name}: seeds {seeds[0]}-{seeds[-1]}"
+    return grid_figure(samples(G, seeds, noise_seed), ncols, title)
+
+
+def latest_grid(run_dir: str | Path) -> np.ndarray:
+    """The last fixed-latent grid a run wrote (``grids/tick-*.png``) as uint8 ``[H, W, 3]``."""
+    from PIL import Image
+
+    grids = sorted(Path(run_dir).glob("grids/tick-*.png"))
+    if not grids:
+        raise FileNotFoundError(f"{run_dir}/grids holds no tick-*.png: has this run trained a tick yet?")
+    return np.asarray(Image.open(grids[-1]).convert("RGB"))
+
+
+def run_figure(run_dir: str | Path, keys: Sequence[str] = ("loss_D", "loss_G", "resolution")) -> Figure:
+    """A run at a glance: its last grid of fixed latents and its training curves."""
+    records = read_log(run_dir)
+    fig, axes = plt.subplots(1, 1 + len(keys), figsize=(3.2 * (1 + len(keys)), 3.0), squeeze=False)
+    plt.close(fig)
+    axes[0, 0].imshow(latest_grid(run_dir), interpolation="nearest")
+    axes[0, 0].set_title(f"{Path(run_dir).name}: grid at {records[-1].get('kimg', 0):g} kimg", fontsize=9)
+    axes[0, 0].set_axis_off()
+    for ax, key in zip(axes[0, 1:], keys, strict=True):
+        pts = [(r["kimg"], r[key]) for r in records if isinstance(r.get(key), int | float)]
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=".")
+        ax.set_xlabel("kimg")
+        ax.set_title(key, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def results_figure(rows: Sequence[dict], metric: str, paper: dict[str, float] | None = None,
+                   label: str = "ours") -> Figure:
+    """Bars of ``metric`` per config (``rows`` of ``sgan.ablation`` results), the paper's numbers beside them.
+
+    The two sets are on separate axes: our small models are not on the paper's scale, only the order compares.
+    """
+    configs = [r["config"] for r in rows]
+    ours = [r["metrics"].get(metric, float("nan")) for r in rows]
+    ncols = 2 if paper else 1
+    fig, axes = plt.subplots(1, ncols, figsize=(3.5 * ncols, 2.6), squeeze=False)
+    plt.close(fig)
+    axes[0, 0].bar(configs, ours, color="tab:blue")
+    axes[0, 0].set_title(f"{metric} ({label})", fontsize=9)
+    if paper:
+        keys = [c for c in configs if c in paper]
+        axes[0, 1].bar(keys, [paper[c] for c in keys], color="tab:gray")
+        axes[0, 1].set_title("the paper (FFHQ)", fontsize=9)
+    fig.tight_layout()
+    return fig

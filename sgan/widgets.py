@@ -1,0 +1,236 @@
+"""Interactive demos of the paper's figures (ipywidgets): style mixing, truncation, noise, interpolation.
+
+Each widget is a class that holds its ipywidgets controls and an ``image`` (uint8 ``[H, W, 3]``) recomputed
+whenever a control's ``.value`` changes, so the logic is testable without a browser::
+
+    mixer = StyleMixingWidget(G, seeds=(1, 2))
+    mixer.crossover.value = 4        # layers < 4 take source 0's styles, the rest source 1's
+    mixer.image                      # the mixed image, already recomputed
+    mixer                            # in a notebook: displays the controls and the image
+
+The images come from the seeded helpers of ``sgan/plots.py`` (the same as the paper's figures), with one
+fixed noise draw per widget so that only what a control changes changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ipywidgets as W
+import numpy as np
+import torch
+
+from sgan.plots import (
+    crossover_ws,
+    image_grid,
+    interpolate,
+    mix_noise,
+    seed_noise,
+    seed_ws,
+    synthesize,
+    to_png,
+    to_uint8,
+    truncation_sweep,
+    upscale,
+)
+
+DISPLAY_SIZE = 192  # displayed image height in pixels (nearest-neighbour enlarged)
+
+
+class GeneratorWidget:
+    """Base: a generator, controls, an ``image`` and the ``ipywidgets.Image`` that displays it."""
+
+    def __init__(self, G: torch.nn.Module, display_size: int = DISPLAY_SIZE) -> None:
+        self.G = G
+        self.display_size = display_size
+        self.output = W.Image(format="png")
+        self.image: np.ndarray = np.zeros((1, 1, 3), np.uint8)
+        self.renders = 0  # how many times the image was recomputed
+
+    def controls(self) -> list[W.Widget]:
+        raise NotImplementedError
+
+    def compute(self) -> np.ndarray:
+        """The image for the controls' current values, uint8 ``[H, W, 3]``."""
+        raise NotImplementedError
+
+    def _watch(self, *controls: W.Widget) -> None:
+        for control in controls:
+            control.observe(self._on_change, names="value")
+
+    def _on_change(self, change: dict | None = None) -> None:
+        self.update()
+
+    def update(self) -> None:
+        self.image = self.compute()
+        self.renders += 1
+        _show(self.output, upscale(self.image, self.display_size))
+
+    @property
+    def widget(self) -> W.VBox:
+        return W.VBox([*self.controls(), self.output])
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def _show(output: W.Image, image: np.ndarray) -> None:
+    """Put a uint8 image into an ``ipywidgets.Image`` at its own pixel size (not stretched to the cell)."""
+    output.value = to_png(image)
+    output.layout.width = f"{image.shape[1]}px"
+
+
+def _seed_box(value: int, description: str) -> W.BoundedIntText:
+    return W.BoundedIntText(value=int(value), min=0, max=2**31 - 1, description=description,
+                            layout=W.Layout(width="160px"))
+
+
+class StyleMixingWidget(GeneratorWidget):
+    """Style mixing: per-layer styles from two or more seeds.
+
+    ``crossover`` (two seeds) is the paper's mixing: layers ``< k`` take source 0, the rest source 1
+    (k = 0: all source 1; k = L: all source 0). ``layer_sources`` (one dropdown per layer) picks any source
+    per layer; moving the crossover slider sets them. ``image`` is the mixed image; ``sources_image`` shows
+    the sources.
+    """
+
+    def __init__(self, G: torch.nn.Module, seeds: Sequence[int] = (1, 2), crossover: int | None = None,
+                 noise_seed: int = 0, display_size: int = DISPLAY_SIZE) -> None:
+        super().__init__(G, display_size)
+        if not G.cfg.use_styles:
+            raise ValueError(f"Style mixing needs per-layer styles, but config {G.cfg.name} is a traditional "
+                             "generator (use_styles=False): use config C or later.")
+        if len(seeds) < 2:
+            raise ValueError(f"StyleMixingWidget needs two or more seeds, got {list(seeds)}.")
+        L = G.num_layers
+        self.noise = seed_noise(G, noise_seed)
+        self.seeds = [_seed_box(s, f"source {i}") for i, s in enumerate(seeds)]
+        k = L // 2 if crossover is None else crossover
+        self.crossover = W.IntSlider(value=k, min=0, max=L, description="crossover",
+                                     tooltip=f"layers < k from source 0, the rest from source 1 ({L} layers)")
+        options = [(f"{i}", i) for i in range(len(seeds))]
+        self.layer_sources = [
+            W.Dropdown(options=options, value=0 if i < k else 1,
+                       description=f"layer {i} ({G.layer_resolution(i)}²)", layout=W.Layout(width="185px"),
+                       style={"description_width": "85px"})
+            for i in range(L)
+        ]
+        self.sources_output = W.Image(format="png")
+        self.sources_image = np.zeros((1, 1, 3), np.uint8)
+        self._syncing = False
+        self.crossover.observe(self._on_crossover, names="value")
+        self._watch(*self.seeds, *self.layer_sources)
+        self.update()
+
+    def controls(self) -> list[W.Widget]:
+        grid = W.GridBox(self.layer_sources, layout=W.Layout(grid_template_columns="repeat(4, 190px)"))
+        return [W.HBox(self.seeds), self.crossover, grid, W.HTML("sources:"), self.sources_output,
+                W.HTML("mixed:")]
+
+    def _on_crossover(self, change: dict) -> None:
+        self._syncing = True  # set all dropdowns, then recompute once
+        try:
+            for i, dropdown in enumerate(self.layer_sources):
+                dropdown.value = 0 if i < change["new"] else 1
+        finally:
+            self._syncing = False
+        self.update()
+
+    def _on_change(self, change: dict | None = None) -> None:
+        if not self._syncing:
+            self.update()
+
+    def compute(self) -> np.ndarray:
+        ws = seed_ws(self.G, [s.value for s in self.seeds])  # [S, L, D]
+        mixed = crossover_ws(ws[:, None], [d.value for d in self.layer_sources])  # [1, L, D]
+        sources = to_uint8(synthesize(self.G, ws, self.noise))
+        self.sources_image = image_grid(sources)
+        _show(self.sources_output, upscale(self.sources_image, self.display_size // 2))
+        return to_uint8(synthesize(self.G, mixed, self.noise))[0]
+
+
+class TruncationWidget(GeneratorWidget):
+    """The truncation trick: ``w' = w̄ + ψ (w − w̄)`` on layers ``[0, cutoff)``, for a row of seeds."""
+
+    def __init__(self, G: torch.nn.Module, seeds: Sequence[int] = (1, 2, 3, 4), psi: float = 0.7,
+                 cutoff: int | None = None, noise_seed: int = 0, display_size: int = DISPLAY_SIZE) -> None:
+        super().__init__(G, display_size)
+        self.seeds = list(seeds)
+        self.noise_seed = noise_seed
+        cutoff = G.cfg.truncation_cutoff if cutoff is None else cutoff
+        self.psi = W.FloatSlider(value=psi, min=-1.0, max=1.5, step=0.05, description="ψ")
+        self.cutoff = W.IntSlider(value=min(cutoff, G.num_layers), min=0, max=G.num_layers,
+                                  description="cutoff", tooltip="truncate layers [0, cutoff)")
+        self._watch(self.psi, self.cutoff)
+        self.update()
+
+    def controls(self) -> list[W.Widget]:
+        return [self.psi, self.cutoff]
+
+    def compute(self) -> np.ndarray:
+        images = truncation_sweep(self.G, self.seeds, [self.psi.value], self.cutoff.value, self.noise_seed)
+        return image_grid(images[0])
+
+
+class NoiseWidget(GeneratorWidget):
+    """Noise inputs: keep the latent, redraw the noise of a range of layers with ``noise_seed``.
+
+    Layers outside ``layers`` keep the base draw (``base_noise_seed``); ``image`` shows the image and, beside
+    it, the absolute difference to the base image (white = unchanged).
+    """
+
+    def __init__(self, G: torch.nn.Module, seed: int = 1, base_noise_seed: int = 0,
+                 layers: tuple[int, int] | None = None, display_size: int = DISPLAY_SIZE) -> None:
+        super().__init__(G, display_size)
+        L = G.num_layers
+        self.ws = seed_ws(G, [seed])
+        self.base_noise = seed_noise(G, base_noise_seed)
+        self.base = synthesize(G, self.ws, self.base_noise)
+        lo, hi = layers if layers is not None else (0, L - 1)
+        self.layers = W.IntRangeSlider(value=(lo, hi), min=0, max=L - 1, description="layers")
+        self.noise_seed = _seed_box(base_noise_seed + 1, "noise seed")
+        self.resample = W.Button(description="resample noise")
+        self.resample.on_click(lambda _: setattr(self.noise_seed, "value", self.noise_seed.value + 1))
+        self.mixed_image = np.zeros((1, 1, 3), np.uint8)
+        self._watch(self.layers, self.noise_seed)
+        self.update()
+
+    def controls(self) -> list[W.Widget]:
+        return [self.layers, W.HBox([self.noise_seed, self.resample])]
+
+    def noise(self) -> list[torch.Tensor]:
+        """The per-layer noise now shown: the base draw with the chosen layers redrawn."""
+        lo, hi = self.layers.value
+        return mix_noise(self.base_noise, seed_noise(self.G, self.noise_seed.value), range(lo, hi + 1))
+
+    def compute(self) -> np.ndarray:
+        images = synthesize(self.G, self.ws, self.noise())
+        self.mixed_image = to_uint8(images)[0]
+        diff = (images - self.base).abs().mean(dim=1, keepdim=True).expand(-1, 3, -1, -1)  # [1, 3, H, W]
+        diff_img = to_uint8(1 - diff.clamp(0, 1) * 2)  # white where unchanged
+        return image_grid(np.concatenate([self.mixed_image[None], diff_img]))
+
+
+class InterpolationWidget(GeneratorWidget):
+    """Walk from seed A to seed B in Z (slerp) or W (lerp): ``t`` in [0, 1]; ``image`` is the image at t."""
+
+    def __init__(self, G: torch.nn.Module, seed_a: int = 1, seed_b: int = 2, space: str = "w", t: float = 0.5,
+                 noise_seed: int = 0, display_size: int = DISPLAY_SIZE) -> None:
+        super().__init__(G, display_size)
+        self.noise_seed = noise_seed
+        self.seed_a, self.seed_b = _seed_box(seed_a, "seed A"), _seed_box(seed_b, "seed B")
+        self.space = W.ToggleButtons(options=[("Z (slerp)", "z"), ("W (lerp)", "w")], value=space,
+                                     description="space")
+        self.t = W.FloatSlider(value=t, min=0.0, max=1.0, step=0.02, description="t")
+        self._watch(self.seed_a, self.seed_b, self.space, self.t)
+        self.update()
+
+    def controls(self) -> list[W.Widget]:
+        return [W.HBox([self.seed_a, self.seed_b]), self.space, self.t]
+
+    def compute(self) -> np.ndarray:
+        images = interpolate(self.G, self.seed_a.value, self.seed_b.value, [self.t.value], self.space.value,
+                             self.noise_seed)
+        return to_uint8(images)[0]

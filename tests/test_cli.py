@@ -1,0 +1,79 @@
+"""The command line: train and sample through ``sgan.__main__.main``, overrides, and the errors it reports."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from sgan.__main__ import COMMANDS, main, parse_overrides
+from sgan.checkpoint import load_generator
+from sgan.config import RunConfig
+from sgan.sample import generate_images
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    code = main(["train", "--config", "E", "--profile", "smoke", "--data", "synthetic", "--data-root",
+                 str(root / "data"), "--data-n", "64", "--out", str(root / "run"), "--max-steps", "3",
+                 "--set", "start_resolution=16", "--set", "mirror=false", "--set", "num_threads=1",
+                 "--no-progress"])
+    assert code == 0
+    return root / "run"
+
+
+def test_train_writes_a_run_with_the_overrides(run_dir):
+    cfg = RunConfig.from_json((run_dir / "config.json").read_text())
+    assert (cfg.model.name, cfg.profile) == ("E", "smoke")
+    assert (cfg.train.start_resolution, cfg.train.mirror) == (16, False)
+    assert (run_dir / "checkpoints" / "latest.pt").is_file()
+
+
+def test_resume_alone_uses_the_runs_own_config(run_dir, capsys):
+    assert main(["train", "--out", str(run_dir), "--resume", "--max-steps", "4", "--data-n", "64",
+                 "--data-root", str(run_dir.parent / "data"), "--no-progress"]) == 0
+    assert "(4 steps)" in capsys.readouterr().out
+
+
+def test_sample_writes_a_grid_of_one_image_per_seed(run_dir, tmp_path):
+    out = tmp_path / "grid.png"
+    assert main(["sample", "--run", str(run_dir), "--seeds", "0-3", "--psi", "0.7", "--out", str(out)]) == 0
+    grid = np.asarray(Image.open(out))
+    assert grid.shape == (32, 32, 3)  # 2 × 2 images of 16²
+    G = load_generator(run_dir)
+    alone = generate_images(G, [3], psi=0.7)  # a seed gives the same image alone or in a batch
+    expected = np.asarray((alone[0].permute(1, 2, 0) * 127.5 + 127.5).round().clamp(0, 255).to(torch.uint8))
+    np.testing.assert_array_equal(grid[16:, 16:], expected)
+
+
+def test_parse_overrides():
+    assert parse_overrides(["seed=3", "mirror=False", "batch_sizes=[[8, 32]]", "loss=wgan_gp"]) == {
+        "seed": 3, "mirror": False, "batch_sizes": [[8, 32]], "loss": "wgan_gp"}
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["train", "--out", "x", "--set", "learning_rate=0.1"], "learning_rate"),
+    (["train", "--out", "x", "--set", "seed"], "key=value"),
+    (["sample", "--run", "x", "--seeds", "3-1", "--out", "y.png"], "Bad seeds"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_usage_errors_exit_2_and_name_the_problem(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_runtime_errors_exit_1(tmp_path, capsys):
+    assert main(["train", "--config", "F", "--profile", "smoke", "--out", str(tmp_path), "--resume"]) == 1
+    assert "Nothing to resume" in capsys.readouterr().err
+
+
+def test_module_entry_point_lists_the_commands():
+    done = subprocess.run([sys.executable, "-m", "sgan", "--help"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0
+    assert all(name in done.stdout for name in COMMANDS)

@@ -1,0 +1,72 @@
+"""Exact resume: N steps straight == N/2 steps, SIGKILL, resume, N/2 more (bitwise, on CPU).
+
+A child process trains to its checkpoint at step N/2, says READY and waits; the test kills it with SIGKILL
+(no chance to clean up) and resumes from what it left on disk. The halves cross the fade-in of 16² (an Adam
+reset) and use config F (noise inputs, mixing regularization, mirror), so every random stream is exercised.
+"""
+
+import signal
+import subprocess
+import sys
+import textwrap
+
+import torch
+
+from sgan.checkpoint import load_checkpoint
+from sgan.config import make_config
+from sgan.data import load_dataset
+from sgan.training import train
+
+STEPS = 8  # 16 images a step; a tick (and a checkpoint) every 4 steps; the fade of 16² starts at step 5
+OVERRIDES = dict(tick_kimg=0.064, stable_kimg=0.064, fade_kimg=0.064, num_threads=1)
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    from sgan.config import make_config
+    from sgan.data import load_dataset
+    from sgan.training import train
+
+    out, root, steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    data = load_dataset("synthetic", resolution=16, n=64, root=root, progress=False)
+
+    def on_tick(row):
+        if row["step"] == steps // 2:  # the checkpoint of this tick is on disk: ready to be killed
+            print("READY", flush=True)
+            time.sleep(300)
+
+    cfg = make_config("F", "smoke", **{overrides})
+    train(cfg, data, out, progress=False, max_steps=steps, on_tick=on_tick)
+    print("NOT KILLED", flush=True)
+""").replace("{overrides}", repr(OVERRIDES))
+
+
+def test_sigkill_then_resume_is_bitwise_identical(tmp_path):
+    root = tmp_path / "data"
+    data = load_dataset("synthetic", resolution=16, n=64, root=root, progress=False)
+    cfg = make_config("F", "smoke", **OVERRIDES)
+
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path / "killed"), str(root), str(STEPS)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "READY", f"child did not reach its checkpoint: {line!r} {child.stderr.read()}"
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        child.kill()
+    assert load_checkpoint(tmp_path / "killed")["progress"]["step"] == STEPS // 2
+
+    straight = train(cfg, data, tmp_path / "straight", progress=False, max_steps=STEPS)
+    resumed = train(cfg, data, tmp_path / "killed", resume=True, progress=False, max_steps=STEPS)
+    assert resumed.step == straight.step == STEPS
+
+    a, b = load_checkpoint(tmp_path / "straight"), load_checkpoint(tmp_path / "killed")
+    for net in ("G", "D", "G_ema"):
+        for name, tensor in a[net].items():
+            assert torch.equal(tensor, b[net][name]), f"{net}.{name} differs after resume"
+    for opt in ("opt_G", "opt_D"):
+        for index, state in a[opt]["state"].items():
+            assert all(torch.equal(v, b[opt]["state"][index][k]) for k, v in state.items()), opt
+    assert a["progress"]["nimg"] == b["progress"]["nimg"]
+    for name, state in a["rng"]["generators"].items():
+        assert torch.equal(state, b["rng"]["generators"][name]), f"generator {name} differs"
