@@ -59,8 +59,8 @@ def test_paths_follow_the_environment_and_the_repository(tmp_path, monkeypatch):
     monkeypatch.delenv("SGAN_RUNS")
     root = ablation.repo_root(__file__)
     assert (root / "sgan" / "ablation.py").is_file()
-    monkeypatch.chdir(root / "notebooks")
-    assert ablation.runs_root() == root / "runs"  # notebooks/ writes where make course does
+    monkeypatch.chdir(root / "sgan")
+    assert ablation.runs_root() == root / "runs"  # a subfolder (e.g. notebooks/) writes where make course does
     assert ablation.repo_root(tmp_path) is None
     with pytest.raises(ValueError, match="Unknown profile"):
         ablation.course_dir("laptop")
