@@ -23,14 +23,6 @@ def _generator(config: str = "F") -> Generator:
     return G
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny networks run fastest on one thread (and do not fight other processes for the two cores)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 @pytest.fixture(scope="module")
 def G() -> Generator:

@@ -17,15 +17,6 @@ from sgan.ema import ema_beta, update_ema
 from sgan.training import Trainer, TrainingError, area_downsample, fade_reals, train
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny nets gain nothing from threads, and OpenMP threads on shared cores can stall each other."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def data16(tmp_path_factory):
     root = tmp_path_factory.mktemp("data")

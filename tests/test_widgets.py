@@ -15,14 +15,6 @@ from sgan.noise import NoiseInput
 from sgan.widgets import InterpolationWidget, NoiseWidget, StyleMixingWidget, TruncationWidget
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _generator(config: str) -> Generator:
     G = Generator(make_config(config, "smoke").model, seed=0).eval()
     with torch.no_grad():
