@@ -1,0 +1,191 @@
+# ruff: noqa: E402, E501, B018
+# %% [markdown]
+# # 01 · Config A: the Progressive GAN baseline
+#
+# The paper's baseline is **Progressive GAN** (ProGAN, Karras et al. 2018): a traditional generator — the
+# latent $\mathbf{z}$ feeds a dense input layer, then convolutions up to the output — trained with four tricks
+# that StyleGAN keeps or replaces:
+#
+# 1. **pixel norm** after each convolution of G,
+# 2. the **equalized learning rate** in every layer of G and D,
+# 3. **minibatch standard deviation** near the end of D,
+# 4. **progressive growing** of both networks from 8² to the final resolution,
+#
+# and the **WGAN-GP** loss (the paper's CelebA-HQ runs; FFHQ switches to the non-saturating loss in config B).
+# We write each piece by hand, check it against the library's module, then train config A.
+
+# %% tags=["parameters"]
+profile = None  # None: $SGAN_PROFILE or "cpu"
+runs_dir = None  # None: runs/course/<profile>
+seed = 0
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+
+import sgan
+from sgan import plots
+from sgan.ablation import ensure_trained
+from sgan.course import setup_notebook
+
+profile, runs_dir = setup_notebook(profile, runs_dir)
+cfg = sgan.make_config("A", profile, seed=seed)
+gen = torch.Generator().manual_seed(seed)  # every random draw below comes from here
+
+# %% [markdown]
+# ## Pixel norm
+#
+# After each convolution of G, the feature vector of each pixel is rescaled to unit mean square over the
+# $C$ channels, so no feature can grow without bound in the competition between G and D:
+#
+# $$b_{x,y} = \frac{a_{x,y}}{\sqrt{\frac{1}{C}\sum_{c=1}^{C} \big(a^c_{x,y}\big)^2 + \epsilon}}, \qquad \epsilon = 10^{-8}.$$
+
+# %%
+from sgan.nn.norm import pixel_norm
+
+a = torch.randn(4, 16, 8, 8, generator=gen) * 5  # [N, C, H, W]
+b = a / torch.sqrt(a.square().mean(dim=1, keepdim=True) + 1e-8)  # by hand
+print("mean square per pixel after pixel norm:", b.square().mean(dim=1).flatten()[:4])
+assert torch.allclose(b, pixel_norm(a), atol=1e-6)
+
+# %% [markdown]
+# ## Equalized learning rate
+#
+# Adam divides each update by a running RMS of its gradient, so a parameter's *step size* does not depend on
+# its scale — but its *relative* change does: a layer whose weights are small moves faster. ProGAN stores
+# weights drawn from $\mathcal{N}(0, 1)$ and scales them at run time by the He constant,
+#
+# $$\hat{w}_i = w_i \cdot c, \qquad c = \frac{\text{gain}}{\sqrt{\text{fan\_in}}}\;(\times\,\text{lrmul}),$$
+#
+# so every layer learns at the same relative speed whatever its fan-in (the mapping network of config C uses
+# $\text{lrmul} = 0.01$ to slow down). A dense layer by hand, against `EqualizedLinear`:
+
+# %%
+from sgan.nn.equalized import EqualizedLinear
+
+layer = EqualizedLinear(64, 32, gain=math.sqrt(2))
+x = torch.randn(8, 64, generator=gen)
+c = math.sqrt(2) / math.sqrt(64)
+y_by_hand = F.linear(x, layer.weight * c, layer.bias)
+print(f"stored weight std {layer.weight.std():.3f}, effective std {(layer.weight * c).std():.3f} (He: {c:.3f})")
+assert torch.allclose(y_by_hand, layer(x), atol=1e-6)
+
+# %% [markdown]
+# ## Minibatch standard deviation
+#
+# To see whether a minibatch of fakes is varied enough, D computes, within groups of $G = 4$ images, the
+# standard deviation of every feature over the group, averages it to one number per group, and appends it as
+# one more constant feature map:
+#
+# $$\sigma = \frac{1}{CHW}\sum_{c,h,w} \sqrt{\operatorname{Var}_{g \in \text{group}}\big(x_g[c,h,w]\big) + \epsilon}.$$
+#
+# Image $i$ of a minibatch of $N$ belongs to group $i \bmod (N/G)$ (the official reshape).
+
+# %%
+from sgan.nn.mbstd import MinibatchStdDev
+
+x = torch.randn(8, 3, 4, 4, generator=gen)  # [N, C, H, W], two groups of 4
+groups = [x[i::2] for i in range(2)]  # image i is in group i mod 2
+sigma = [torch.sqrt(g.var(dim=0, unbiased=False) + 1e-8).mean() for g in groups]
+by_hand = torch.cat([x, torch.stack([sigma[i % 2] for i in range(8)]).view(8, 1, 1, 1).expand(8, 1, 4, 4)], dim=1)
+assert torch.allclose(by_hand, MinibatchStdDev(group_size=4)(x), atol=1e-6)
+print("group std:", [f"{s:.3f}" for s in sigma])
+
+# %% [markdown]
+# ## Progressive growing
+#
+# Both networks start at 8² and grow: each new resolution $r$ *fades in* over `fade_kimg` thousand images,
+# blending the output of the new ToRGB with the up-sampled output of the previous one,
+#
+# $$\text{img} = \alpha \cdot \text{ToRGB}_r(x_r) + (1 - \alpha)\cdot \text{up}\big(\text{ToRGB}_{r/2}(x_{r/2})\big),$$
+#
+# with $\alpha$ going linearly from 0 to 1, then trains `stable_kimg` thousand images at $r$. This profile's
+# schedule (the paper: 600k + 600k images per resolution, 25M in total):
+
+# %%
+from sgan.schedule import schedule
+
+kimgs = torch.linspace(0, cfg.train.total_kimg, 400).tolist()
+phases = [schedule(k, cfg.train, cfg.model.resolution) for k in kimgs]
+fig, ax = plt.subplots(1, 2, figsize=(9, 2.5))
+ax[0].step(kimgs, [p.resolution for p in phases], where="post")
+ax[0].set(xlabel="kimg", ylabel="resolution", yscale="log", title="resolution")
+ax[1].plot(kimgs, [p.alpha for p in phases])
+ax[1].set(xlabel="kimg", title="fade-in α")
+plt.show()
+
+# %% [markdown]
+# At $\alpha = 0$ the grown generator must reproduce, exactly, the smaller generator's image enlarged: the new
+# layers start invisible. We check that on a fresh config-A generator.
+
+# %%
+G0 = sgan.Generator(cfg.model, seed=seed).eval()
+ws = G0.broadcast(G0.mapping(torch.randn(2, cfg.model.z_dim, generator=gen)))
+r = cfg.model.resolution
+with torch.no_grad():
+    faded_out = G0.synthesis(ws, resolution=r, alpha=0.0, noise="zero")
+    smaller = G0.synthesis(ws, resolution=r // 2, alpha=1.0, noise="zero")
+enlarged = smaller.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)  # nearest ×2
+assert torch.allclose(faded_out, enlarged, atol=1e-5)
+
+# %% [markdown]
+# ## WGAN-GP
+#
+# Config A trains with the Wasserstein loss and a gradient penalty on random interpolates
+# $\hat{x} = x + u\,(G(z) - x)$, $u \sim U(0, 1)$, plus a small drift term that keeps real scores near 0:
+#
+# $$L_D = D(G(z)) - D(x) + \lambda\big(\lVert\nabla_{\hat{x}} D(\hat{x})\rVert - 1\big)^2 + \epsilon_\text{drift} D(x)^2, \qquad L_G = -D(G(z)),$$
+#
+# with $\lambda = 10$, $\epsilon_\text{drift} = 0.001$. By hand on a toy linear critic $D(x) = \langle v, x\rangle$,
+# whose input gradient is $v$ everywhere, against `sgan.losses.d_wgan_gp`:
+
+# %%
+from sgan import losses
+
+v = torch.randn(1, 3, 4, 4, generator=gen)
+
+
+def D_toy(images):  # [N, 3, 4, 4] -> [N, 1]
+    return (images * v).sum(dim=(1, 2, 3)).unsqueeze(1)
+
+
+reals, fakes = torch.randn(4, 3, 4, 4, generator=gen), torch.randn(4, 3, 4, 4, generator=gen)
+u = torch.rand(4, 1, 1, 1, generator=gen)
+by_hand = (D_toy(fakes) - D_toy(reals)).mean() + 10 * (v.norm() - 1) ** 2 + 0.001 * D_toy(reals).square().mean()
+assert torch.allclose(by_hand, losses.d_wgan_gp(D_toy, reals, fakes, u).loss, rtol=1e-5)
+print(f"L_D = {by_hand:.3f}")
+
+# %% [markdown]
+# ## Training config A
+#
+# `ensure_trained` reuses the ablation run of config A (`runs/course/<profile>/A`, written by notebook 11)
+# when it is complete, and trains it otherwise. On the left, the fixed latents after the last tick; then the
+# losses and the growing resolution.
+
+# %%
+run_dir = ensure_trained("A", profile, seed=seed, out_dir=runs_dir)
+plots.run_figure(run_dir)
+
+# %%
+G = sgan.load_generator(run_dir)
+plots.samples_figure(G, seeds=range(16))
+
+# %% [markdown]
+# ## Checks
+#
+# The trained generator is a traditional ProGAN generator (no mapping network, no styles, no noise), makes
+# images of the right shape that differ from seed to seed, and the pieces above match the library.
+
+# %%
+from sgan.adain import AdaIN
+from sgan.synthesis import TraditionalInput
+
+images = plots.samples(G, range(16))
+assert images.shape == (16, 3, r, r) and torch.isfinite(images).all()
+assert len(G.mapping.layers) == 0 and isinstance(G.synthesis.input, TraditionalInput)
+assert not any(isinstance(m, AdaIN) for m in G.modules())
+assert images.std(dim=0).mean() > 0.01, "all seeds give the same image"
+print("ok")

@@ -1,0 +1,114 @@
+# ruff: noqa: E402, E501, B018
+# %% [markdown]
+# # 03 · Config C: the mapping network and styles (AdaIN)
+#
+# The central idea of the paper (§2). Instead of feeding $\mathbf{z}$ to the first layer only, StyleGAN
+#
+# 1. maps $\mathbf{z} \in \mathcal{Z}$ through an 8-layer MLP $f$ to an *intermediate latent*
+#    $\mathbf{w} = f(\mathbf{z}) \in \mathcal{W}$ — a space that need not follow the fixed Gaussian of
+#    $\mathcal{Z}$, so it can be *disentangled* (notebooks 09–10 measure this);
+# 2. turns $\mathbf{w}$, at every synthesis layer $i$, into a **style** $\mathbf{y}_i = (\mathbf{y}_{s,i},
+#    \mathbf{y}_{b,i}) = A_i(\mathbf{w})$ by a learned affine map, and applies it with **adaptive instance
+#    normalisation** after each convolution:
+#
+# $$\operatorname{AdaIN}(\mathbf{x}_c, \mathbf{y}) = \mathbf{y}_{s,c}\,\frac{\mathbf{x}_c - \mu(\mathbf{x}_c)}{\sigma(\mathbf{x}_c)} + \mathbf{y}_{b,c}.$$
+#
+# Each channel is normalised, then scaled and shifted by the style: a layer's style fully decides the
+# statistics that the next convolution sees, so each style controls only its own layer's contribution.
+# (The official code writes the scale as $\mathbf{y}_s + 1$ with $A$'s bias at 0, so a fresh layer is the
+# identity on normalised features.) Config C keeps the traditional input layer, fed from $\mathbf{w}$.
+
+# %% tags=["parameters"]
+profile = None  # None: $SGAN_PROFILE or "cpu"
+runs_dir = None  # None: runs/course/<profile>
+seed = 0
+
+# %%
+import torch
+import torch.nn.functional as F
+
+import sgan
+from sgan import plots
+from sgan.ablation import ensure_trained
+from sgan.course import setup_notebook
+
+profile, runs_dir = setup_notebook(profile, runs_dir)
+gen = torch.Generator().manual_seed(seed)
+
+# %% [markdown]
+# ## The mapping network by hand
+#
+# $\mathbf{z}$ is first normalised to unit mean square (pixel norm over its features), then each layer is a
+# dense layer with equalized learning rate (lr multiplier 0.01) and a leaky ReLU of slope 0.2:
+#
+# $$\mathbf{w} = \phi_L \circ \dots \circ \phi_1\Big(\mathbf{z} / \sqrt{\tfrac{1}{d}\textstyle\sum_j z_j^2 + \epsilon}\Big), \qquad \phi_l(\mathbf{h}) = \operatorname{lrelu}(W_l \mathbf{h} + \mathbf{b}_l).$$
+
+# %%
+run_dir = ensure_trained("C", profile, seed=seed, out_dir=runs_dir)
+G = sgan.load_generator(run_dir)
+z = torch.randn(4, G.cfg.z_dim, generator=gen)
+
+h = z / torch.sqrt(z.square().mean(dim=1, keepdim=True) + 1e-8)
+for layer in G.mapping.layers:
+    h = F.leaky_relu(F.linear(h, layer.effective_weight(), layer.effective_bias()), 0.2)
+print(f"{len(G.mapping.layers)} mapping layers: z {tuple(z.shape)} -> w {tuple(h.shape)}")
+assert torch.allclose(h, G.mapping(z), atol=1e-5)
+
+# %% [markdown]
+# ## AdaIN in three lines
+#
+# Instance normalisation (per image and channel, over $H \times W$, biased variance), then the style. The
+# library's `AdaIN` module holds the affine map $A$ (`AdaIN.style`):
+
+# %%
+from sgan.adain import AdaIN
+
+adain = AdaIN(w_dim=G.cfg.w_dim, channels=16)
+x = torch.randn(4, 16, 8, 8, generator=gen)  # [N, C, H, W]
+w = G.mapping(z)  # [N, w_dim]
+
+y_s, y_b = adain.style(w)  # the style y = A(w): [N, C] each
+x_norm = (x - x.mean(dim=(2, 3), keepdim=True)) / torch.sqrt(x.var(dim=(2, 3), keepdim=True, unbiased=False) + 1e-8)
+out = x_norm * (y_s + 1)[:, :, None, None] + y_b[:, :, None, None]
+
+assert torch.allclose(out, adain(x, w), atol=1e-5)
+print("per-channel mean after AdaIN equals y_b:", torch.allclose(out.mean(dim=(2, 3)), y_b, atol=1e-5))
+
+# %% [markdown]
+# ## Each layer reads its own w
+#
+# The generator takes one $\mathbf{w}$ per synthesis layer, `ws [N, num_layers, w_dim]` (normally all the
+# same copy). Changing the $\mathbf{w}$ of one layer changes the image; the image computed before that layer
+# is untouched. Below, the $\mathbf{w}$ of seed 1 with the styles of one layer group replaced by seed 2's:
+
+# %%
+ranges = plots.style_ranges(G)
+ws = plots.seed_ws(G, [1, 2])
+noise = plots.seed_noise(G, 0)
+variants = [ws[:1]] + [plots.mix_ws(ws[:1], ws[1:], ranges[s]) for s in plots.SCALES] + [ws[1:]]
+images = plots.synthesize(G, torch.cat(variants), noise)
+plots.grid_figure(images, title="seed 1 | coarse, middle, fine styles from seed 2 | seed 2")
+
+# %% [markdown]
+# ## Training config C
+
+# %%
+plots.run_figure(run_dir)
+
+# %%
+plots.samples_figure(G, seeds=range(16))
+
+# %% [markdown]
+# ## Checks
+
+# %%
+r = G.cfg.resolution
+samples = plots.samples(G, range(16))
+assert samples.shape == (16, 3, r, r) and torch.isfinite(samples).all()
+assert len(G.mapping.layers) == G.cfg.mapping_layers > 0
+assert sum(isinstance(m, AdaIN) for m in G.modules()) == G.num_layers  # one style per synthesis layer
+# replacing one scale's styles changes the image, and the full swap gives seed 2 exactly
+assert all((images[i + 1] - images[0]).abs().max() > 0 for i in range(3))
+assert torch.equal(images[-1], plots.samples(G, [2])[0])
+assert samples.std(dim=0).mean() > 0.01, "all seeds give the same image"
+print("ok")

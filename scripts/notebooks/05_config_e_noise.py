@@ -1,0 +1,108 @@
+# ruff: noqa: E402, E501, B018
+# %% [markdown]
+# # 05 · Config E: noise inputs and stochastic variation
+#
+# Many details of a portrait are *stochastic*: the exact placement of hairs, freckles, pores. Any placement is
+# fine as long as it follows the right distribution. A traditional generator must invent such pseudo-random
+# variation from its input, spending capacity and often producing repetitive patterns. StyleGAN (§3.2) gives
+# the generator **explicit noise**: after each convolution, a single-channel image of uncorrelated Gaussian
+# noise is added to every feature map, scaled by a learned per-channel factor $B$ (initialised to zero):
+#
+# $$\mathbf{x}' = \mathbf{x} + B \odot \mathbf{n}, \qquad \mathbf{n} \sim \mathcal{N}(0, 1)^{1 \times H \times W}, \quad B \in \mathbb{R}^C.$$
+#
+# Because the next AdaIN re-normalises every channel, the noise can only change *local* detail; the global
+# aspects (pose, identity) stay with the styles. Our synthetic faces carry such detail on purpose (freckle
+# positions, hair strands, a ragged fringe, background speckle) that follows no factor.
+
+# %% tags=["parameters"]
+profile = None  # None: $SGAN_PROFILE or "cpu"
+runs_dir = None  # None: runs/course/<profile>
+seed = 0
+num_draws = 100  # noise draws for the per-pixel standard deviation (the paper's Figure 4 uses 100)
+
+# %%
+import torch
+
+import sgan
+from sgan import plots
+from sgan.ablation import ensure_trained
+from sgan.course import setup_notebook
+from sgan.widgets import NoiseWidget
+
+profile, runs_dir = setup_notebook(profile, runs_dir)
+gen = torch.Generator().manual_seed(seed)
+
+# %% [markdown]
+# ## NoiseInput by hand
+
+# %%
+from sgan.noise import NoiseInput
+
+noise_input = NoiseInput(16)
+with torch.no_grad():
+    noise_input.weight.copy_(torch.linspace(0, 1, 16))  # B: one factor per channel
+x = torch.randn(2, 16, 8, 8, generator=gen)  # [N, C, H, W]
+n = torch.randn(2, 1, 8, 8, generator=gen)  # [N, 1, H, W]: one map, shared by all channels
+assert torch.allclose(x + noise_input.weight.view(1, -1, 1, 1) * n, noise_input(x, n))
+assert torch.equal(NoiseInput(16)(x, n), x), "a fresh NoiseInput (B = 0) ignores its noise"
+
+# %% [markdown]
+# ## Stochastic variation (the paper's Figure 4)
+#
+# One latent, many noise draws. The images differ only in detail; the per-pixel standard deviation over the
+# draws shows *where* the noise acts.
+
+# %%
+run_dir = ensure_trained("E", profile, seed=seed, out_dir=runs_dir)
+G = sgan.load_generator(run_dir)
+plots.stochastic_variation_figure(G, seed=1, num_draws=num_draws)
+
+# %% [markdown]
+# How much does the noise move the image, compared with a change of latent? Per-pixel standard deviations,
+# averaged over the image: over noise draws (fixed latent) and over latents (fixed noise).
+
+# %%
+_, std_noise = plots.stochastic_variation(G, seed=1, num_draws=num_draws)
+std_latent = plots.samples(G, range(num_draws)).clamp(-1, 1).std(dim=0).mean(dim=0).numpy()
+print(f"mean per-pixel std: over noise {std_noise.mean():.4f}, over latents {std_latent.mean():.4f}")
+
+# %% [markdown]
+# ## Noise at coarse or fine layers only (the paper's Figure 5)
+#
+# (a) noise everywhere, (b) none, (c) only in the fine layers, (d) only in the coarse ones. In the paper,
+# coarse noise gives large-scale curling of hair and larger background features; fine noise brings out the
+# finer curls and skin pores. Without noise the image becomes flat and "painterly".
+
+# %%
+plots.noise_by_scale_figure(G, seed=1)
+
+# %% [markdown]
+# ## Try it: resample the noise of a range of layers
+#
+# The widget keeps the latent and redraws the noise of the chosen layers; on the right, where the image
+# changed (dark = large change).
+
+# %%
+noise_widget = NoiseWidget(G, seed=1, layers=(0, G.num_layers - 1))
+noise_widget
+
+# %%
+plots.run_figure(run_dir)
+
+# %% [markdown]
+# ## Checks
+#
+# With noise inputs, noise changes the image, but less than a new latent does; a config without noise
+# inputs (D) is deterministic given its latent.
+
+# %%
+G_d = sgan.load_generator(ensure_trained("D", profile, seed=seed, out_dir=runs_dir))
+_, std_noise_d = plots.stochastic_variation(G_d, seed=1, num_draws=4)
+noise_weights = torch.cat([m.weight.abs() for m in G.modules() if isinstance(m, NoiseInput)])
+assert len(noise_weights) and noise_weights.max() > 0, "the noise scales B did not train"
+assert std_noise.max() > 0 and std_noise_d.max() == 0
+assert std_noise.mean() < std_latent.mean(), "noise moves the image more than the latent does"
+before = noise_widget.image.copy()
+noise_widget.noise_seed.value += 1
+assert (noise_widget.image != before).any()
+print("ok")

@@ -1,0 +1,186 @@
+"""The course's notebooks: structure (fast), then every notebook run for real at the smoke profile (slow).
+
+The slow part is what ``make test`` promises about the course:
+
+1. a papermill sweep of the ablation notebook (11) over configs A-F at the smoke profile, into a temporary
+   folder (two notebooks at a time, one torch thread each);
+2. the results notebook (12) collects them: the tables must have all six rows, every number finite;
+3. every notebook runs under nbval (``--nbval-lax --nbval-current-env``, ``SGAN_PROFILE=smoke``) in a pytest
+   subprocess, reusing the sweep's runs (notebooks 01-07 and 12 find them complete); each notebook's own
+   assertions are the checks.
+
+Runs, data caches and executed notebooks all go to pytest's temporary folder, never into the repository.
+"""
+
+import ast
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from sgan.config import PRESETS
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+TIMEOUT_S = 900  # per subprocess; the whole slow part takes a few minutes on two cores
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def _code_cells(nb) -> list:
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Structure
+# ---------------------------------------------------------------------------------------------------------
+def test_the_course_is_numbered_00_to_12():
+    assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(13)]
+    assert (ROOT / "notebooks" / "11_ablation.ipynb") in NOTEBOOKS
+    assert (ROOT / "notebooks" / "12_results.ipynb") in NOTEBOOKS
+
+
+def test_notebooks_are_built_from_their_sources(capsys):
+    spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "scripts" / "make_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--check"]) == 0, capsys.readouterr().out + " Run: python scripts/make_notebooks.py"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_one_parameters_cell_of_plain_literals_resolved_by_setup_notebook(path):
+    cells = _code_cells(_read(path))
+    tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
+    assert tagged == [0], f"{path.name}: exactly one parameters cell, the first code cell"
+    names = []
+    for stmt in ast.parse(cells[0].source).body:
+        assert isinstance(stmt, ast.Assign) and len(stmt.targets) == 1, ast.dump(stmt)
+        names.append(stmt.targets[0].id)
+        ast.literal_eval(stmt.value)  # papermill replaces literals only
+    assert "profile" in names and ast.literal_eval(_assigned(cells[0].source, "profile")) is None
+    assert "setup_notebook(profile" in cells[1].source
+
+
+def _assigned(source: str, name: str) -> str:
+    for stmt in ast.parse(source).body:
+        if stmt.targets[0].id == name:
+            return ast.unparse(stmt.value)
+    raise KeyError(name)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_import_sgan_teach_and_end_with_checks(path):
+    nb = _read(path)
+    code = "\n".join(c.source for c in _code_cells(nb))
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "import sgan" in code or "from sgan" in code
+    assert "class " not in code, "notebooks use sgan's classes, they never define their own"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith(f"# {path.name[:2]} ·")
+    if path.name < "11":
+        assert "$$" in markdown, "a teaching notebook states its equation in LaTeX"
+    last = _code_cells(nb)[-1].source
+    assert "assert" in last and last.rstrip().endswith('print("ok")')
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in _code_cells(nb))
+
+
+def test_setup_notebook_resolves_none_from_the_environment(monkeypatch, tmp_path):
+    from sgan.course import setup_notebook
+
+    monkeypatch.setenv("SGAN_RUNS", str(tmp_path))
+    monkeypatch.setenv("SGAN_PROFILE", "smoke")
+    assert setup_notebook(None, None) == ("smoke", tmp_path / "course" / "smoke")
+    assert setup_notebook("gpu", "elsewhere") == ("gpu", Path("elsewhere"))
+    monkeypatch.delenv("SGAN_PROFILE")
+    assert setup_notebook()[0] == "cpu"
+    with pytest.raises(ValueError, match="Unknown profile"):
+        setup_notebook("laptop")
+
+
+def test_course_cli_rejects_unknown_configs():
+    from sgan.course import main
+
+    with pytest.raises(SystemExit):
+        main(["--configs", "AZ"])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Every notebook, run for real at the smoke profile
+# ---------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def smoke_env(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("course")
+    repo_files = _repo_files()
+    env = {**os.environ, "SGAN_PROFILE": "smoke", "SGAN_RUNS": str(tmp / "runs"),
+           "SGAN_DATA": str(tmp / "data"), "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    env.pop("SGAN_REQUIRE_BROWSER", None)
+    return {"env": env, "tmp": tmp, "runs": tmp / "runs" / "course" / "smoke", "repo_files": repo_files}
+
+
+def _papermill(name: str, output: Path, parameters: dict, env: dict) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "papermill", str(ROOT / "notebooks" / name), str(output),
+           "-y", json.dumps(parameters), "-k", "python3", "--cwd", str(ROOT / "notebooks"),
+           "--no-progress-bar", "--log-output"]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
+
+
+@pytest.fixture(scope="module")
+def smoke_sweep(smoke_env) -> dict:
+    """Notebook 11 over A-F at the smoke profile (papermill), two at a time."""
+    out = smoke_env["tmp"] / "executed"
+    out.mkdir()
+
+    def run(config: str):
+        params = {"config": config, "profile": "smoke", "out_dir": str(smoke_env["runs"]), "progress": False}
+        target = out / f"11_ablation_{config}.ipynb"
+        return config, _papermill("11_ablation.ipynb", target, params, smoke_env["env"])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for config, proc in pool.map(run, PRESETS):
+            assert proc.returncode == 0, f"11, {config}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return {**smoke_env, "executed": out}
+
+
+@pytest.mark.slow
+def test_ablation_sweep_collected_into_the_paper_tables(smoke_sweep):
+    runs = smoke_sweep["runs"]
+    assert all((runs / c / "results.json").is_file() for c in PRESETS)
+    proc = _papermill("12_results.ipynb", smoke_sweep["executed"] / "12_results.ipynb",
+                      {"profile": "smoke", "runs_dir": str(runs)}, smoke_sweep["env"])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "training config" not in proc.stderr + proc.stdout  # notebook 12 reused the sweep's runs
+    tables = json.loads((runs / "results_tables.json").read_text())
+    assert [row["config"] for row in tables["table1"]] == list(PRESETS)
+    assert [row["config"] for row in tables["table3"]] == list(PRESETS)
+    for row in tables["table1"]:
+        fid = [v for k, v in row.items() if k.startswith("fid")]
+        assert len(fid) == 1 and math.isfinite(fid[0]) and fid[0] > 0, row
+        assert row["paper FFHQ"] is not None
+    for row in tables["table3"]:
+        assert all(math.isfinite(row[k]) for k in ("ppl full", "ppl end", "separability")), row
+    assert "Table 1" in (runs / "results.md").read_text()
+
+
+@pytest.mark.slow
+def test_every_notebook_runs_under_nbval(smoke_sweep):
+    cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+           "-q", "-x", "--rootdir", str(ROOT), *map(str, NOTEBOOKS)]
+    proc = subprocess.run(cmd, cwd=ROOT, env=smoke_sweep["env"], capture_output=True, text=True,
+                          timeout=TIMEOUT_S)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+    assert f"{sum(len(_code_cells(_read(p))) for p in NOTEBOOKS)} passed" in proc.stdout
+    assert _repo_files() == smoke_sweep["repo_files"], "the notebooks wrote into the repository"
+
+
+def _repo_files() -> set[str]:
+    """Files under notebooks/ and data/ (where a notebook run from notebooks/ could leave caches)."""
+    return {str(p.relative_to(ROOT)) for d in ("notebooks", "data") for p in (ROOT / d).rglob("*")
+            if ".ipynb_checkpoints" not in p.parts}
