@@ -2,8 +2,9 @@
 
 Runs the course headless with papermill, in order:
 
-1. the ablation notebook (11) once per config A-F: each trains its config at the profile (or reuses a complete
-   run: same ``config.json``, all metrics present), evaluates the profile's metrics, writes ``results.json``;
+1. the ablation notebook (11) once per config A-F, two at a time (one core each): each trains its config at
+   the profile (or reuses a complete run: same ``config.json``, all metrics present), evaluates the profile's
+   metrics, writes ``results.json``;
 2. the teaching notebooks 00-10, which reuse those runs, and the results notebook 12;
 
 and writes each executed notebook and its HTML rendering (nbconvert) to ``runs/course/<profile>/``, then
@@ -21,8 +22,10 @@ import argparse
 import contextlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sgan.config import PRESETS, PROFILES
@@ -86,10 +89,11 @@ def render_html(notebook: Path) -> Path:
 
 
 def execute(name: str, out: Path, parameters: dict, output_name: str | None = None,
-            progress: bool = True) -> Path:
+            progress: bool = True, stream=None) -> Path:
     """Run notebook ``name`` with papermill into ``out/<output_name>`` and render it; returns the output path.
 
-    The notebook runs in ``notebooks/`` (as in JupyterLab); its stdout and stderr are streamed to ours. A
+    The notebook runs in ``notebooks/`` (as in JupyterLab); its stdout and stderr are streamed to ``stream``
+    (default: ours). A
     failed notebook is kept as ``<output>.failed.ipynb`` and the error re-raised; a success replaces the old
     output.
     """
@@ -100,7 +104,8 @@ def execute(name: str, out: Path, parameters: dict, output_name: str | None = No
     try:
         papermill.execute_notebook(str(notebooks_dir() / name), str(partial), parameters=parameters,
                                    kernel_name=KERNEL, progress_bar=progress, log_output=False,
-                                   stdout_file=sys.stdout, stderr_file=sys.stderr, cwd=str(notebooks_dir()))
+                                   stdout_file=stream or sys.stdout,
+                                   stderr_file=stream or sys.stderr, cwd=str(notebooks_dir()))
     except BaseException:
         if partial.is_file():
             os.replace(partial, target.with_suffix(".failed.ipynb"))
@@ -125,38 +130,103 @@ def _kernel_threads(threads: str = "1") -> Iterator[None]:
         del os.environ["OMP_NUM_THREADS"]
 
 
+class _Prefixed:
+    """A text stream that prefixes every line written to ``stream`` with ``prefix`` (two notebooks printing
+    at once stay readable)."""
+
+    def __init__(self, stream, prefix: str) -> None:
+        self.stream, self.prefix, self._at_line_start = stream, prefix, True
+
+    def write(self, text: str) -> int:
+        out = []
+        for line in text.splitlines(keepends=True):
+            out.append(self.prefix + line if self._at_line_start else line)
+            self._at_line_start = line.endswith("\n")
+        self.stream.write("".join(out))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def prepare_data(profile: str, configs: Sequence[str]) -> None:
+    """Build the training data's cache once, before parallel ablation runs would each build it."""
+    from sgan.ablation import load_data, resolve_config
+
+    for config in configs:
+        load_data(resolve_config(config, profile), progress=True)
+
+
+def _ablation_jobs(jobs: int) -> int:
+    """Parallel ablation runs: one per core, at most ``jobs`` (each kernel trains on one thread)."""
+    if jobs < 1:
+        raise ValueError(f"jobs={jobs}: run at least one notebook at a time (jobs >= 1).")
+    return max(1, min(jobs, os.cpu_count() or 1))
+
+
 def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/course",
                configs: Sequence[str] = PRESETS, notebooks: Sequence[str] | None = None,
-               progress: bool = True) -> Path:
+               progress: bool = True, jobs: int = 2) -> Path:
     """Run the course at ``profile``; everything goes to ``<out_dir>/<profile>``, which is returned.
 
-    ``configs``: the ablation runs (notebook 11 once each); ``notebooks``: the teaching notebooks (default
-    00-10), followed by the results notebook 12. Prints progress, timings and, at the end, the results table.
+    ``configs``: the ablation runs (notebook 11 once each, ``jobs`` at a time, one torch thread each);
+    ``notebooks``: the teaching notebooks (default 00-10, in order), followed by the results notebook 12.
+    Prints progress, timings and, at the end, the results table.
     """
     from sgan.ablation import results_markdown
 
     if profile not in PROFILES:
         raise ValueError(f"Unknown profile {profile!r}: choose one of {', '.join(PROFILES)}.")
+    workers = _ablation_jobs(jobs)
     out = Path(out_dir).resolve() / profile
     out.mkdir(parents=True, exist_ok=True)
-    jobs = [(ABLATION_NOTEBOOK, f"11_ablation_{c}.ipynb",
-             dict(config=c, profile=profile, out_dir=str(out), progress=False)) for c in configs]
-    jobs += [(name, name, dict(profile=profile, runs_dir=str(out)))
-             for name in (teaching_notebooks() if notebooks is None else notebooks)]
-    jobs.append((RESULTS_NOTEBOOK, RESULTS_NOTEBOOK, dict(profile=profile, runs_dir=str(out))))
-    start = time.perf_counter()
-    print(f"sgan course: profile {profile!r}, {len(jobs)} notebooks, outputs in {out}", flush=True)
+    ablations = [(ABLATION_NOTEBOOK, f"11_ablation_{c}.ipynb",
+                  dict(config=c, profile=profile, out_dir=str(out), progress=False)) for c in configs]
+    teaching = [(name, name, dict(profile=profile, runs_dir=str(out)))
+                for name in (teaching_notebooks() if notebooks is None else notebooks)]
+    teaching.append((RESULTS_NOTEBOOK, RESULTS_NOTEBOOK, dict(profile=profile, runs_dir=str(out))))
+    clock = _Clock(len(ablations) + len(teaching))
+    print(f"sgan course: profile {profile!r}, {clock.total} notebooks ({len(ablations)} ablation runs, "
+          f"{workers} at a time), outputs in {out}", flush=True)
     with _kernel_threads():
-        for i, (name, output, params) in enumerate(jobs, start=1):
-            t0 = time.perf_counter()
-            print(f"\n[{i}/{len(jobs)}] {output} ...", flush=True)
-            execute(name, out, params, output, progress)
-            print(f"[{i}/{len(jobs)}] {output} done in {time.perf_counter() - t0:.1f} s "
-                  f"(course: {(time.perf_counter() - start) / 60:.1f} min)", flush=True)
-    print(f"\nsgan course ({profile}) finished in {(time.perf_counter() - start) / 60:.1f} min; executed "
-          f"notebooks and their HTML are in {out}\n")
+        prepare_data(profile, configs)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            running = [pool.submit(_run_job, job, out, clock, progress and workers == 1, workers > 1)
+                       for job in ablations]
+            for future in running:
+                future.result()
+        for job in teaching:
+            _run_job(job, out, clock, progress, prefix=False)
+    print(f"\nsgan course ({profile}) finished in {clock.minutes():.1f} min; executed notebooks and their "
+          f"HTML are in {out}\n")
     print(results_markdown(out))
     return out
+
+
+class _Clock:
+    """Counts finished notebooks and the course's elapsed time (thread-safe)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.start, self._lock = total, 0, time.perf_counter(), threading.Lock()
+
+    def minutes(self) -> float:
+        return (time.perf_counter() - self.start) / 60
+
+    def finished(self) -> int:
+        with self._lock:
+            self.done += 1
+            return self.done
+
+
+def _run_job(job: tuple[str, str, dict], out: Path, clock: _Clock, progress: bool, prefix: bool) -> None:
+    name, output, params = job
+    stem = Path(output).stem
+    t0 = time.perf_counter()
+    print(f"[{stem}] started (course: {clock.minutes():.1f} min)", flush=True)
+    stream = _Prefixed(sys.stdout, f"[{stem}] ") if prefix else sys.stdout
+    execute(name, out, params, output, progress, stream)
+    print(f"[{stem}] done in {time.perf_counter() - t0:.0f} s; {clock.finished()}/{clock.total} notebooks "
+          f"(course: {clock.minutes():.1f} min)", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -166,13 +236,14 @@ def main(argv: list[str] | None = None) -> None:
                         choices=sorted(PROFILES))
     parser.add_argument("--out", default="runs/course", help="the course root; outputs go to <out>/<profile>")
     parser.add_argument("--configs", default="".join(PRESETS), help="ablation configs to run, e.g. ABF")
+    parser.add_argument("--jobs", type=int, default=2, help="ablation runs at a time (one core each)")
     parser.add_argument("--no-progress", action="store_true", help="no per-cell progress bars")
     args = parser.parse_args(argv)
     configs = list(args.configs.upper())
     bad = sorted(set(configs) - set(PRESETS))
     if bad:
         parser.error(f"unknown config(s) {bad}: choose from {', '.join(PRESETS)}")
-    run_course(args.profile, args.out, configs, progress=not args.no_progress)
+    run_course(args.profile, args.out, configs, progress=not args.no_progress, jobs=args.jobs)
 
 
 if __name__ == "__main__":

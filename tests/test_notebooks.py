@@ -184,3 +184,22 @@ def _repo_files() -> set[str]:
     """Files under notebooks/ and data/ (where a notebook run from notebooks/ could leave caches)."""
     return {str(p.relative_to(ROOT)) for d in ("notebooks", "data") for p in (ROOT / d).rglob("*")
             if ".ipynb_checkpoints" not in p.parts}
+
+
+def test_parallel_notebook_output_is_prefixed_line_by_line():
+    import io
+
+    from sgan.course import _Prefixed
+
+    sink = io.StringIO()
+    stream = _Prefixed(sink, "[F] ")
+    for piece in ("tick 1", ": 2 kimg\ntick", " 2\n", "\n", "done\n"):
+        stream.write(piece)
+    assert sink.getvalue() == "[F] tick 1: 2 kimg\n[F] tick 2\n[F] \n[F] done\n"
+
+
+def test_course_rejects_zero_jobs():
+    from sgan.course import run_course
+
+    with pytest.raises(ValueError, match="jobs=0"):
+        run_course("smoke", jobs=0)

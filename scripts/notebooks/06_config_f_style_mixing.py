@@ -76,12 +76,15 @@ plots.agreement_figure(agreement)
 
 # %% [markdown]
 # A well-trained F shows the paper's pattern: coarse styles carry the coarse factors (pose, face shape, hair
-# length) more than the colours, fine styles the colours more than the pose. At 32² the split is blurred —
-# the last two layers, our "fine" styles, shape much of everything in so small an image (at the `cpu`
-# profile we measured, with coarse styles from B, a share of 0.29 of B's coarse factors but 0.12 of its
-# colours; with fine styles from B, 0.73 of its colours but 0.54 of its coarse factors). A barely trained
-# model (the `smoke` profile) shows no structure yet, so the claim is checked only for the larger profiles,
-# with a margin of 0.05 against sampling noise.
+# length) more than the colours, fine styles the colours more than the pose. Our small models reproduce only
+# half of it. The colours follow the paper: background and shirt hue come almost wholly from the fine styles
+# (at the `cpu` profile we measured a share of 0.91 and 0.78 with fine styles from B, 0.00 and 0.08 with coarse
+# styles from B). The pose does not: at 32² the two last layers have only 16 channels, and their styles set
+# per-channel thresholds that move outlines too, so fine styles from B also carried 0.65 of B's coarse factors
+# (coarse styles: 0.27). The check below therefore asserts the colour half — fine styles carry more of B's
+# colours than coarse styles do — which broken mixing or a generator that ignores its fine styles fails. A
+# barely trained model (the `smoke` profile) shows no structure yet, so the claim is checked only for the
+# larger profiles, with a margin of 0.1 against sampling noise.
 
 # %% [markdown]
 # ## Try it: style mixing
@@ -101,7 +104,7 @@ plots.run_figure(run_dir)
 #
 # Mixing invariants hold exactly (crossover at $L$ gives source 0, at 0 gives source 1, and moving the
 # crossover changes the image), mixing regularization was on during training, and — for the trained profiles —
-# coarse styles carry more of the coarse factors than of the fine ones, and fine styles the reverse.
+# fine styles carry more of the colours (the fine factors) than coarse styles do.
 
 # %%
 assert G.cfg.style_mixing_prob == 0.9
@@ -117,6 +120,8 @@ finite = values[torch.isfinite(values)]  # NaN: no pair of sources differed in t
 assert values.shape == (3, 3) and ((finite >= -1) & (finite <= 2)).all()
 if profile != "smoke":
     assert torch.isfinite(values).all(), agreement
-    assert agreement["coarse"]["coarse"] > agreement["coarse"]["fine"] + 0.05, agreement
-    assert agreement["fine"]["fine"] > agreement["fine"]["coarse"] + 0.05, agreement
+    assert agreement["fine"]["fine"] > agreement["coarse"]["fine"] + 0.1, agreement
+print("share of B's factors (rows: styles copied from B; columns: factor scale):")
+for copied in plots.SCALES:
+    print(f"  {copied:>6} styles:", "  ".join(f"{f} {agreement[copied][f]:.2f}" for f in plots.SCALES))
 print("ok")
