@@ -130,6 +130,22 @@ def test_blur_matches_naive_loop():
     assert torch.allclose(Blur()(x), expected, atol=1e-6)
 
 
+def test_blur_first_and_second_derivatives_match_the_generic_depthwise_conv():
+    """The self-adjoint blur's hand-written gradient equals autograd's through F.conv2d (R1's double backward)."""
+    x0 = torch.randn(2, 3, 6, 5, dtype=torch.float64)
+    weight = blur_kernel(torch.float64).expand(3, 1, 3, 3)
+    results = []
+    for fn in (blur, lambda x: F.conv2d(x, weight, padding=1, groups=3)):
+        x = x0.clone().requires_grad_(True)
+        y = fn(x)
+        (grad,) = torch.autograd.grad((y * y.roll(1, dims=3)).sum(), x, create_graph=True)
+        (grad2,) = torch.autograd.grad((grad * grad.flip(2)).sum(), x)
+        results.append((y, grad, grad2))
+    for ours, ref in zip(*results, strict=True):
+        assert torch.allclose(ours, ref, atol=1e-12)
+    assert torch.autograd.gradgradcheck(blur, (x0[:1, :1].clone().requires_grad_(True),))
+
+
 def test_nearest_upsample_and_box_downsample_match_naive_loops():
     x = torch.randn(2, 3, 4, 4)
     up = upsample(x, "nearest")

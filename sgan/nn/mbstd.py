@@ -32,7 +32,8 @@ class MinibatchStdDev(nn.Module):
         if c % f:
             raise ValueError(f"Minibatch stddev: {c} channels do not split into {f} feature groups.")
         y = x.reshape(g, n // g, f, c // f, h, w)  # [G, M, F, C/F, H, W]; image i is in group i mod M
-        var = y.var(dim=0, correction=0)  # [M, F, C/F, H, W]
+        # biased variance over the group, written out: ~3x faster than Tensor.var through R1's double backward
+        var = (y - y.mean(dim=0)).square().mean(dim=0)  # [M, F, C/F, H, W]
         # σ_f = mean over (C/F, H, W) of √(Var + ε)
         std = torch.sqrt(var + self.eps).mean(dim=(2, 3, 4))  # [M, F]
         std = std.reshape(n // g, f, 1, 1).repeat(g, 1, h, w)  # [N, F, H, W]

@@ -13,6 +13,11 @@ down-sampling. Like the official code, G applies it after the 3×3 conv that fol
 (up → conv → blur) and D before the conv that precedes the down-sampling (blur → conv → down). The blur pads
 with zeros ('SAME' in the official TF code), so border pixels are slightly darkened.
 
+The blur is its own adjoint (a symmetric kernel with zero padding: ⟨blur(x), y⟩ = ⟨x, blur(y)⟩), so its
+gradient is the blur of the incoming gradient. ``blur`` says so to autograd (``_SelfAdjointBlur``): R1's double
+backward then costs one more blur instead of torch's generic grouped-conv double backward, which loops over
+the channels one convolution at a time (measured: ~3x faster at 32² × 16 channels, ~4x at 8² × 512).
+
 ``upsample_conv2d`` and ``conv2d_downsample`` compute "up then conv" and "conv then down" as one (transposed)
 stride-2 convolution with a 4×4 kernel, exactly equal to the two steps and about 2× cheaper (no ×4 larger
 intermediate). The official code does the same ("fused_scale") from 128² on; we always do (same result).
@@ -41,11 +46,31 @@ def blur_kernel(dtype: torch.dtype = torch.float32, device: torch.device | str |
     return torch.outer(k, k) / k.sum() ** 2
 
 
-def blur(x: torch.Tensor) -> torch.Tensor:
-    """Depthwise [1,2,1]⊗[1,2,1]/16 filter with zero padding: ``[N, C, H, W] -> [N, C, H, W]``."""
+def _depthwise_blur(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     channels = x.shape[1]
-    weight = blur_kernel(x.dtype, x.device).expand(channels, 1, 3, 3)  # one 3×3 filter per channel
+    weight = kernel.to(x.dtype).expand(channels, 1, 3, 3)  # one 3×3 filter per channel
     return F.conv2d(x, weight, padding=1, groups=channels)
+
+
+class _SelfAdjointBlur(torch.autograd.Function):
+    """``blur`` with its gradient written as a blur (any order of derivative: R1 needs the second)."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(kernel)
+        return _depthwise_blur(x, kernel)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        (kernel,) = ctx.saved_tensors
+        # ∂L/∂x = blurᵀ(∂L/∂y) = blur(∂L/∂y): the kernel is symmetric and the padding zero
+        return _SelfAdjointBlur.apply(grad, kernel), None
+
+
+def blur(x: torch.Tensor, kernel: torch.Tensor | None = None) -> torch.Tensor:
+    """Depthwise [1,2,1]⊗[1,2,1]/16 filter with zero padding: ``[N, C, H, W] -> [N, C, H, W]``."""
+    kernel = blur_kernel(x.dtype, x.device) if kernel is None else kernel  # [3, 3]
+    return _SelfAdjointBlur.apply(x, kernel.reshape(3, 3))
 
 
 class Blur(nn.Module):
@@ -53,12 +78,10 @@ class Blur(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.register_buffer("kernel", blur_kernel()[None, None], persistent=False)  # [1, 1, 3, 3]
+        self.register_buffer("kernel", blur_kernel(), persistent=False)  # [3, 3]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # [N, C, H, W] -> [N, C, H, W]
-        channels = x.shape[1]
-        weight = self.kernel.to(x.dtype).expand(channels, 1, 3, 3)
-        return F.conv2d(x, weight, padding=1, groups=channels)
+        return blur(x, self.kernel)
 
 
 def upsample(x: torch.Tensor, kind: str = "nearest") -> torch.Tensor:
