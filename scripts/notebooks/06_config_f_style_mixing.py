@@ -74,17 +74,22 @@ net = load_domain_net()
 agreement = plots.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed)
 plots.agreement_figure(agreement)
 
+# %%
+print("share of B's factors (rows: styles copied from B; columns: factor scale):")
+for copied in plots.SCALES:
+    print(f"  {copied:>6} styles:", "  ".join(f"{f} {agreement[copied][f]:.2f}" for f in plots.SCALES))
+
 # %% [markdown]
 # A well-trained F shows the paper's pattern: coarse styles carry the coarse factors (pose, face shape, hair
-# length) more than the colours, fine styles the colours more than the pose. Our small models reproduce only
-# half of it. The colours follow the paper: background and shirt hue come almost wholly from the fine styles
-# (at the `cpu` profile we measured a share of 0.91 and 0.78 with fine styles from B, 0.00 and 0.08 with coarse
-# styles from B). The pose does not: at 32² the two last layers have only 16 channels, and their styles set
-# per-channel thresholds that move outlines too, so fine styles from B also carried 0.65 of B's coarse factors
-# (coarse styles: 0.27). The check below therefore asserts the colour half — fine styles carry more of B's
-# colours than coarse styles do — which broken mixing or a generator that ignores its fine styles fails. A
-# barely trained model (the `smoke` profile) shows no structure yet, so the claim is checked only for the
-# larger profiles, with a margin of 0.1 against sampling noise.
+# length) more than the colours, fine styles the colours more than the pose. Our small models reproduce it
+# only in part, and it varies from run to run. The colours follow the paper: in two `cpu`-profile runs, fine
+# styles from B carried 0.61–0.67 of B's colours, coarse styles 0.21–0.23. The pose does not, or only
+# sometimes: at 32² the two last layers have only 16 channels, and their styles set per-channel thresholds
+# that move outlines too, so fine styles from B carried 0.46–0.65 of B's coarse factors, coarse styles
+# 0.27–0.42. The check below therefore asserts the colour half — fine styles carry more of B's colours than
+# coarse styles do — which broken mixing or a generator that ignores its fine styles fails. A barely trained
+# model (the `smoke` profile) shows no structure yet, so the claim is checked only for the larger profiles,
+# with a margin of 0.1 against sampling noise.
 
 # %% [markdown]
 # ## Try it: style mixing
@@ -121,7 +126,4 @@ assert values.shape == (3, 3) and ((finite >= -1) & (finite <= 2)).all()
 if profile != "smoke":
     assert torch.isfinite(values).all(), agreement
     assert agreement["fine"]["fine"] > agreement["coarse"]["fine"] + 0.1, agreement
-print("share of B's factors (rows: styles copied from B; columns: factor scale):")
-for copied in plots.SCALES:
-    print(f"  {copied:>6} styles:", "  ".join(f"{f} {agreement[copied][f]:.2f}" for f in plots.SCALES))
 print("ok")
