@@ -93,9 +93,8 @@ def execute(name: str, out: Path, parameters: dict, output_name: str | None = No
     """Run notebook ``name`` with papermill into ``out/<output_name>`` and render it; returns the output path.
 
     The notebook runs in ``notebooks/`` (as in JupyterLab); its stdout and stderr are streamed to ``stream``
-    (default: ours). A
-    failed notebook is kept as ``<output>.failed.ipynb`` and the error re-raised; a success replaces the old
-    output.
+    (default: ours). A failed notebook is kept as ``<output>.failed.ipynb`` and the error re-raised; a success
+    replaces the old output.
     """
     import papermill
 
@@ -190,10 +189,19 @@ def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/cours
           f"{workers} at a time), outputs in {out}", flush=True)
     with _kernel_threads():
         prepare_data(profile, configs)
+        failed = threading.Event()  # set by a failed run: no other run starts (a running one finishes)
+
+        def ablation(job: tuple[str, str, dict]) -> None:
+            if failed.is_set():
+                return
+            try:
+                _run_job(job, out, clock, progress and workers == 1, prefix=workers > 1)
+            except BaseException:
+                failed.set()
+                raise
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            running = [pool.submit(_run_job, job, out, clock, progress and workers == 1, workers > 1)
-                       for job in ablations]
-            for future in running:
+            for future in [pool.submit(ablation, job) for job in ablations]:
                 future.result()
         for job in teaching:
             _run_job(job, out, clock, progress, prefix=False)

@@ -203,3 +203,19 @@ def test_course_rejects_zero_jobs():
 
     with pytest.raises(ValueError, match="jobs=0"):
         run_course("smoke", jobs=0)
+
+
+def test_a_failed_ablation_run_stops_the_course(monkeypatch, tmp_path):
+    import sgan.course as course
+
+    started = []
+
+    def fake_execute(name, out, params, output_name=None, progress=True, stream=None):
+        started.append(params.get("config"))
+        raise RuntimeError(f"notebook {output_name} failed")
+
+    monkeypatch.setattr(course, "execute", fake_execute)
+    monkeypatch.setattr(course, "prepare_data", lambda profile, configs: None)
+    with pytest.raises(RuntimeError, match="11_ablation_A.ipynb failed"):
+        course.run_course("smoke", tmp_path, configs="ABC", jobs=1, progress=False)
+    assert started == ["A"], "runs after a failure were still started"
