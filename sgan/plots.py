@@ -553,3 +553,21 @@ def results_figure(rows: Sequence[dict], metric: str, paper: dict[str, float] | 
         axes[0, 1].set_title("the paper (FFHQ)", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def z_vs_w_figure(values_z: dict[str, float], values_w: dict[str, float], ylabel: str,
+                  labels: tuple[str, str] = ("Z", "W")) -> Figure:
+    """Paired bars per name: a quantity measured from Z (left bar) and from W (right bar), e.g. the per-attribute
+    conditional entropies of separability or the held-out R² of the linear probes. Names are those of
+    ``values_w`` (in order) that have a value in both."""
+    names = [k for k in values_w if values_z.get(k) is not None and values_w[k] is not None]
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(8, 2.5))
+    plt.close(fig)
+    for offset, values, label in ((-0.2, values_z, labels[0]), (0.2, values_w, labels[1])):
+        ax.bar(x + offset, [values[k] for k in names], 0.4, label=label)
+    ax.set_xticks(x, names, rotation=30, fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    fig.tight_layout()
+    return fig

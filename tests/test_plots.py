@@ -227,3 +227,12 @@ def test_results_figure_puts_ours_beside_the_paper():
     fig = plots.results_figure(rows, "fid256", paper={"A": 8.04, "F": 4.40})
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert heights == [30.0, 20.0] and [p.get_height() for p in fig.axes[1].patches] == [8.04, 4.40]
+
+
+def test_z_vs_w_figure_pairs_the_bars_and_skips_undefined_values():
+    fig = plots.z_vs_w_figure({"yaw": 0.1, "roll": 0.5, "hue": None}, {"yaw": 0.7, "roll": 0.2, "hue": 0.9}, "R²")
+    ax = fig.axes[0]
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == [0.1, 0.5, 0.7, 0.2]  # Z bars first, then W bars; "hue" has no Z value
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["yaw", "roll"]
+    assert ax.get_ylabel() == "R²"

@@ -22,11 +22,11 @@ runs_dir = None  # None: runs/course/<profile>
 seed = 0
 
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 import sgan
+from sgan import plots
 from sgan.ablation import ensure_trained, load_data
 from sgan.course import setup_notebook
 from sgan.metrics import compute_metric, metric_name
@@ -90,14 +90,7 @@ print("  ".join(f"{k}: {v:.2f}" for k, v in judge.items()))
 G = sgan.load_generator(ensure_trained("F", profile, seed=seed, out_dir=runs_dir))
 ls = compute_metric(metric_name("ls", cfg.train.ls_samples), G, seed=seed)
 print(f"{ls['metric']}: Z {ls['value_z']:.3f}   W {ls['value_w']:.3f}   (attributes: {len(ls['attributes'])})")
-names = ls["attributes"]
-plt.figure(figsize=(8, 2.5))
-plt.bar(np.arange(len(names)) - 0.2, [ls["entropies_z"][k] for k in names], 0.4, label="Z")
-plt.bar(np.arange(len(names)) + 0.2, [ls["entropies_w"][k] for k in names], 0.4, label="W")
-plt.xticks(range(len(names)), names, rotation=30, fontsize=8)
-plt.ylabel("H(Y|X) [bits]")
-plt.legend()
-plt.show()
+plots.z_vs_w_figure(ls["entropies_z"], ls["entropies_w"], "H(Y|X) [bits]")
 
 # %% [markdown]
 # ## Linear probes of every factor, from z and from w
@@ -109,14 +102,8 @@ plt.show()
 probes = compute_metric(metric_name("probes", cfg.train.ls_samples), G, seed=seed)
 print(f"mean held-out R² (continuous factors): Z {probes['mean_r2_z']:.3f}, W {probes['mean_r2_w']:.3f}")
 print(f"mean held-out accuracy (binary factors): Z {probes['mean_accuracy_z']:.3f}, W {probes['mean_accuracy_w']:.3f}")
-cont = [k for k in probes["r2_w"] if None not in (probes["r2_z"][k], probes["r2_w"][k])]  # None: undefined R²
-plt.figure(figsize=(8, 2.5))
-plt.bar(np.arange(len(cont)) - 0.2, [probes["r2_z"][k] for k in cont], 0.4, label="from z")
-plt.bar(np.arange(len(cont)) + 0.2, [probes["r2_w"][k] for k in cont], 0.4, label="from w")
-plt.xticks(range(len(cont)), cont, rotation=30, fontsize=8)
-plt.ylabel("held-out R²")
-plt.legend()
-plt.show()
+# factors whose R² is undefined (None) in either space are left out
+plots.z_vs_w_figure(probes["r2_z"], probes["r2_w"], "held-out R²", labels=("from z", "from w"))
 
 # %% [markdown]
 # ## Checks
