@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sgan.atomic import write_json, write_text
 from sgan.config import PRESETS, PROFILES, RunConfig, make_config
 
 # ---------------------------------------------------------------------------------------------------------
@@ -274,12 +275,6 @@ def results_complete(run_dir: str | Path, cfg: RunConfig, names: Sequence[str]) 
     return same and all(n in results["metrics"] for n in names)
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
-
-
 def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: str = "synthetic",
                  out_dir: str | Path | None = None, overrides: dict[str, Any] | None = None,
                  metrics: Sequence[str] | None = None, data_n: int | None = None, device: str = "auto",
@@ -323,7 +318,7 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
         "train_seconds": round(train_s, 1), "eval_seconds": round(time.perf_counter() - start, 1),
         "metrics": {n: float(d["value"]) for n, d in details.items()}, "details": details,
     }
-    _write_json(results_path(run_dir), results)
+    write_json(results_path(run_dir), results)
     print(f"[{name}] results written to {results_path(run_dir)}", flush=True)
     return read_results(run_dir)  # as stored (JSON types), the same as a later reuse returns
 
@@ -431,9 +426,7 @@ def write_tables(out_dir: str | Path) -> dict[str, Path]:
     out = Path(out_dir)
     results = load_results(out)
     md, js = out / "results.md", out / "results_tables.json"
-    tmp = md.with_name(f".{md.name}.tmp")
-    tmp.write_text(results_markdown(out) + "\n")
-    os.replace(tmp, md)
-    _write_json(js, {"table1": table1_rows(results), "table3": table3_rows(results),
+    write_text(md, results_markdown(out) + "\n")
+    write_json(js, {"table1": table1_rows(results), "table3": table3_rows(results),
                      "paper_source": PAPER_SOURCE})
     return {"markdown": md, "json": js}

@@ -17,7 +17,6 @@ Results are also written as JSON (default ``runs/bench/<device>-<timestamp>.json
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -30,6 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from sgan.atomic import write_json
 from sgan.config import RunConfig, make_config
 from sgan.flops import count_flops
 
@@ -124,11 +124,10 @@ def matmul_peak(device: torch.device, tiny: bool) -> float:
 
 
 def measured(row: Row, ctx: Context, units: float, seconds: float, flop_per_unit: float) -> Row:
-    """Fill the rate, FLOP/s and peak ratio of ``row``: ``units`` processed in ``seconds``."""
+    """Fill the rate and FLOP/s of ``row``: ``units`` processed in ``seconds`` (``run`` adds the peak ratio)."""
     row.rate = units / seconds
     row.flop_per_unit = flop_per_unit
     row.flop_per_s = flop_per_unit * row.rate
-    row.peak_ratio = row.flop_per_s / ctx.peak
     row.load = os.getloadavg()
     return row
 
@@ -348,14 +347,6 @@ def table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_json(report: dict[str, Any], path: Path) -> None:
-    """Write ``report`` atomically (a temp file, then ``os.replace``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(tmp, path)
-
-
 def parse_cases(text: str) -> list[str]:
     cases = [c.strip() for c in text.split(",") if c.strip()] if text != "all" else list(CASES)
     unknown = [c for c in cases if c not in CASES]
@@ -384,7 +375,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with threadpool_limits(args.threads):
         report = run(cases, Context(device, args.tiny, args.steps), args.threads)
     path = args.json or Path("runs/bench") / f"{device.type}-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    write_json(report, path)
+    write_json(path, report)
     print(table(report))
     print(f"(written to {path})")
     return report

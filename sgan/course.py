@@ -80,12 +80,10 @@ def render_html(notebook: Path) -> Path:
     """Write ``notebook``'s HTML rendering next to it (atomically); returns its path."""
     from nbconvert import HTMLExporter
 
+    from sgan.atomic import write_text
+
     body, _ = HTMLExporter().from_filename(str(notebook))
-    target = notebook.with_suffix(".html")
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return write_text(notebook.with_suffix(".html"), body)
 
 
 def execute(name: str, out: Path, parameters: dict, output_name: str | None = None,
