@@ -189,6 +189,23 @@ def test_fused_up_conv_and_conv_down_equal_the_two_steps(k):
     assert torch.allclose(conv2d_downsample(x2, w, b), two_steps, atol=1e-4)
 
 
+def _r1_like_grads(fn, x, w):
+    """∂/∂w of |∂ sum(fn(x, w)²)/∂x|²: the first and the second derivative of ``fn``, as R1 takes them."""
+    (gx,) = torch.autograd.grad(fn(x, w).square().sum(), x, create_graph=True)
+    return torch.autograd.grad(gx.square().sum(), w)[0]
+
+
+def test_fused_resampling_convs_have_the_two_steps_gradients():
+    """The box-summed kernel (a small matrix product) differentiates like the two steps, twice over."""
+    torch.manual_seed(0)
+    w = torch.randn(5, 4, 3, 3, requires_grad=True)
+    x = torch.randn(2, 4, 6, 6, requires_grad=True)
+    up_ref = _r1_like_grads(lambda x, w: F.conv2d(upsample(x, "nearest"), w, padding=1), x, w)
+    assert torch.allclose(_r1_like_grads(upsample_conv2d, x, w), up_ref, rtol=1e-4, atol=1e-4)
+    down_ref = _r1_like_grads(lambda x, w: F.avg_pool2d(F.conv2d(x, w, padding=1), 2), x, w)
+    assert torch.allclose(_r1_like_grads(conv2d_downsample, x, w), down_ref, rtol=1e-4, atol=1e-4)
+
+
 def _naive_mbstd(x, group_size):
     n, c, h, w = x.shape
     g = min(group_size, n)

@@ -104,10 +104,26 @@ def downsample(x: torch.Tensor, kind: str = "nearest") -> torch.Tensor:
     return F.avg_pool2d(x, 2)
 
 
+def _box_sum_matrix(k: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """``[k², (k+1)²]``: B[(a,b), (i,j)] = 1 where tap (a, b) of a k×k kernel lands in tap (i, j) of the
+    box-summed (k+1)×(k+1) kernel, i.e. i ∈ {a, a+1} and j ∈ {b, b+1}. Built per call (a few µs), not cached,
+    so that it is a plain tensor under inference mode, autograd and torch.compile alike."""
+    eye = torch.eye(k, k + 1, dtype=dtype, device=device)  # [k, k+1]: a → a
+    one_d = eye + eye.roll(1, dims=1)  # a → {a, a+1}
+    # B = b₁ ⊗ b₁ (the 2-D box is the product of two 1-D boxes)
+    return torch.kron(one_d, one_d)
+
+
 def _box_sum_kernel(weight: torch.Tensor) -> torch.Tensor:
-    """``[O, I, k, k] -> [O, I, k+1, k+1]``: the sum of the kernel shifted by each of the 2×2 offsets."""
-    w = F.pad(weight, (1, 1, 1, 1))
-    return w[..., 1:, 1:] + w[..., :-1, 1:] + w[..., 1:, :-1] + w[..., :-1, :-1]
+    """``[O, I, k, k] -> [O, I, k+1, k+1]``: the sum of the kernel shifted by each of the 2×2 offsets.
+
+    Written as one small matrix product (one kernel forward, one backward, one double backward) instead of
+    a pad, four shifted slices and three adds: measured ~5% of the cpu-profile training step before.
+    """
+    o, i, k, _ = weight.shape
+    matrix = _box_sum_matrix(k, weight.dtype, weight.device)  # [k², (k+1)²]
+    # w⁺[o, i, p, q] = Σ_{a∈{p-1,p}, b∈{q-1,q}} w[o, i, a, b]
+    return (weight.reshape(o * i, k * k) @ matrix).view(o, i, k + 1, k + 1)
 
 
 def upsample_conv2d(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
