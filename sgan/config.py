@@ -307,8 +307,8 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     # minutes of training per config. Departs from the paper (25M images at 1024², 512 channels, lr 0.001):
     # 32², channels 64/64/32/16, 18k images, batch 16 and lr 0.0025, which measured best by eye at this budget
     # (0.001 gave blobs, 0.004 noisier faces). F takes ~200-260 s on 2 cores. Minibatch 32 at 32² (paper: 64)
-    # was tried: ~18% faster per image on one thread, but half the steps gave worse fid2k for A-D
-    # (A 19 -> 22, B 32 -> 44, C 20 -> 33, D 26 -> 34; F 31 -> 26), so 16 stays.
+    # was tried: ~18% faster per image on one thread, but half the steps gave worse fid2k (same code and seed,
+    # 16 -> 32: A 15.7 -> 22.5, B 26.6 -> 44.2, C 21.5 -> 33.5, D 24.2 -> 34.4, F 25.4 -> 25.6), so 16 stays.
     "cpu": dict(
         model=dict(resolution=32, z_dim=64, w_dim=64, mapping_width=64, fmap_base=256, fmap_max=64,
                    truncation_cutoff=4),
