@@ -66,16 +66,23 @@ def tiny_report(tmp_path_factory):
 def test_tiny_bench_has_every_case_with_numbers_or_a_reason(tiny_report):
     stdout, report = tiny_report
     assert [r["case"] for r in report["rows"]] == list(CASES)
-    assert report["peak_flop_per_s"] > 0 and len(report["load_start"]) == 3
+    assert report["peak_flop_per_s"] == max(report["peak_measurements"]) > 0 and len(report["load_start"]) == 3
+    ok = sum(r["status"] == "ok" for r in report["rows"])
+    assert len(report["peak_measurements"]) == ok + 1  # one before the first case, one after each measured case
     for row in report["rows"]:
         assert row["case"] in stdout
         if row["status"] == "skipped":
             assert len(row["reason"]) > 10, row
             continue
         assert row["status"] == "ok", row
-        for key in ("rate", "flop_per_unit", "flop_per_s", "peak_ratio", "peak_mem_bytes"):
+        for key in ("rate", "flop_per_unit", "flop_per_s", "peak_ratio", "run_peak_ratio", "peak_mem_bytes"):
             assert math.isfinite(row[key]) and row[key] > 0, (row["case"], key, row[key])
         assert row["flop_per_s"] == pytest.approx(row["rate"] * row["flop_per_unit"])
+        # the peak beside the case is one of the run's peaks, so its ratio is at least the run-peak ratio
+        assert row["adjacent_peak"] in report["peak_measurements"]
+        assert row["peak_ratio"] == pytest.approx(row["flop_per_s"] / row["adjacent_peak"])
+        assert row["run_peak_ratio"] == pytest.approx(row["flop_per_s"] / report["peak_flop_per_s"])
+        assert row["run_peak_ratio"] <= row["peak_ratio"]
     rows = {r["case"]: r for r in report["rows"]}
     assert rows["train-F-64-512"]["status"] == "skipped" or torch.cuda.is_available()
     frechet = rows["frechet"]["extra"]
