@@ -106,7 +106,7 @@ def downsample(x: torch.Tensor, kind: str = "nearest") -> torch.Tensor:
 
 def _box_sum_matrix(k: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     """``[k², (k+1)²]``: B[(a,b), (i,j)] = 1 where tap (a, b) of a k×k kernel lands in tap (i, j) of the
-    box-summed (k+1)×(k+1) kernel, i.e. i ∈ {a, a+1} and j ∈ {b, b+1}. Built per call (a few µs), not cached,
+    box-summed (k+1)×(k+1) kernel, i.e. i ∈ {a, a+1} and j ∈ {b, b+1}. Built per call (tens of µs), not cached,
     so that it is a plain tensor under inference mode, autograd and torch.compile alike."""
     eye = torch.eye(k, k + 1, dtype=dtype, device=device)  # [k, k+1]: a → a
     one_d = eye + eye.roll(1, dims=1)  # a → {a, a+1}
@@ -118,7 +118,8 @@ def _box_sum_kernel(weight: torch.Tensor) -> torch.Tensor:
     """``[O, I, k, k] -> [O, I, k+1, k+1]``: the sum of the kernel shifted by each of the 2×2 offsets.
 
     Written as one small matrix product (one kernel forward, one backward, one double backward) instead of
-    a pad, four shifted slices and three adds: measured ~5% of the cpu-profile training step before.
+    a pad, four shifted slices and three adds, which took ~6% of the cpu-profile training step (torch.profiler);
+    with R1's double backward the product is 3.6x (64 channels) to 5.4x (512 channels) faster.
     """
     o, i, k, _ = weight.shape
     matrix = _box_sum_matrix(k, weight.dtype, weight.device)  # [k², (k+1)²]
