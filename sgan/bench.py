@@ -66,7 +66,6 @@ class Context:
     device: torch.device
     tiny: bool
     steps: int | None  # timed training steps (None: the case's default)
-    peak: float = 0.0  # FLOP/s of the reference matmul: the highest measured in the run
     # plain-path (FLOPs per image, first-step losses) per config, shared with its speed-path case
     flop_cache: dict[str, tuple[float, dict[str, float]]] = field(default_factory=dict)
 
@@ -406,16 +405,16 @@ def run(cases: list[str], ctx: Context, threads: int) -> dict[str, Any]:
             peaks.append(matmul_peak(ctx.device, ctx.tiny))
             row.adjacent_peak = max(peaks[-2:])
         rows.append(row)
-    ctx.peak = max(peaks)
+    peak = max(peaks)
     for row in rows:
         if row.flop_per_s is not None:
             row.peak_ratio = row.flop_per_s / row.adjacent_peak
-            row.run_peak_ratio = row.flop_per_s / ctx.peak
+            row.run_peak_ratio = row.flop_per_s / peak
     name = torch.cuda.get_device_name(ctx.device) if ctx.device.type == "cuda" else (os.uname().machine + " CPU")
     return dict(device=str(ctx.device), device_name=name, torch=torch.__version__, threads=threads, tiny=ctx.tiny,
                 time=time.strftime("%Y-%m-%dT%H:%M:%S"), load_start=load_start, load_end=os.getloadavg(),
                 peak_kind="fp32 matmul" if ctx.device.type == "cpu" else "bf16 matmul",
-                peak_flop_per_s=ctx.peak, peak_measurements=peaks, rows=[asdict(r) for r in rows])
+                peak_flop_per_s=peak, peak_measurements=peaks, rows=[asdict(r) for r in rows])
 
 
 if __name__ == "__main__":
