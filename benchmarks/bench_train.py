@@ -22,11 +22,10 @@ import time
 import torch
 
 from sgan.__main__ import parse_overrides
-from sgan.bench import matmul_peak
+from sgan.bench import counted_step, matmul_peak
 from sgan.config import PRESETS, RunConfig, make_config
 from sgan.data import load_dataset
 from sgan.distributed import DistInfo
-from sgan.flops import count_flops
 from sgan.schedule import schedule
 from sgan.training import Trainer, resolve_device
 
@@ -36,8 +35,7 @@ def time_steps(cfg: RunConfig, data, resolution: int, steps: int, warmup: int) -
     info = DistInfo()
     trainer = Trainer(cfg, data, info, resolve_device(cfg.train.device, info))
     trainer.nimg = first_nimg_at(cfg, resolution)
-    with count_flops() as counter:  # the counted step is the first warm-up step
-        phase, _ = trainer.train_step()
+    flop, _ = counted_step(trainer)  # the counted step is the first warm-up step
     for _ in range(warmup - 1):
         trainer.train_step()
     start_wall, start_cpu, images = time.perf_counter(), time.process_time(), 0
@@ -45,7 +43,7 @@ def time_steps(cfg: RunConfig, data, resolution: int, steps: int, warmup: int) -
         phase, _ = trainer.train_step()
         images += phase.batch
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-    return images / wall, cpu / images, counter.total / phase.batch
+    return images / wall, cpu / images, flop
 
 
 def first_nimg_at(cfg: RunConfig, resolution: int) -> int:
