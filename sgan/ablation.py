@@ -191,8 +191,9 @@ def _tick_printer(name: str, cfg: RunConfig):
 
     def on_tick(row: dict[str, Any]) -> None:
         losses = ", ".join(f"{k} {row[k]:.3f}" for k in ("loss_D", "loss_G") if k in row)
+        fid = f", {row['fid_metric']} {row['fid']:.2f}" if "fid" in row else ""
         print(f"[{name}] tick {row.get('tick')}: {row.get('kimg', 0):.2f}/{total:g} kimg at "
-              f"{row.get('resolution')}² (α {row.get('alpha', 1):.2f}), {losses}, "
+              f"{row.get('resolution')}² (α {row.get('alpha', 1):.2f}), {losses}{fid}, "
               f"{row.get('images_per_s', 0):.0f} img/s", flush=True)
 
     return on_tick
@@ -223,7 +224,8 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
     print(f"[{name}] {'resuming' if resume else 'training'} config {config} at profile {profile} in "
           f"{run_dir} ({cfg.train.total_kimg:g} kimg)", flush=True)
     dataset = dataset if dataset is not None else load_data(cfg, data, data_n, progress)
-    train(cfg, dataset, run_dir, resume=resume, progress=progress, on_tick=_tick_printer(name, cfg))
+    train(cfg, dataset, run_dir, resume=resume, progress=progress, on_tick=_tick_printer(name, cfg),
+          data_root=data_root())
     if not training_complete(run_dir, cfg):
         raise RuntimeError(f"Training of {run_dir} stopped before {cfg.train.total_kimg:g} kimg "
                            "(interrupted?); run it again to resume.")
@@ -233,23 +235,26 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
 # ---------------------------------------------------------------------------------------------------------
 # Metrics and results
 # ---------------------------------------------------------------------------------------------------------
-def profile_metrics(cfg: RunConfig) -> list[str]:
+def profile_metrics(cfg: RunConfig, data: str = "synthetic") -> list[str]:
     """The metrics a run evaluates at its profile's sample counts (``metric_names_for`` of the registry):
-    FID, the four perceptual path lengths (Z/W × full/end) and linear separability."""
-    from sgan.metrics.registry import metric_names_for
+    FID, the four perceptual path lengths (Z/W × full/end) and linear separability; on the synthetic faces
+    also ``attrs`` (are eyes, mouths and glasses drawn as often as the data has them), with FID's count."""
+    from sgan.metrics.registry import metric_name, metric_names_for
 
-    return metric_names_for(cfg)
+    names = metric_names_for(cfg)
+    return names + [metric_name("attrs", cfg.train.fid_samples)] if data == "synthetic" else names
 
 
 def evaluate(G, dataset, names: Sequence[str], seed: int = 0, device: str = "cpu",
-             progress: bool = True) -> dict[str, dict[str, Any]]:
-    """``{name: compute_metric(name, G, dataset, ...)}``, printing each value and its time as it comes."""
+             progress: bool = True, mirror: bool = True) -> dict[str, dict[str, Any]]:
+    """``{name: compute_metric(name, G, dataset, ...)}``, printing each value and its time as it comes.
+    ``mirror``: whether the run trained with mirror augmentation (FID then mirrors half of the reals)."""
     from sgan.metrics import compute_metric, parse_metric_name
 
     out = {}
     for name in names:
         # FID caches the real images' statistics: next to the data, not in the working directory
-        options = {"cache_dir": str(data_root())} if parse_metric_name(name).kind == "fid" else {}
+        options = {"cache_dir": str(data_root()), "mirror": mirror} if parse_metric_name(name).kind == "fid" else {}
         result = compute_metric(name, G, dataset, device=device, seed=seed, progress=progress, **options)
         out[name] = result
         print(f"  {name}: {_format(result['value'])} ({result.get('time_s', 0):.1f} s, "
@@ -289,7 +294,7 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
     from sgan.checkpoint import load_generator
 
     cfg = resolve_config(config, profile, seed, overrides)
-    names = list(metrics) if metrics is not None else profile_metrics(cfg)
+    names = list(metrics) if metrics is not None else profile_metrics(cfg, data)
     name = run_name(config, overrides)
     run_dir = Path(out_dir or course_dir(profile)) / name
     if results_complete(run_dir, cfg, names):
@@ -310,17 +315,37 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
         device = "cuda" if torch.cuda.is_available() else "cpu"
     G = load_generator(run_dir, device=device)
     start = time.perf_counter()
-    details.update(evaluate(G, dataset, todo, seed=seed, device=device, progress=progress))
+    details.update(evaluate(G, dataset, todo, seed=seed, device=device, progress=progress,
+                            mirror=cfg.train.mirror))
     results = {
         "name": name, "config": config, "profile": profile, "seed": seed, "data": data,
         "data_n": len(dataset), "overrides": dict(overrides or {}), "run_config": cfg.to_dict(),
         "run_dir": str(run_dir), "kimg": cfg.train.total_kimg,
         "train_seconds": round(train_s, 1), "eval_seconds": round(time.perf_counter() - start, 1),
         "metrics": {n: float(d["value"]) for n, d in details.items()}, "details": details,
+        "learning_curve": learning_curve(run_dir),
     }
     write_json(results_path(run_dir), results)
     print(f"[{name}] results written to {results_path(run_dir)}", flush=True)
     return read_results(run_dir)  # as stored (JSON types), the same as a later reuse returns
+
+
+def learning_curve(run_dir: str | Path) -> dict[str, Any] | None:
+    """The run's learning curve from its log (``tick_fid_samples`` > 0), None when it has none:
+    ``{"metric", "feature_network", "kimg", "minutes", "fid", "best", "best_kimg", "final"}``.
+
+    ``minutes`` is training time (the FID measurements excluded); ``best`` is the lowest FID of any tick, as
+    the paper reports (Table 1: "best FID seen during training"), ``final`` the last tick's."""
+    from sgan.plots import read_log
+
+    rows = [r for r in read_log(run_dir) if "fid" in r] if (Path(run_dir) / "log.jsonl").is_file() else []
+    if not rows:
+        return None
+    fids = [float(r["fid"]) for r in rows]
+    best = min(range(len(fids)), key=fids.__getitem__)
+    return {"metric": rows[-1]["fid_metric"], "feature_network": rows[-1]["fid_network"],
+            "kimg": [r["kimg"] for r in rows], "minutes": [r["time"] / 60 for r in rows], "fid": fids,
+            "best": fids[best], "best_kimg": rows[best]["kimg"], "final": fids[-1]}
 
 
 def load_results(out_dir: str | Path, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -366,14 +391,45 @@ def _separability(result: dict[str, Any], space: str) -> float:
     return float("nan")
 
 
+def best_fid(result: dict[str, Any]) -> tuple[float, float]:
+    """``(best FID seen during training, its kimg)`` from a result's learning curve, when the curve measured
+    the same metric with the same feature network as the final FID; else ``(nan, nan)``."""
+    curve = result.get("learning_curve")
+    name = _metric_name(result, "fid")
+    network = result.get("details", {}).get(name, {}).get("feature_network")
+    if not curve or curve.get("metric") != name or curve.get("feature_network") != network:
+        return math.nan, math.nan
+    return float(curve["best"]), float(curve["best_kimg"])
+
+
 def table1_rows(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Table 1: FID per config, ours beside the paper's (CelebA-HQ, FFHQ), in config order A-F."""
+    """Table 1: FID per config at the end of training and the best seen during training (the paper's), ours
+    beside the paper's (CelebA-HQ, FFHQ), in config order A-F."""
     rows = []
     for r in sorted(results, key=lambda r: r["name"]):
         paper = PAPER_TABLE1.get(r["config"], {}) if not r.get("overrides") else {}
+        name = _metric_name(r, "fid")
+        best, at = best_fid(r)
         rows.append({"config": r["name"], "change": PAPER_TABLE1_CHANGES.get(r["config"], ""),
-                     _metric_name(r, "fid"): _metric(r, "fid"),
+                     name: _metric(r, "fid"), f"{name} best": best, "best at kimg": at,
                      "paper CelebA-HQ": paper.get("CelebA-HQ"), "paper FFHQ": paper.get("FFHQ")})
+    return rows
+
+
+def attribute_rows(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Beyond the paper: per config the ``attrs`` metric (mean gap between how often G draws each facial
+    feature and how often the data has it; 0 is the data) and the rates of eyes open, smile and glasses in G's
+    images beside the data's. Rows only for results that measured ``attrs``."""
+    rows = []
+    for r in sorted(results, key=lambda r: r["name"]):
+        name = _metric_name(r, "attrs")
+        detail = r.get("details", {}).get(name)
+        if detail is None:
+            continue
+        row = {"config": r["name"], name: float(detail["value"])}
+        for factor in ("eyes_open", "smiling", "glasses"):
+            row[f"{factor} G / data"] = f"{detail['fake'][factor]['rate']:.2f} / {detail['real'][factor]['rate']:.2f}"
+        rows.append(row)
     return rows
 
 

@@ -23,6 +23,8 @@ from typing import Any
 
 RESAMPLE_KINDS = ("nearest", "bilinear")
 LOSS_KINDS = ("wgan_gp", "ns_r1")
+BLUR_TARGETS = ("GD", "G", "D")
+TICK_FID_FEATURES = ("domain", "inception", "auto")  # sgan.metrics.features.FEATURE_NETWORKS
 
 
 class ConfigError(ValueError):
@@ -56,6 +58,9 @@ class ModelConfig:
     use_instance_norm: bool = True  # C on: instance norm before each style modulation
     resample: str = "bilinear"  # "nearest": nearest up / box down (A); "bilinear": + [1,2,1] blur (B on)
     loss: str = "ns_r1"  # "wgan_gp" (A, CelebA-HQ) or "ns_r1" (non-saturating logistic + R1; FFHQ B-F)
+    # not a paper switch: which networks get the blur of resample="bilinear" ("GD", as officially; "G" or "D"
+    # alone takes config B's tuning apart, the "b_tuning" study of sgan.sweep)
+    blur_in: str = "GD"
     # --- sizes ---
     resolution: int = 1024  # final output resolution
     z_dim: int = 512
@@ -76,6 +81,10 @@ class ModelConfig:
         _check_resolution("resolution", self.resolution, low=8)
         if self.resample not in RESAMPLE_KINDS:
             raise ConfigError(f"resample={self.resample!r}: choose one of {RESAMPLE_KINDS}.")
+        if self.blur_in not in BLUR_TARGETS:
+            raise ConfigError(f"blur_in={self.blur_in!r}: choose one of {BLUR_TARGETS} (the networks that blur).")
+        if self.blur_in != "GD" and self.resample != "bilinear":
+            raise ConfigError(f"blur_in={self.blur_in!r} needs resample='bilinear' (with 'nearest' nothing blurs).")
         if self.loss not in LOSS_KINDS:
             raise ConfigError(f"loss={self.loss!r}: choose one of {LOSS_KINDS}.")
         if not isinstance(self.mapping_layers, int) or self.mapping_layers < 0:
@@ -124,6 +133,10 @@ class ModelConfig:
 
 
 # Table 1 of the paper, as the official train.py switches. Presets differ only in these fields.
+# Every preset shares one training procedure (TrainConfig: StyleGAN's schedule from 8², 25M images, lr 0.001 up
+# to 64² then up to 0.003), config A included. This departs from the paper for A, which is ProGAN as published
+# (grown from 4², 12M images, lr 0.001, 0.0015 at 1024²): there, part of B's "tuning" is the longer schedule and
+# tuned hyperparameters. Here A -> B changes exactly the resampling and the loss, so B's gain (or loss) is theirs.
 _PAPER_SWITCHES: dict[str, dict[str, Any]] = {
     "A": dict(  # Progressive GAN baseline
         use_styles=False, mapping_layers=0, const_input=False, use_noise=False, style_mixing_prob=0.0,
@@ -190,6 +203,10 @@ class TrainConfig:
     tick_kimg: float = 160.0  # log, grid and checkpoint every tick
     grid_size: int = 16  # images in the fixed-latent grid written every tick
     checkpoint_ticks: int = 1
+    # the learning curve: FID of G_ema at every tick (0: off), with this feature network ("domain": sgan's own,
+    # cheap and offline; "inception" / "auto" for real photographs). The paper reports the best FID seen.
+    tick_fid_samples: int = 0
+    tick_fid_features: str = "domain"
     # metric sample counts (metric names carry these, e.g. fid50k)
     fid_samples: int = 50000
     ppl_samples: int = 100000
@@ -206,6 +223,11 @@ class TrainConfig:
         for name in ("fade_kimg", "stable_kimg", "total_kimg", "ema_kimg", "tick_kimg"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name}={getattr(self, name)!r} must be >= 0.")
+        if not isinstance(self.tick_fid_samples, int) or self.tick_fid_samples < 0:
+            raise ConfigError(f"tick_fid_samples={self.tick_fid_samples!r} must be an integer >= 0 (0: no "
+                              "learning curve; e.g. 2000).")
+        if self.tick_fid_features not in TICK_FID_FEATURES:
+            raise ConfigError(f"tick_fid_features={self.tick_fid_features!r}: choose one of {TICK_FID_FEATURES}.")
         object.__setattr__(self, "batch_sizes", _table(self.batch_sizes, int, "batch_sizes"))
         object.__setattr__(self, "learning_rates", _table(self.learning_rates, float, "learning_rates"))
         object.__setattr__(self, "adam_betas", tuple(float(b) for b in self.adam_betas))
@@ -300,29 +322,51 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
                    truncation_cutoff=4),
         train=dict(start_resolution=8, fade_kimg=0.128, stable_kimg=0.128, total_kimg=0.512,
                    batch_sizes=((8, 16), (16, 16)), tick_kimg=0.128, grid_size=8,
-                   fid_samples=256, ppl_samples=128, ls_samples=512, ema_kimg=0.1,
+                   fid_samples=256, tick_fid_samples=256, ppl_samples=128, ls_samples=512, ema_kimg=0.1,
                    num_threads=1),  # tiny tensors: a second thread only adds contention on 2 cores
     ),
-    # The course on a laptop (2 cores): all six configs A-F plus metrics inside 30 minutes, i.e. about 3.5
-    # minutes of training per config. Departs from the paper (25M images at 1024², 512 channels, lr 0.001):
-    # 32², channels 64/64/32/16, 18k images, batch 16 and lr 0.0025, which measured best by eye at this budget
-    # (0.001 gave blobs, 0.004 noisier faces). F takes ~200-260 s on 2 cores. Minibatch 32 at 32² (paper: 64)
-    # was tried: ~18% faster per image on one thread, but half the steps gave worse fid2k (same code and seed,
-    # 16 -> 32: A 15.7 -> 22.5, B 26.6 -> 44.2, C 21.5 -> 33.5, D 24.2 -> 34.4, F 25.4 -> 25.6), so 16 stays.
+    # The course on a laptop (2 cores): all six configs A-F plus metrics inside 30 minutes, i.e. about 5-6
+    # minutes of training per config, two at a time. Departs from the paper (1024², 512 channels, 25M images):
+    # resolution 32, z_dim = w_dim = mapping_width = 64, fmap_base 256 and fmap_max 64 (channels 64/64/32/16
+    # at 4²/8²/16²/32²), fade_kimg = stable_kimg = 2, total_kimg 30, batch_sizes 16 and learning_rates 0.0025
+    # (paper: 0.001 at 32²), ema_kimg 1 (a half-life of 1k images, not 10k: 10k would average over the whole
+    # run), r1_gamma 1 (paper 10), truncation_cutoff 4 (the 4²-8² layers: the paper's cutoff 8 covers 4²-32²,
+    # i.e. the coarse and middle styles; here 8 would be every layer), and metric counts fid_samples 2k,
+    # ppl_samples 1k, ls_samples 2k.
+    # Chosen from learning curves (FID at every tick, `python -m sgan.sweep recipe_search` and `recipe`,
+    # results/cpu/), config F, on one core with another run beside it:
+    # - r1_gamma: at 10, D's loss sits at 1.2-1.33 (chance: 1.39) and F's fid2k at 36 kimg was 27, 17 and 39
+    #   over seeds 0-2 (28.4 ± 11.6); at 1 it was 21, 19 and 21 (20.4 ± 1.6). 0.01, 0.1 let D win (loss
+    #   0.3-0.4, fid2k 46-47), 0.3 gave 22, 3 gave 33 (seed 0).
+    # - total_kimg: with γ = 1, F's curve falls to ~24 at 30 kimg and ~20 at 36, then stays at 21-28 to
+    #   72 kimg; 36 would put the course near its 30 minutes, so 30.
+    # - width: 64/64/64/32 channels (fmap_base 512) reach fid2k 13-17 at 50-72 kimg (best 12.7 at 32 kimg
+    #   with γ 10), the only F runs near the issue's target of 12, but cost 2x per image: ~22 minutes of one
+    #   core per config, over an hour for the course.
+    # - unchanged after trials: learning_rates 0.001 (fid2k 27 at 36 kimg, slower), ema_kimg 3 or 6 (26, 28:
+    #   smoother, but they lag through every fade-in), minibatch 8 (27) and 32 (worse fid2k for A-D at 18
+    #   kimg, an earlier trial: half the steps), 64² with 8 channels there (30 at 30 kimg), growing from 16²
+    #   or from 32² (38 and 16 at 36 kimg, one seed each: inside the seed-to-seed spread above).
+    # Config A, with the same schedule, reaches fid2k 11.6 at 36 kimg: at this budget F lags A (notebook 12).
     "cpu": dict(
         model=dict(resolution=32, z_dim=64, w_dim=64, mapping_width=64, fmap_base=256, fmap_max=64,
                    truncation_cutoff=4),
-        train=dict(start_resolution=8, fade_kimg=2.0, stable_kimg=2.0, total_kimg=18.0,
-                   batch_sizes=((8, 16), (16, 16), (32, 16)), learning_rates=((8, 0.0025),), tick_kimg=2.0,
-                   grid_size=16, fid_samples=2000, ppl_samples=1000, ls_samples=2000, ema_kimg=1.0,
+        train=dict(start_resolution=8, fade_kimg=2.0, stable_kimg=2.0, total_kimg=30.0,
+                   batch_sizes=((8, 16), (16, 16), (32, 16)), learning_rates=((8, 0.0025),), r1_gamma=1.0,
+                   tick_kimg=2.0, grid_size=16, fid_samples=2000, tick_fid_samples=2000, ppl_samples=1000,
+                   ls_samples=2000, ema_kimg=1.0,
                    num_threads=1),  # measured: 2 threads gain 1.05x idle and collapse 10-60x under load
     ),
-    # One modern GPU: minutes per config, large enough for Table 1's ordering to show. 64², 256 channels.
+    # One modern GPU: minutes per config, large enough for Table 1's ordering to show. Departs from the paper
+    # (1024², 512 channels, 25M images): resolution 64, z_dim = w_dim = mapping_width = 256, fmap_base 4096 and
+    # fmap_max 256 (256 channels up to 16², then 128, 64), fade_kimg = stable_kimg = 100 and total_kimg 1000,
+    # batch_sizes 64 (32 at 64², the paper's), metric counts fid_samples 10k, ppl_samples 10k, ls_samples 20k.
     "gpu": dict(
         model=dict(resolution=64, z_dim=256, w_dim=256, mapping_width=256, fmap_base=4096, fmap_max=256),
         train=dict(start_resolution=8, fade_kimg=100.0, stable_kimg=100.0, total_kimg=1000.0,
                    batch_sizes=((8, 64), (16, 64), (32, 64), (64, 32)), tick_kimg=40.0,
-                   fid_samples=10000, ppl_samples=10000, ls_samples=20000, ema_kimg=10.0),
+                   fid_samples=10000, tick_fid_samples=10000, ppl_samples=10000, ls_samples=20000,
+                   ema_kimg=10.0),
     ),
     # The official values (several GPUs, weeks).
     "paper": dict(model=dict(), train=dict()),

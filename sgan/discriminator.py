@@ -5,7 +5,8 @@
     → 4²: minibatch stddev → conv 3×3 → lrelu → dense (16·C_4 → C_0) → lrelu → dense (→ 1, gain 1)
 
 C_r = cfg.channels_at(r) and C_0 = min(fmap_base, fmap_max) (the official nf(0)). The blur [1,2,1]⊗[1,2,1]
-is there for resample="bilinear" (B on), before the down-sampling conv, as officially. While resolution r
+is there for resample="bilinear" (B on), before the down-sampling conv, as officially (``blur_in`` "GD" or
+"D"; "G" leaves D without it, to take B's tuning apart). While resolution r
 fades in, the first block's output is blended with the FromRGB of the box-down-sampled image:
 
     x = α · Block_r(FromRGB_r(img)) + (1 − α) · FromRGB_{r/2}(down(img))
@@ -85,8 +86,9 @@ class Discriminator(nn.Module):
         with seeded_init(seed):
             self.from_rgb = nn.ModuleDict(
                 {str(r): FromRGB(cfg.image_channels, cfg.channels_at(r)) for r in cfg.resolutions})
+            resample = cfg.resample if "D" in cfg.blur_in else "nearest"
             self.blocks = nn.ModuleDict({
-                str(r): DiscriminatorBlock(cfg.channels_at(r), cfg.channels_at(r // 2), cfg.resample)
+                str(r): DiscriminatorBlock(cfg.channels_at(r), cfg.channels_at(r // 2), resample)
                 for r in cfg.resolutions[1:]
             })
             self.epilogue = DiscriminatorEpilogue(cfg)

@@ -19,7 +19,6 @@ from torch import nn
 
 from sgan.config import ModelConfig
 from sgan.mapping import MappingNetwork
-from sgan.mixing import draw_crossovers, mix_styles
 from sgan.synthesis import NoiseSpec, SynthesisNetwork, check_resolution, layers_at
 from sgan.truncation import truncate
 
@@ -70,26 +69,6 @@ class Generator(nn.Module):
     def num_layers_at(self, resolution: int) -> int:
         """Synthesis layers in use at ``resolution`` (4 at 8², 18 at 1024²)."""
         return layers_at(check_resolution(resolution, self.cfg.resolution))
-
-    def sample_ws(self, z1: torch.Tensor, z2: torch.Tensor | None = None, mixing_prob: float = 0.0,
-                  generator: torch.Generator | None = None, resolution: int | None = None) -> torch.Tensor:
-        """Per-layer latents for training, with mixing regularization: ``z1 [N, z_dim] -> ws [N, L, w_dim]``.
-
-        With probability ``mixing_prob`` per image, a crossover k is drawn uniformly in [1, L_r − 1], where
-        L_r are the layers in use at ``resolution`` (None: all, as officially); layers < k take w1 = f(z1),
-        the rest w2 = f(z2) (z2 drawn with ``generator`` when not given). ``ws[:, 0]`` is always w1.
-        """
-        if mixing_prob <= 0.0:
-            return self.broadcast(self.mapping(z1))
-        if not self.cfg.use_styles:
-            raise ValueError("Style mixing needs per-layer styles: this generator has use_styles=False.")
-        if z2 is None:
-            draw_device = generator.device if generator is not None else z1.device
-            z2 = torch.randn(z1.shape, generator=generator, device=draw_device).to(z1)
-        w1, w2 = self.mapping(torch.cat([z1, z2])).chunk(2)  # one mapping pass for both latents
-        used = self.num_layers_at(resolution or self.cfg.resolution)
-        crossover = draw_crossovers(z1.shape[0], used, mixing_prob, generator, z1.device)
-        return mix_styles([self.broadcast(w1), w2], [crossover])
 
     @torch.no_grad()
     def update_w_avg(self, w: torch.Tensor, beta: float | None = None) -> None:

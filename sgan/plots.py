@@ -9,7 +9,8 @@ and a widget (``sgan/widgets.py``) can show the same images interactively:
 * noise by scale (Figure 5): noise in all, no, only fine or only coarse layers;
 * the truncation trick (Figure 8): ``w' = w̄ + ψ (w − w̄)`` on the first ``cutoff`` layers;
 * interpolation strips in Z (slerp) and W (lerp), as the perceptual path length walks them;
-* training curves from a run's ``log.jsonl`` and the ablation results beside the paper's numbers.
+* training curves from a run's ``log.jsonl``, learning curves (FID per tick) with a band over seeds, and the
+  ablation results beside the paper's numbers.
 
 Images are tensors in [-1, 1], ``[N, 3, H, W]``; figures are ``matplotlib.figure.Figure`` objects (closed in
 pyplot, so a notebook displays each exactly once when a cell returns it).
@@ -491,6 +492,103 @@ def training_curves(run_dir: str | Path, keys: Sequence[str] | None = None, x: s
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=".")
         ax.set_xlabel(x)
         ax.set_title(key, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def fid_curve(run_dir: str | Path) -> dict[str, np.ndarray]:
+    """A run's learning curve from its log: ``{"kimg", "minutes", "fid"}`` arrays, one entry per tick that
+    measured FID (``TrainConfig.tick_fid_samples`` > 0); ``minutes`` is training time without the FIDs."""
+    rows = [r for r in read_log(run_dir) if "fid" in r]
+    if not rows:
+        raise ValueError(f"{run_dir}/log.jsonl has no FID: train with tick_fid_samples > 0 for a learning curve.")
+    return {"kimg": np.array([r["kimg"] for r in rows], dtype=float),
+            "minutes": np.array([r["time"] / 60 for r in rows], dtype=float),
+            "fid": np.array([r["fid"] for r in rows], dtype=float)}
+
+
+def curve_band(run_dirs: Sequence[str | Path]) -> dict[str, np.ndarray]:
+    """Several runs of one recipe (seeds) as one curve: per tick the mean FID and its sample standard
+    deviation (0 for a single run), and the mean kimg and minutes; runs are cut to the shortest."""
+    curves = [fid_curve(d) for d in run_dirs]
+    if not curves:
+        raise ValueError("curve_band needs at least one run directory.")
+    n = min(len(c["fid"]) for c in curves)
+    stack = {k: np.stack([c[k][:n] for c in curves]) for k in ("kimg", "minutes", "fid")}
+    std = stack["fid"].std(axis=0, ddof=1) if len(curves) > 1 else np.zeros(n)
+    return {"kimg": stack["kimg"].mean(0), "minutes": stack["minutes"].mean(0), "fid": stack["fid"].mean(0),
+            "std": std, "runs": stack["fid"], "runs_kimg": stack["kimg"], "runs_minutes": stack["minutes"]}
+
+
+def learning_curves_figure(groups: dict[str, Sequence[str | Path]], title: str | None = None,
+                           log_y: bool = True) -> Figure:
+    """FID against thousands of images (left) and against training minutes (right), one colour per group.
+
+    ``groups`` maps a label to the run directories of its seeds: the thick line is their mean, the band ± one
+    standard deviation over seeds, the thin lines the single runs. The paper reports the lowest point of each
+    curve (the best FID seen during training)."""
+    if not groups:
+        raise ValueError("learning_curves_figure needs at least one group of runs.")
+    many = len(groups) > 6  # then the legend goes below the plots, and line styles tell colours apart
+    legend_in = (math.ceil(len(groups) / 2) * 0.19 + 0.15) if many else 0.0  # inches under the plots
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8 + legend_in), sharey=True)
+    plt.close(fig)
+    metric = None
+    for i, (label, dirs) in enumerate(groups.items()):
+        band = curve_band(dirs)
+        metric = metric or read_log(dirs[0])[-1].get("fid_metric", "FID")
+        color, style = f"C{i % 10}", ("-", "--", ":")[(i // 10) % 3]
+        for ax, x, runs_x in ((axes[0], band["kimg"], band["runs_kimg"]),
+                              (axes[1], band["minutes"], band["runs_minutes"])):
+            if len(band["runs"]) > 1:
+                for rx, ry in zip(runs_x, band["runs"], strict=True):
+                    ax.plot(rx, ry, color=color, lw=0.6, alpha=0.35)
+                ax.fill_between(x, band["fid"] - band["std"], band["fid"] + band["std"], color=color, alpha=0.15,
+                                lw=0)
+            ax.plot(x, band["fid"], color=color, ls=style, lw=1.8, marker=".", ms=3,
+                    label=f"{label} (n={len(band['runs'])})")
+    axes[0].set_xlabel("thousands of real images shown (kimg)")
+    axes[1].set_xlabel("training minutes (one core; FID measurements excluded)")
+    axes[0].set_ylabel(f"{metric} (lower is better)")
+    for ax in axes:
+        if log_y:
+            ax.set_yscale("log")
+        ax.grid(True, which="both", alpha=0.3)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    if many:
+        handles, labels = axes[1].get_legend_handles_labels()
+        fig.tight_layout(rect=(0, legend_in / (3.8 + legend_in), 1, 1))
+        fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=2, frameon=False)
+    else:
+        axes[1].legend(fontsize=8, loc="upper right")
+        fig.tight_layout()
+    return fig
+
+
+def spectra_figure(spectra: dict[str, dict[str, Sequence[float]]]) -> Figure:
+    """Left: the radially averaged power spectrum of each group's generated images (``"fake"``) beside the
+    data's (``"real"``, black); right: the spectrum of each group's D input gradient (``"grad"``), normalised
+    to sum 1, i.e. which frequencies D's score reacts to. The shaded band is the upper octave f ≥ H/4."""
+    if not spectra:
+        raise ValueError("spectra_figure needs at least one group's spectra (sgan.spectrum.run_spectra).")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    plt.close(fig)
+    first = next(iter(spectra.values()))
+    f = np.arange(len(first["real"]))
+    for ax in axes:
+        ax.axvspan((len(f) - 1) / 2, len(f) - 1, color="0.9", lw=0)
+        ax.set_yscale("log")
+        ax.set_xlabel("frequency (cycles per image)")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].plot(f[1:], np.asarray(first["real"])[1:], color="black", lw=2, label="data")
+    for i, (label, s) in enumerate(spectra.items()):
+        axes[0].plot(f[1:], np.asarray(s["fake"])[1:], color=f"C{i % 10}", label=label)
+        grad = np.asarray(s["grad"])
+        axes[1].plot(f[1:], grad[1:] / grad[1:].sum(), color=f"C{i % 10}", label=label)
+    axes[0].set(title="power of the images: G (colours) and the data (black)", ylabel="power")
+    axes[1].set(title="what D reacts to: power of ∇ₓD(x) at real images", ylabel="share of power")
+    axes[0].legend(fontsize=7)
     fig.tight_layout()
     return fig
 

@@ -71,7 +71,7 @@ class SynthesisLayer(nn.Module):
             raise ValueError("An up-sampling synthesis layer needs its conv (conv=True).")
         self.resolution, self.up = resolution, up
         self.conv = EqualizedConv2d(in_channels, out_channels, 3, bias=False) if conv else None
-        self.blur = Blur() if up and cfg.resample == "bilinear" else None
+        self.blur = Blur() if up and cfg.resample == "bilinear" and "G" in cfg.blur_in else None
         self.noise = NoiseInput(out_channels) if cfg.use_noise else None
         self.bias = nn.Parameter(torch.zeros(out_channels))  # added after the noise, as officially
         self.use_pixel_norm = cfg.use_pixel_norm

@@ -6,15 +6,19 @@ regularization, the EMA generator (``sgan.ema``) and the tracked w̄. Each minib
 
     reals x: a box-filtered (area) copy of the data at the current resolution r; during a fade,
              x ← lerp(up(down(x)), x, α)   (official ``process_reals``: nearest up of the 2×2 box down)
-    D step:  L_D(x, G(z)) (+ R1 or GP)   →  Adam on D
+    D step:  L_D(x, G(z)) (+ R1 or GP)   →  Adam on D;   w̄ ← lerp(mean f(z), w̄, 0.995)
     G step:  L_G(G(z'))                  →  Adam on G;   w̄ ← lerp(mean f(z'), w̄, 0.995)
     EMA:     θ_ema ← lerp(θ, θ_ema, 0.5^(batch / (ema_kimg·1000)))
+
+w̄ moves in both passes, as officially: the official G updates its ``dlatent_avg`` whenever it runs in
+training mode, and both the D loss and the G loss run it.
 
 Every random draw comes from two seeded ``torch.Generator`` s (data indices and mirror flips; latents, noise,
 mixing and the GP's u), drawn for the *global* minibatch so that one process and N data-parallel ranks
 (``sgan.distributed``) see the same numbers. A run directory holds ``config.json``, ``log.jsonl`` (one row per
-tick), ``grids/`` (the EMA generator on fixed latents, every tick) and ``checkpoints/latest.pt``, from which
-``train(..., resume=True)`` continues bit for bit.
+tick, with the tick's FID when ``tick_fid_samples`` > 0: the learning curve), ``grids/`` (the EMA generator
+on fixed latents, every tick) and ``checkpoints/latest.pt``, from which ``train(..., resume=True)`` continues
+bit for bit.
 """
 
 from __future__ import annotations
@@ -267,6 +271,7 @@ class Trainer:
         with torch.no_grad(), self.autocast():
             _, ws, noise = self.latents(phase, rows)
             fakes = self.synthesize(ws, noise, phase)
+        self.track_w_avg(ws)
         u = None
         if self.kind == "wgan_gp":
             u = torch.rand(phase.batch, 1, 1, 1, generator=self.gen_latent, device=self.device)[rows]
@@ -288,10 +293,13 @@ class Trainer:
         loss.backward()
         dist.average_gradients(self.G, self.info)
         self.opt_G.step()
-        with torch.no_grad():
-            # w̄ ← lerp(mean of w, w̄, β) over the global batch (ws[:, 0] is w1 = f(z1))
-            self.G.update_w_avg(dist.average(ws[:, 0].float().mean(0, keepdim=True), self.info))
+        self.track_w_avg(ws)
         return loss.detach()
+
+    @torch.no_grad()
+    def track_w_avg(self, ws: torch.Tensor) -> None:
+        """w̄ ← lerp(mean of w, w̄, β) over the global batch (``ws[:, 0]`` is w1 = f(z1) even when mixed)."""
+        self.G.update_w_avg(dist.average(ws[:, 0].float().mean(0, keepdim=True), self.info))
 
     def train_step(self) -> tuple[Phase, dict[str, float]]:
         """One D step, one G step, the EMA update; returns the phase and the losses (averaged over ranks)."""
@@ -414,7 +422,7 @@ class _Loop:
     """The outer loop of ``train``: steps, ticks (log row, grid, checkpoint), progress bar, stopping."""
 
     def __init__(self, trainer: Trainer, out: Path, total_nimg: int, max_steps: int | None, progress: bool,
-                 on_tick: Callable[[dict[str, Any]], None] | None) -> None:
+                 on_tick: Callable[[dict[str, Any]], None] | None, cache_dir: str | Path | None) -> None:
         self.t, self.out, self.total_nimg, self.max_steps = trainer, out, total_nimg, max_steps
         self.on_tick = on_tick
         self.main = trainer.info.is_main
@@ -425,6 +433,13 @@ class _Loop:
         gen = torch.Generator("cpu").manual_seed(cfg.train.seed + GRID_SEED_OFFSET)
         self.grid_z = torch.randn(cfg.train.grid_size, cfg.model.z_dim, generator=gen).to(trainer.device)
         self.grid_noise = trainer.G.synthesis.make_noise(cfg.train.grid_size, gen, trainer.device)
+        self.fid = None
+        if self.main and cfg.train.tick_fid_samples > 0:
+            from sgan.metrics.fid import FIDTracker
+
+            self.fid = FIDTracker(trainer.data, cfg.train.tick_fid_samples, cfg.model.resolution,
+                                  cfg.train.tick_fid_features, trainer.device, seed=cfg.train.seed,
+                                  mirror=cfg.train.mirror, cache_dir=cache_dir)
 
     def done(self) -> bool:
         steps_done = self.max_steps is not None and self.t.step >= self.max_steps
@@ -456,6 +471,8 @@ class _Loop:
         t.tick_start_nimg = t.nimg
         t.elapsed += time.perf_counter() - tick.start
         row = tick.row(t, phase)
+        if self.fid is not None:
+            row.update(self.measure_fid(phase))
         if self.main:
             with open(self.out / "log.jsonl", "a") as f:
                 f.write(json.dumps(row) + "\n")
@@ -468,6 +485,12 @@ class _Loop:
         if self.on_tick is not None:
             self.on_tick(row)
         return row
+
+    def measure_fid(self, phase: Phase) -> dict[str, Any]:
+        """The tick's point of the learning curve: FID of G_ema as it renders now (outside the training time)."""
+        result = self.fid(self.t.G_ema, phase.resolution, phase.alpha)
+        return {"fid": result["value"], "fid_metric": self.fid.name, "fid_network": self.fid.network.name,
+                "fid_seconds": round(result["seconds"], 3)}
 
     def stop_agreed(self, stop: _StopRequests) -> bool:
         flag = torch.tensor([1.0 if stop.requested else 0.0], device=self.t.device)
@@ -488,7 +511,9 @@ class _Loop:
                     tick.add(values, phase.batch, time.perf_counter() - start)
                     bar.update(phase.batch / 1000)
                     speed = tick.images / max(tick.step_seconds, 1e-9)
-                    bar.set_postfix_str(f"{phase.resolution}², α={phase.alpha:.2f}, {speed:.0f} img/s",
+                    last = self.last_row
+                    fid = f", {last['fid_metric']} {last['fid']:.1f}" if "fid" in last else ""
+                    bar.set_postfix_str(f"{phase.resolution}², α={phase.alpha:.2f}, {speed:.0f} img/s{fid}",
                                         refresh=False)
                     stopped = self.stop_agreed(stop)
                     if t.nimg >= t.tick_start_nimg + cfg.tick_kimg * 1000 or self.done() or stopped:
@@ -509,7 +534,8 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
 
     config:    a ``RunConfig`` (``make_config("F", "cpu")``).
     data:      an ``ImageDataset``, or a name / folder for ``load_dataset`` (at the model's resolution, cached
-               under ``data_root``, ``data_n`` images).
+               under ``data_root``, ``data_n`` images). The learning curve's real statistics are cached
+               under ``data_root`` too.
     out_dir:   the run directory (created; must be writable).
     resume:    False: a new run (an error if ``out_dir`` holds a checkpoint); True: continue from
                ``out_dir/checkpoints/latest.pt`` (an error if none, or if ``config`` differs from the
@@ -574,7 +600,7 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
         reals = area_downsample(data.batch(list(range(n)), mirror=False), config.model.resolution)
         save_grid(reals, out / "grids" / "reals.png")
     total = max_kimg if max_kimg is not None else config.train.total_kimg
-    loop = _Loop(trainer, out, round(total * 1000), max_steps, progress, on_tick)
+    loop = _Loop(trainer, out, round(total * 1000), max_steps, progress, on_tick, data_root)
     if state is None and info.is_main:
         loop.write_grid(schedule(0.0, config.train, config.model.resolution))
     interrupted = loop.run()

@@ -96,6 +96,9 @@ def test_run_ablation_trains_measures_and_then_reuses(runs, monkeypatch):
     assert results["run_dir"] == str(run_dir) and (run_dir / "results.json").is_file()
     assert set(results["metrics"]) == set(METRICS) and math.isfinite(results["metrics"]["ppl_wend_8"])
     assert results["details"]["ppl_wend_8"]["metric"] == "ppl_wend_8"
+    curve = results["learning_curve"]  # the FID of every tick, from the run's log
+    assert len(curve["fid"]) == len(curve["kimg"]) == 2 and curve["final"] == curve["fid"][-1]
+    assert curve["best"] == min(curve["fid"]) and curve["best_kimg"] in curve["kimg"]
     cfg = ablation.resolve_config("F", "smoke", 0, TINY)
     assert ablation.results_complete(run_dir, cfg, METRICS)
 
@@ -134,9 +137,24 @@ def _result(config: str, fid: float, use_styles: bool) -> dict:
 
 def test_tables_put_ours_beside_the_paper(tmp_path):
     results = [_result("B", 30.0, False), _result("F", 20.0, True)]
+    results[1]["details"]["fid256"]["feature_network"] = "domain-net-x"
+    results[1]["learning_curve"] = {"metric": "fid256", "feature_network": "domain-net-x", "best": 15.0,
+                                    "best_kimg": 0.384, "final": 20.0}
+    results[0]["learning_curve"] = {**results[1]["learning_curve"], "feature_network": "inception-x"}
     t1 = ablation.table1_rows(results)
     assert [r["config"] for r in t1] == ["B", "F"]
     assert t1[1]["fid256"] == 20.0 and t1[1]["paper FFHQ"] == 4.40 and t1[0]["paper CelebA-HQ"] == 6.11
+    assert (t1[1]["fid256 best"], t1[1]["best at kimg"]) == (15.0, 0.384)
+    assert ablation.attribute_rows(results) == []  # no attrs measured
+    facial = {f: {"rate": 0.5} for f in ("eyes_open", "smiling", "glasses")}
+    results[1]["metrics"]["attrs256"] = 0.1
+    results[1]["details"]["attrs256"] = {"value": 0.1, "fake": {**facial, "eyes_open": {"rate": 0.25}},
+                                         "real": facial}
+    rows = ablation.attribute_rows(results)
+    assert rows == [{"config": "F", "attrs256": 0.1, "eyes_open G / data": "0.25 / 0.50",
+                     "smiling G / data": "0.50 / 0.50", "glasses G / data": "0.50 / 0.50"}]
+    del results[1]["metrics"]["attrs256"], results[1]["details"]["attrs256"]
+    assert math.isnan(t1[0]["fid256 best"])  # a curve of another feature network is not the same metric
     t3 = ablation.table3_rows(results)
     assert t3[0]["space"] == "Z" and t3[0]["ppl full"] == 10.0 and t3[0]["separability"] == 7.0
     assert t3[1]["space"] == "W" and t3[1]["ppl end"] == 4.0 and t3[1]["separability"] == 3.0
@@ -149,4 +167,5 @@ def test_tables_put_ours_beside_the_paper(tmp_path):
     paths = ablation.write_tables(tmp_path)
     tables = json.loads(paths["json"].read_text())
     assert [r["config"] for r in tables["table1"]] == ["B", "F"]
-    assert "Table 1" in paths["markdown"].read_text() and "—" not in md.splitlines()[2]
+    assert "Table 1" in paths["markdown"].read_text() and "—" in md.splitlines()[2]  # B has no best
+    assert "—" not in md.splitlines()[3]

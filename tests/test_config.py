@@ -19,6 +19,10 @@ from sgan.config import (
 
 
 def test_presets_differ_only_in_paper_switches():
+    """Every preset, A included, shares the training procedure (StyleGAN's schedule: see the comment above
+    _PAPER_SWITCHES in config.py); the model configs differ exactly in Table 1's switches."""
+    for profile in PROFILES:
+        assert len({make_config(name, profile).train for name in PRESETS}) == 1, profile
     size_fields = {f.name for f in dataclasses.fields(ModelConfig)} - set(PAPER_SWITCH_FIELDS) - {"name"}
     f = preset("F")
     for name in PRESETS:
@@ -86,6 +90,14 @@ def test_impossible_combinations_are_errors():
         make_config("F", "cpu", loss="hinge")
     with pytest.raises(ConfigError, match="start_resolution"):
         make_config("F", "smoke", start_resolution=32)
+    with pytest.raises(ConfigError, match="blur_in='G' needs resample='bilinear'"):
+        make_config("A", "smoke", blur_in="G")
+    with pytest.raises(ConfigError, match="blur_in='both'.*choose one of"):
+        make_config("B", "smoke", blur_in="both")
+    with pytest.raises(ConfigError, match="tick_fid_samples=-1"):
+        make_config("F", "smoke", tick_fid_samples=-1)
+    with pytest.raises(ConfigError, match="tick_fid_features='vgg'"):
+        make_config("F", "smoke", tick_fid_features="vgg")
 
 
 def test_overrides_reach_the_right_config():
@@ -98,3 +110,37 @@ def test_tables_look_up_by_resolution():
     t = TrainConfig()
     assert t.batch_at(8) == 128 and t.batch_at(32) == 64 and t.batch_at(1024) == 4
     assert t.lr_at(64) == 0.001 and t.lr_at(256) == 0.002
+
+
+# Fields that set how a run is watched or where it runs, not what it learns: no paper value to depart from.
+NOT_PAPER_VALUES = {"num_threads", "tick_kimg", "grid_size", "checkpoint_ticks", "tick_fid_samples",
+                    "tick_fid_features", "device"}
+
+
+def profile_comment(profile: str) -> str:
+    """The comment block right above the profile's entry in sgan/config.py."""
+    import inspect
+
+    import sgan.config
+
+    lines = inspect.getsource(sgan.config).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith(f'"{profile}": dict('))
+    block = []
+    for line in reversed(lines[:start]):
+        if not line.strip().startswith("#"):
+            break
+        block.append(line.strip().lstrip("#"))
+    return " ".join(reversed(block))
+
+
+@pytest.mark.parametrize("profile", ["cpu", "gpu"])
+def test_every_departure_from_the_paper_is_written_next_to_the_profile(profile):
+    """The brief: where a profile departs from the paper's values, it says so next to the line that departs."""
+    comment = profile_comment(profile)
+    paper_model, paper_train = ModelConfig(), TrainConfig()
+    changed = [k for k, v in PROFILES[profile]["model"].items() if getattr(paper_model, k) != v]
+    changed += [k for k, v in PROFILES[profile]["train"].items()
+                if k not in NOT_PAPER_VALUES and getattr(paper_train, k) != TrainConfig(**{k: v}).__getattribute__(k)]
+    assert changed, profile
+    missing = [k for k in changed if k not in comment]
+    assert not missing, f"profile {profile!r} departs from the paper in {missing} without saying so: {comment!r}"

@@ -83,6 +83,9 @@ def test_minibatch_stddev_couples_only_images_of_the_same_group():
 def test_switches_and_seed():
     assert not any(isinstance(m, Blur) for m in Discriminator(tiny("A")).modules())
     assert sum(isinstance(m, Blur) for m in Discriminator(tiny("B")).modules()) == 2  # one per block 16², 8²
+    # blur_in takes B's blur apart: "G" leaves D as A's, "D" keeps it
+    assert not any(isinstance(m, Blur) for m in Discriminator(tiny("B", blur_in="G")).modules())
+    assert sum(isinstance(m, Blur) for m in Discriminator(tiny("B", blur_in="D")).modules()) == 2
     x = images(4, 16)
     with torch.no_grad():
         assert torch.equal(Discriminator(tiny("F"), seed=3)(x), Discriminator(tiny("F"), seed=3)(x))

@@ -93,6 +93,9 @@ def test_config_switches_change_the_network():
         assert isinstance(g.synthesis.input, ConstantInput)
         assert not any(isinstance(m, TraditionalInput) for m in g.modules())
     assert not any(isinstance(m, Blur) for m in a.modules()) and any(isinstance(m, Blur) for m in b.modules())
+    blurs = {where: sum(isinstance(m, Blur) for m in Generator(tiny("B", blur_in=where)).modules())
+             for where in ("GD", "G", "D")}
+    assert blurs == {"GD": 2, "G": 2, "D": 0}  # one per up-sampling layer (8², 16²), none when only D blurs
     assert all(layer.adain is None for layer in a.synthesis.layers)
     assert all(layer.adain is not None and layer.adain.normalize for layer in c.synthesis.layers)
     assert all(layer.noise is None for layer in d.synthesis.layers)
@@ -193,24 +196,6 @@ def test_style_mixing_layers_before_the_crossover_depend_only_on_w1():
         h.remove()
     for i in range(G.num_layers):
         assert torch.equal(first[i], activations[i]) == (i < k), i
-
-
-def test_sample_ws_mixing():
-    G = Generator(tiny("F"))
-    z1, z2 = torch.randn(64, 8), torch.randn(64, 8)
-    w1, w2 = G.mapping(z1), G.mapping(z2)
-    plain = G.sample_ws(z1)
-    assert torch.allclose(plain, G.broadcast(w1))
-    ws = G.sample_ws(z1, z2, mixing_prob=1.0, generator=torch.Generator().manual_seed(0))
-    assert torch.allclose(ws[:, 0], w1, atol=1e-6) and torch.allclose(ws[:, -1], w2, atol=1e-6)
-    from_w2 = torch.isclose(ws, w2[:, None], atol=1e-6).all(dim=2)  # [N, L]
-    crossover = (~from_w2).sum(dim=1)
-    assert torch.equal(from_w2, torch.arange(6)[None] >= crossover[:, None])  # one switch per image
-    assert crossover.min() >= 1 and crossover.max() <= 5 and len(set(crossover.tolist())) > 1
-    low = G.sample_ws(z1, z2, mixing_prob=1.0, generator=torch.Generator().manual_seed(0), resolution=8)
-    assert torch.allclose(low[:, 3:], w2[:, None].expand(-1, 3, -1), atol=1e-6)  # crossover in [1, 3] at 8²
-    with pytest.raises(ValueError, match="use_styles"):
-        Generator(tiny("B")).sample_ws(z1, mixing_prob=0.5)
 
 
 @pytest.mark.parametrize("name", ["A", "F"])

@@ -30,6 +30,7 @@ from sgan.metrics import (
         ("ls", "ls", 200_000, True, "ls"),
         ("ls2k", "ls", 2000, False, "ls2k"),
         ("probes2k", "probes", 2000, False, "probes2k"),
+        ("attrs2000", "attrs", 2000, False, "attrs2k"),
     ],
 )
 def test_names_parse_to_their_sample_counts(name, kind, count, official, canonical):

@@ -44,6 +44,27 @@ def test_smoke_run_of_each_config(name, data16, tmp_path):
     assert load_checkpoint(run.run_dir)["progress"]["step"] == run.step == 32
     rgb, rgb_ema = run.G.synthesis.to_rgb["16"].conv.weight, run.G_ema.synthesis.to_rgb["16"].conv.weight
     assert not torch.equal(rgb, rgb_ema)  # the EMA lags behind G
+    # the learning curve: the FID of G_ema at every tick, outside the training time
+    assert [r["fid_metric"] for r in rows] == ["fid256"] * 4 and all(r["fid"] > 0 for r in rows)
+    assert all(r["fid_network"].startswith("domain-net-") and r["fid_seconds"] > 0 for r in rows)
+
+
+def test_the_last_tick_fid_is_the_metric_of_the_final_generator(data16, tmp_path):
+    from sgan.checkpoint import load_generator
+    from sgan.metrics import compute_metric
+
+    cfg = make_config("E", "smoke", tick_fid_samples=96)
+    train(cfg, data16, tmp_path / "E", progress=False, data_root=tmp_path)
+    last = json.loads((tmp_path / "E" / "log.jsonl").read_text().splitlines()[-1])
+    metric = compute_metric("fid96", load_generator(tmp_path / "E"), data16, seed=cfg.train.seed,
+                            features="domain", cache_dir=tmp_path, progress=False)
+    assert last["fid_metric"] == "fid96" and last["fid"] == pytest.approx(metric["value"], rel=1e-12)
+    assert metric["real_stats_cached"]  # the tick FID cached the same real statistics under data_root
+
+
+def test_no_learning_curve_when_tick_fid_is_off(data16, tmp_path):
+    run = train(make_config("A", "smoke", tick_fid_samples=0), data16, tmp_path / "A", progress=False)
+    assert not any("fid" in json.loads(line) for line in run.log_path.read_text().splitlines())
 
 
 # ----- the pieces -----
@@ -85,6 +106,47 @@ def test_adam_resets_when_a_fade_starts_and_lr_follows_the_table(data16):
     steps = {float(s["step"]) for s in [*t.opt_D.state.values(), *t.opt_G.state.values()]}
     assert steps == {1.0}  # every Adam state restarted
     assert t.opt_D.param_groups[0]["lr"] == 0.004
+
+
+def test_w_avg_moves_in_the_d_pass_and_in_the_g_pass(data16):
+    """Officially G updates dlatent_avg whenever it runs in training mode, i.e. in both losses: two lerps a
+    step, towards the mean w of the D pass's latents, then of the G pass's."""
+    cfg = make_config("F", "smoke")
+    t = trainer(cfg, data16)
+    seen, latents = [], t.latents
+
+    def recording(phase, rows):
+        z1, ws, noise = latents(phase, rows)
+        seen.append(ws[:, 0].mean(0))
+        return z1, ws, noise
+
+    t.latents = recording
+    w0 = t.G.w_avg.clone()
+    t.train_step()
+    beta = cfg.model.w_avg_beta
+    assert len(seen) == 2  # one draw for the D step, one for the G step
+    expected = torch.lerp(seen[1], torch.lerp(seen[0], w0, beta), beta)
+    torch.testing.assert_close(t.G.w_avg, expected)
+
+
+def test_latents_mix_with_one_crossover_per_image_among_the_layers_in_use(data16):
+    cfg = make_config("F", "smoke", style_mixing_prob=1.0, batch_sizes=((8, 64), (16, 64)))
+    t = trainer(cfg, data16)
+    phase = train_module.schedule(0.0, cfg.train, 16)  # 8²: 4 layers in use
+    state = t.gen_latent.get_state()
+    z1, ws, noise = t.latents(phase, slice(None))
+    t.gen_latent.set_state(state)
+    z1_again = torch.randn(64, cfg.model.z_dim, generator=t.gen_latent)
+    z2 = torch.randn(64, cfg.model.z_dim, generator=t.gen_latent)
+    torch.testing.assert_close(z1, z1_again)
+    w1, w2 = t.G.mapping(z1), t.G.mapping(z2)
+    used = 4
+    from_w2 = torch.isclose(ws, w2[:, None], atol=1e-6).all(dim=2)[:, :used]  # [N, 4]
+    crossover = (~from_w2).sum(dim=1)
+    assert torch.equal(from_w2, torch.arange(used)[None] >= crossover[:, None])  # one switch per image
+    assert crossover.min() >= 1 and crossover.max() <= used - 1 and len(set(crossover.tolist())) > 1
+    torch.testing.assert_close(ws[:, 0], w1, atol=1e-6, rtol=0)
+    assert len(noise) == used and noise[-1].shape == (64, 1, 8, 8)
 
 
 def test_mapping_learns_at_one_hundredth_of_the_rate(data16):

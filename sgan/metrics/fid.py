@@ -2,17 +2,25 @@
 
     FID = ‖μ_r − μ_g‖² + Tr(Σ_r + Σ_g − 2 (Σ_r Σ_g)^½)
 
-μ, Σ are the mean and covariance of pool features of real images (the data set's first N, no mirroring)
-and of N generated ones (z ~ N(0, I), random noise, no truncation), the latter rounded to 8-bit levels and
-clipped like the real images (the official code converts them to uint8 before the Inception network).
+μ, Σ are the mean and covariance of pool features of N real images and of N generated ones (z ~ N(0, I),
+random noise, no truncation), the latter rounded to 8-bit levels and clipped like the real images (the
+official code converts them to uint8 before the Inception network). The real images are drawn as the
+official code draws them: a random subset of the data set (a fixed seed, so the statistics can be cached), a
+random half of it mirrored when the run trained with mirror augmentation (``mirror=True``, the faces' setting).
 Features: Inception-v3 when its weights are here, else sgan's domain network (``features.py``); the result
 records which. Real statistics are cached on disk (``stats_cache.py``). When the generator works below the
 data set's resolution (progressive growing), the real images are box-downsampled to match.
+
+``FIDTracker`` measures the same FID on every tick of a training run (the learning curve; the paper reports
+the best FID seen during training): a snapshot taken at a lower resolution or during a fade is rendered with
+its α and enlarged (nearest) to the final resolution, as the official code evaluates snapshots, so every
+tick is compared with the same real statistics and the last tick's value is ``fid_metric``'s.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import warnings
 from typing import Any
 
@@ -22,6 +30,8 @@ import torch.nn.functional as F
 from sgan.metrics import sampling, stats_cache
 from sgan.metrics.features import FeatureNetwork, extract_features, feature_network
 from sgan.metrics.frechet import feature_statistics, frechet_distance
+
+REAL_DRAW_SEED = 0  # which real images FID reads: fixed, so that their statistics are computed once
 
 
 def quantize(images: torch.Tensor) -> torch.Tensor:
@@ -38,8 +48,9 @@ def _resize_real(images: torch.Tensor, resolution: int) -> torch.Tensor:
 
 def real_statistics(dataset: Any, count: int, network: FeatureNetwork, resolution: int, batch_size: int,
                     device: torch.device, progress: bool = True,
-                    cache_dir: str | os.PathLike | None = "data"):
-    """``(mu, sigma, n_used, was_cached)`` of the first ``min(count, len(dataset))`` real images."""
+                    cache_dir: str | os.PathLike | None = "data", mirror: bool = True):
+    """``(mu, sigma, n_used, was_cached)`` of ``min(count, len(dataset))`` real images, drawn at random (seed
+    ``REAL_DRAW_SEED``), a random half of them mirrored when ``mirror``."""
     if dataset is None:
         raise ValueError("FID needs the real data set: pass dataset=load_dataset(...), G's training data.")
     if dataset.resolution < resolution or dataset.resolution % resolution:
@@ -52,38 +63,81 @@ def real_statistics(dataset: Any, count: int, network: FeatureNetwork, resolutio
                       "generated ones.", stacklevel=3)
 
     def compute():
-        images = (_resize_real(x, resolution) for x in sampling.iterate_real(dataset, n, batch_size, device,
-                                                                             progress, "FID: real images"))
-        return feature_statistics(extract_features(network, images))
+        reals = sampling.iterate_real(dataset, n, batch_size, device, progress, "FID: real images",
+                                      seed=REAL_DRAW_SEED, mirror=mirror)
+        return feature_statistics(extract_features(network, (_resize_real(x, resolution) for x in reals)))
 
     if cache_dir is None:
         return *compute(), n, False
-    path = stats_cache.cache_path(cache_dir, dataset, resolution, network.name, n)
+    draw = f"random{REAL_DRAW_SEED}{'-mirror' if mirror else ''}"
+    path = stats_cache.cache_path(cache_dir, dataset, resolution, network.name, n, draw)
     mu, sigma, cached = stats_cache.load_or_compute(path, compute)
     return mu, sigma, n, cached
 
 
 def generated_statistics(G: Any, count: int, network: FeatureNetwork, seed: int, batch_size: int,
-                         device: torch.device, progress: bool = True, resolution: int | None = None):
-    """``(mu, sigma)`` of ``count`` generated images."""
+                         device: torch.device, progress: bool = True, resolution: int | None = None,
+                         alpha: float = 1.0, enlarge_to: int | None = None):
+    """``(mu, sigma)`` of ``count`` generated images, rendered at ``resolution`` (None: G's) with fade-in
+    ``alpha``, and enlarged (nearest) to ``enlarge_to`` when that is larger."""
     batches = sampling.iterate_generated(G, count, seed, batch_size, device, progress, "FID: generated",
-                                         resolution)
-    images = (quantize(img) for _, _, img in batches)
-    return feature_statistics(extract_features(network, images))
+                                         resolution, alpha)
+
+    def images():
+        for _, _, img in batches:
+            if enlarge_to is not None and img.shape[-1] < enlarge_to:
+                img = F.interpolate(img, size=(enlarge_to, enlarge_to), mode="nearest")  # [B, 3, R, R]
+            yield quantize(img)
+
+    return feature_statistics(extract_features(network, images()))
 
 
 def fid_metric(spec: Any, G: Any, dataset: Any, *, device: str = "cpu", seed: int = 0, progress: bool = True,
                features: str = "auto", batch_size: int | None = None,
                cache_dir: str | os.PathLike | None = "data", inception_path: str | os.PathLike | None = None,
-               resolution: int | None = None) -> dict:
-    """FID of ``spec.num_samples`` generated images against the data set (registry: ``fid<count>``)."""
+               resolution: int | None = None, mirror: bool = True) -> dict:
+    """FID of ``spec.num_samples`` generated images against the data set (registry: ``fid<count>``).
+
+    ``mirror``: mirror a random half of the real images, as the official code does for runs trained with
+    mirror augmentation (pass the run's ``config.train.mirror``)."""
     dev = sampling.resolve_device(device)
     res = resolution or G.cfg.resolution
     bs = batch_size or sampling.default_batch_size(dev, res)
     network = feature_network(features, dev, inception_path)
     mu_r, sigma_r, n_real, cached = real_statistics(dataset, spec.num_samples, network, res, bs, dev,
-                                                    progress, cache_dir)
+                                                    progress, cache_dir, mirror)
     mu_g, sigma_g = generated_statistics(G, spec.num_samples, network, seed, bs, dev, progress, resolution)
     return dict(value=frechet_distance(mu_r, sigma_r, mu_g, sigma_g), feature_network=network.name,
                 distance="frechet", real_count=n_real, real_stats_cached=cached, resolution=res,
-                dataset=getattr(dataset, "name", None))
+                dataset=getattr(dataset, "name", None), mirror=mirror)
+
+
+class FIDTracker:
+    """FID of a generator at any point of its training: the learning curve's measurement.
+
+    ``tracker(G, resolution, alpha)`` renders ``num_samples`` images of ``G`` at the snapshot's resolution and
+    fade-in ``alpha``, enlarges them (nearest) to ``G``'s final resolution and compares them with the real
+    statistics at that resolution (computed once). At the final resolution with α = 1 the value equals
+    ``compute_metric(f"fid{num_samples}", G, dataset, features=features, seed=seed, mirror=mirror)``.
+    """
+
+    def __init__(self, dataset: Any, num_samples: int, resolution: int, features: str = "domain",
+                 device: str | torch.device = "cpu", seed: int = 0, mirror: bool = True,
+                 cache_dir: str | os.PathLike | None = "data") -> None:
+        from sgan.metrics.registry import metric_name
+
+        self.device = sampling.resolve_device(device)
+        self.num_samples, self.resolution, self.seed = num_samples, resolution, seed
+        self.name = metric_name("fid", num_samples)
+        self.batch_size = sampling.default_batch_size(self.device, resolution)
+        self.network = feature_network(features, self.device)
+        self.mu, self.sigma, _, _ = real_statistics(dataset, num_samples, self.network, resolution,
+                                                    self.batch_size, self.device, False, cache_dir, mirror)
+
+    def __call__(self, G: Any, resolution: int | None = None, alpha: float = 1.0) -> dict[str, Any]:
+        """``{"value", "seconds"}`` of ``G`` rendered at ``resolution`` (None: the final one) and ``alpha``."""
+        start = time.perf_counter()
+        mu, sigma = generated_statistics(G, self.num_samples, self.network, self.seed, self.batch_size,
+                                         self.device, False, resolution, alpha, enlarge_to=self.resolution)
+        value = frechet_distance(self.mu, self.sigma, mu, sigma)
+        return {"value": value, "seconds": time.perf_counter() - start}

@@ -7,6 +7,7 @@ Grammar (counts are written ``256``, ``2k``, ``50k``; ``2000`` is read as ``2k``
   ``end``; no count means the paper's 100k pairs (``ppl_wend`` ≡ 100k, ``ppl_wend_1k`` = 1000 pairs).
 * ``ls[<count>]``: linear separability in Z and W; no count means the paper's 200k images (``ls2k``: 2000).
 * ``probes<count>``: linear read-out of the ground-truth factors from z and w (beyond the paper).
+* ``attrs<count>``: are eyes, mouths and glasses drawn as clearly as in ``count`` real faces (beyond the paper).
 
 ``compute_metric(name, G, dataset, ...)`` returns a plain, JSON-ready dict: ``metric`` (the canonical
 name), ``value``, ``num_samples``, ``official_count``, ``feature_network``, ``distance``, ``seed``, ``time_s``
@@ -32,6 +33,7 @@ _PATTERNS = {
     "ppl": re.compile(rf"ppl_(z|w)(full|end)(?:_{_COUNT})?"),
     "ls": re.compile(rf"ls(?:{_COUNT})?"),
     "probes": re.compile(rf"probes{_COUNT}"),
+    "attrs": re.compile(rf"attrs{_COUNT}"),
 }
 
 
@@ -43,7 +45,7 @@ class UnknownMetricError(ValueError):
 class MetricSpec:
     """A parsed metric name."""
 
-    kind: str  # "fid" | "ppl" | "ls" | "probes"
+    kind: str  # "fid" | "ppl" | "ls" | "probes" | "attrs"
     num_samples: int
     space: str | None = None  # ppl: "z" | "w"
     sampling: str | None = None  # ppl: "full" | "end"
@@ -80,8 +82,8 @@ def metric_name(kind: str, num_samples: int, space: str | None = None, sampling:
     count = format_count(num_samples)
     if kind == "fid":
         return f"fid{count}"
-    if kind == "probes":
-        return f"probes{count}"
+    if kind in ("probes", "attrs"):
+        return f"{kind}{count}"
     if kind == "ls":
         return "ls" if num_samples == PAPER_COUNTS["ls"] else f"ls{count}"
     if kind == "ppl":
@@ -90,7 +92,7 @@ def metric_name(kind: str, num_samples: int, space: str | None = None, sampling:
                              f"{sampling!r}.")
         base = f"ppl_{space}{sampling}"
         return base if num_samples == PAPER_COUNTS["ppl"] else f"{base}_{count}"
-    raise UnknownMetricError(f"unknown metric kind {kind!r}: choose fid, ppl, ls or probes.")
+    raise UnknownMetricError(f"unknown metric kind {kind!r}: choose fid, ppl, ls, probes or attrs.")
 
 
 def parse_metric_name(name: str) -> MetricSpec:
@@ -106,14 +108,15 @@ def parse_metric_name(name: str) -> MetricSpec:
         return MetricSpec(kind, n or PAPER_COUNTS[kind])
     raise UnknownMetricError(
         f"Unknown metric {name!r}. Names carry their sample count: fid50k, fid2k, fid256; "
-        f"{', '.join(PPL_NAMES)} (100k pairs) or e.g. ppl_wend_1k; ls (200k) or ls2k; probes2k. "
+        f"{', '.join(PPL_NAMES)} (100k pairs) or e.g. ppl_wend_1k; ls (200k) or ls2k; probes2k; attrs2k. "
         f"Well-known names: {', '.join(list_metrics())}."
     )
 
 
 def list_metrics() -> list[str]:
     """The well-known metric names (any other count works too, e.g. ``fid3k`` or ``ppl_zfull_5k``)."""
-    return ["fid50k", "fid10k", "fid2k", "fid256", *PPL_NAMES, "ls", "ls20k", "ls2k", "probes10k", "probes2k"]
+    return ["fid50k", "fid10k", "fid2k", "fid256", *PPL_NAMES, "ls", "ls20k", "ls2k", "probes10k", "probes2k",
+            "attrs2k"]
 
 
 def metric_names_for(config: Any) -> list[str]:
@@ -135,6 +138,8 @@ def _implementation(kind: str) -> Callable[..., dict]:
         from sgan.metrics.ppl import ppl_metric as fn
     elif kind == "ls":
         from sgan.metrics.separability import ls_metric as fn
+    elif kind == "attrs":
+        from sgan.metrics.attributes import attrs_metric as fn
     else:
         from sgan.metrics.probes import probes_metric as fn
     return fn
@@ -152,8 +157,8 @@ def compute_metric(name: str, G: Any, dataset: Any = None, device: str = "cpu", 
                    progress: bool = True, **options: Any) -> dict:
     """Compute metric ``name`` (see the module docstring) of generator ``G``.
 
-    ``dataset`` (an ``ImageDataset``) is needed by FID only. ``device``: "cpu", "cuda" or "auto"; every random
-    draw comes from ``seed``. ``options`` are the metric's own keyword options (an unknown one is an error
+    ``dataset`` (an ``ImageDataset``) is needed by FID and attrs only. ``device``: "cpu", "cuda" or "auto";
+    every random draw comes from ``seed``. ``options`` are the metric's own keyword options (an unknown one is an error
     that lists them).
     """
     spec = parse_metric_name(name)

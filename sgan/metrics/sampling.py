@@ -2,7 +2,8 @@
 
 Every draw happens on the CPU from a ``torch.Generator`` seeded from (seed, stream), then moves to the device,
 so a metric gives the same samples on CPU and GPU. Streams: ``LATENT_STREAM`` for z, ``NOISE_STREAM`` for the
-per-layer noise images, ``PPL_T_STREAM`` for path-length positions. The generator runs in eval mode, without
+per-layer noise images, ``PPL_T_STREAM`` for path-length positions, ``REAL_STREAM`` for which real images FID
+draws and which of them it mirrors. The generator runs in eval mode, without
 truncation (ψ = 1, as for every metric in the paper).
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-LATENT_STREAM, NOISE_STREAM, PPL_T_STREAM = 0, 1, 2
+LATENT_STREAM, NOISE_STREAM, PPL_T_STREAM, REAL_STREAM = 0, 1, 2, 3
 
 
 def resolve_device(device: str | torch.device = "cpu") -> torch.device:
@@ -93,10 +94,11 @@ def batches(total: int, batch_size: int, progress: bool, desc: str) -> Iterator[
 
 @torch.no_grad()
 def iterate_generated(G: Any, n: int, seed: int, batch_size: int, device: torch.device, progress: bool = True,
-                      desc: str = "generating", resolution: int | None = None
+                      desc: str = "generating", resolution: int | None = None, alpha: float = 1.0
                       ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
     """Batches ``(z [B, z_dim], w [B, w_dim], images [B, 3, r, r])`` of ``n`` fresh samples of ``G``:
-    z ~ N(0, I), w = f(z), random noise, no truncation."""
+    z ~ N(0, I), w = f(z), random noise, no truncation; rendered at ``resolution`` (None: G's own) with the
+    fade-in weight ``alpha`` (a snapshot taken while a resolution fades in)."""
     check_device(G, device)
     z_gen, noise_gen = stream(seed, LATENT_STREAM), stream(seed, NOISE_STREAM)
     with eval_mode(G):
@@ -104,16 +106,40 @@ def iterate_generated(G: Any, n: int, seed: int, batch_size: int, device: torch.
             z = torch.randn(b, G.cfg.z_dim, generator=z_gen).to(device)  # [B, z_dim]
             w = G.mapping(z)  # [B, w_dim]
             noise = draw_noise(G, b, noise_gen, device)
-            images = G.synthesis(G.broadcast(w), resolution=resolution, noise=noise)
+            images = G.synthesis(G.broadcast(w), resolution=resolution, alpha=alpha, noise=noise)
             yield z, w, check_images(images, b, "G.synthesis")
+
+
+def real_indices(dataset_size: int, n: int, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """``(indices [n], flip [n] bool)`` of the real images a metric reads.
+
+    ``seed`` None: the first ``n`` images, none flipped. Otherwise the official procedure (random minibatches
+    of a shuffled, repeating data set, mirror-augmented): a seeded permutation of the data set, cycled when
+    ``n`` exceeds it, and a seeded coin per image for the flip (the caller applies it only when the run
+    trained with mirror augmentation)."""
+    if dataset_size < 1 or n < 0:
+        raise ValueError(f"cannot draw {n} images from a data set of {dataset_size}.")
+    if seed is None:
+        return np.arange(n) % dataset_size, np.zeros(n, dtype=bool)
+    gen = stream(seed, REAL_STREAM)
+    rounds = -(-n // dataset_size)
+    order = torch.cat([torch.randperm(dataset_size, generator=gen) for _ in range(rounds)])[:n]
+    flip = torch.rand(n, generator=gen) < 0.5
+    return order.numpy(), flip.numpy()
 
 
 @torch.no_grad()
 def iterate_real(dataset: Any, n: int, batch_size: int, device: torch.device, progress: bool = True,
-                 desc: str = "real images") -> Iterator[torch.Tensor]:
-    """The first ``n`` images of ``dataset`` in order (no mirroring), ``[B, 3, H, W]`` in [-1, 1]."""
+                 desc: str = "real images", seed: int | None = None, mirror: bool = False
+                 ) -> Iterator[torch.Tensor]:
+    """``n`` images of ``dataset``, ``[B, 3, H, W]`` in [-1, 1]: the first ``n`` in order (``seed`` None), or
+    a seeded random draw (``real_indices``), of which a random half is flipped left-right when ``mirror``."""
+    indices, flip = real_indices(len(dataset), n, seed)
     start = 0
     for b in batches(n, batch_size, progress, desc):
-        images = dataset.batch(np.arange(start, start + b), mirror=False, device=device)
+        images = dataset.batch(indices[start:start + b], mirror=False, device=device)
+        if mirror:
+            flipped = torch.from_numpy(flip[start:start + b]).to(device).view(-1, 1, 1, 1)
+            images = torch.where(flipped, images.flip(3), images)
         start += b
         yield check_images(images, b, "dataset.batch")

@@ -1,7 +1,8 @@
 """An on-disk cache of real-data feature statistics (μ, Σ), so FID pays for the real images once.
 
 Key: the data set's name, size and a fingerprint of its pixels (a few images hashed), the resolution the
-statistics were computed at, the feature network's name (which carries its weights' hash) and the image count.
+statistics were computed at, the feature network's name (which carries its weights' hash), the image count
+and how the images were drawn (seed, mirroring).
 Files are ``<root>/fid_stats/<readable key>-<hash>.npz``, written to a temporary file first and then renamed,
 so a crash never leaves a half-written cache entry.
 """
@@ -28,9 +29,11 @@ def dataset_fingerprint(dataset: Any) -> str:
     return digest.hexdigest()[:12]
 
 
-def cache_path(root: str | os.PathLike, dataset: Any, resolution: int, network: str, count: int) -> Path:
-    """Where the statistics of ``count`` images of ``dataset`` at ``resolution`` under ``network`` live."""
-    label = f"{getattr(dataset, 'name', 'data')}-{resolution}px-{network}-{count}"
+def cache_path(root: str | os.PathLike, dataset: Any, resolution: int, network: str, count: int,
+               draw: str = "first") -> Path:
+    """Where the statistics of ``count`` images of ``dataset`` at ``resolution`` under ``network`` live;
+    ``draw`` names how the images were chosen (e.g. ``random0-mirror``)."""
+    label = f"{getattr(dataset, 'name', 'data')}-{resolution}px-{network}-{count}-{draw}"
     label = re.sub(r"[^A-Za-z0-9_.-]+", "_", label)[:120]
     key = hashlib.sha256(f"{label}|{dataset_fingerprint(dataset)}".encode()).hexdigest()[:10]
     return Path(root) / "fid_stats" / f"{label}-{key}.npz"

@@ -1,0 +1,349 @@
+"""Studies: several variants of a config, each trained with several seeds, compared by their learning curves.
+
+A *variant* is a paper config plus ``make_config`` overrides (``Variant("A + blur in G", "A", {...})``); a
+*study* is a named list of variants (``STUDIES``). ``run_study`` trains every (variant, seed) with
+``sgan.ablation.ensure_trained`` (resuming or reusing what is done), ``jobs`` at a time in separate processes
+of one thread each, and ``study_rows`` reads back each run's learning curve (the FID of every tick,
+``TrainConfig.tick_fid_samples``) into mean ± standard deviation over seeds:
+
+    python -m sgan.sweep b_tuning --profile cpu --seeds 0,1,2     # config B's tuning taken apart
+    python -m sgan.sweep recipe --profile cpu --seeds 0            # the cpu profile's recipe search
+
+writes ``runs/studies/<profile>/<study>/`` with one folder per seed, ``table.md`` / ``table.json`` and the
+figure ``curves.png`` (FID against kimg and against training minutes, a band over seeds); ``--spectra`` adds
+``spectra.md`` / ``.json`` / ``.png``: how much fine detail each variant's G draws and its D looks at
+(``sgan.spectrum``).
+
+The studies:
+
+* ``b_tuning``: config B's "tuning" (Table 1) taken apart: A; A with the [1,2,1] blur in G only, in D only, in
+  both (B with A's WGAN-GP loss); A with the non-saturating loss + R1 (B with A's nearest/box resampling); B.
+* ``configs``: A–F as they are at the profile, for the course's learning-curve figure.
+* ``recipe``: the cpu profile's R1 weight (γ = 1) against the paper's (γ = 10), config F, three seeds;
+* ``recipe_search``: the sizes, budgets and hyperparameters tried for the cpu profile (config F, one seed
+  each), as recorded next to the profile in ``sgan/config.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sgan.config import PRESETS
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One arm of a study: a paper config and the ``make_config`` overrides that make it."""
+
+    label: str
+    config: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.config not in PRESETS:
+            raise ValueError(f"Variant {self.label!r}: unknown config {self.config!r}; choose one of "
+                             f"{', '.join(PRESETS)}.")
+
+
+_OLD = {"r1_gamma": 10.0}  # the cpu profile before the recipe search: R1 at the paper's weight
+
+STUDIES: dict[str, tuple[Variant, ...]] = {
+    "b_tuning": (
+        Variant("A", "A"),
+        Variant("A + blur in G", "B", {"loss": "wgan_gp", "blur_in": "G"}),
+        Variant("A + blur in D", "B", {"loss": "wgan_gp", "blur_in": "D"}),
+        Variant("A + blur in G and D", "B", {"loss": "wgan_gp"}),
+        Variant("A + NS loss + R1", "B", {"resample": "nearest"}),
+        Variant("B", "B"),
+    ),
+    "configs": tuple(Variant(c, c) for c in PRESETS),
+    # the cpu profile's R1 weight against the paper's, config F, on to 36 kimg (the course stops at 30)
+    "recipe": (
+        Variant("F, R1 γ 1 (the cpu profile)", "F", {"total_kimg": 36.0}),
+        Variant("F, R1 γ 10 (the paper's)", "F", {"total_kimg": 36.0, "r1_gamma": 10.0}),
+    ),
+    # the search that led to the cpu profile (seed 0 each; sgan/config.py quotes it beside the profile)
+    "recipe_search": (
+        Variant("F, γ 10, 64/64/32/16 ch (the old profile)", "F", {**_OLD, "total_kimg": 54.0}),
+        Variant("F, γ 10, lr 0.001", "F", {**_OLD, "total_kimg": 36.0, "learning_rates": ((8, 0.001),)}),
+        Variant("F, γ 10, EMA half-life 3 kimg", "F", {**_OLD, "total_kimg": 36.0, "ema_kimg": 3.0}),
+        Variant("F, γ 10, EMA half-life 6 kimg", "F", {**_OLD, "total_kimg": 36.0, "ema_kimg": 6.0}),
+        Variant("F, γ 10, grown from 16²", "F", {**_OLD, "total_kimg": 36.0, "start_resolution": 16}),
+        Variant("F, γ 10, no growing (32² from the start)", "F",
+                {**_OLD, "total_kimg": 36.0, "start_resolution": 32}),
+        Variant("F, γ 10, 64² (8 ch at 64²)", "F",
+                {**_OLD, "total_kimg": 30.0, "resolution": 64, "batch_sizes": ((8, 16), (16, 16), (32, 16), (64, 16))}),
+        Variant("F, γ 10, 64/64/64/32 ch", "F", {**_OLD, "total_kimg": 72.0, "fmap_base": 512}),
+        Variant("F, γ 0.01", "F", {"total_kimg": 36.0, "r1_gamma": 0.01}),
+        Variant("F, γ 0.1", "F", {"total_kimg": 36.0, "r1_gamma": 0.1}),
+        Variant("F, γ 0.3", "F", {"total_kimg": 36.0, "r1_gamma": 0.3}),
+        Variant("F, γ 1, on to 72 kimg", "F", {"total_kimg": 72.0}),
+        Variant("F, γ 3", "F", {"total_kimg": 36.0, "r1_gamma": 3.0}),
+        Variant("F, γ 1, minibatch 8", "F", {"total_kimg": 36.0, "batch_sizes": ((8, 8), (16, 8), (32, 8))}),
+        Variant("F, γ 1, 64/64/64/32 ch, on to 72 kimg", "F", {"total_kimg": 72.0, "fmap_base": 512}),
+        Variant("F, γ 10, B's blur removed (not F)", "F", {**_OLD, "total_kimg": 36.0, "resample": "nearest"}),
+        Variant("A, 36 kimg", "A", {**_OLD, "total_kimg": 36.0}),
+    ),
+}
+
+
+def study_dir(study: str, profile: str, out_dir: str | Path | None = None) -> Path:
+    """``<out_dir>/<profile>/<study>``; ``out_dir`` defaults to ``runs/studies`` (``sgan.ablation.runs_root``)."""
+    from sgan.ablation import runs_root
+
+    return Path(out_dir or runs_root() / "studies") / profile / study
+
+
+def results_dir(study: str, profile: str) -> Path:
+    """Where a study's committed tables and figures live: ``<repository>/results/<profile>/<study>``."""
+    from sgan.ablation import repo_root
+
+    return (repo_root() or Path.cwd()) / "results" / profile / study
+
+
+def run_dir(root: Path, variant: Variant, seed: int) -> Path:
+    """Where the run of ``variant`` with ``seed`` lives: ``<root>/seed<k>/<run name>``."""
+    from sgan.ablation import run_name
+
+    return Path(root) / f"seed{seed}" / run_name(variant.config, variant.overrides)
+
+
+def resolve_study(study: str | Sequence[Variant]) -> tuple[Variant, ...]:
+    """A study by name (``STUDIES``) or a list of variants as given."""
+    if isinstance(study, str):
+        if study not in STUDIES:
+            raise ValueError(f"Unknown study {study!r}: choose one of {', '.join(STUDIES)}, or pass variants.")
+        return STUDIES[study]
+    variants = tuple(study)
+    if not variants or not all(isinstance(v, Variant) for v in variants):
+        raise ValueError("A study is a name from STUDIES or a non-empty list of sgan.sweep.Variant.")
+    return variants
+
+
+def _train_one(job: tuple[Variant, int, str, str]) -> str:
+    """Worker: one (variant, seed) trained to the end on one thread (a fresh process each)."""
+    import torch
+
+    from sgan.ablation import ensure_trained
+
+    variant, seed, profile, root = job
+    torch.set_num_threads(1)
+    out = Path(root) / f"seed{seed}"
+    return str(ensure_trained(variant.config, profile, seed=seed, out_dir=out, overrides=variant.overrides,
+                              progress=False))
+
+
+def run_study(study: str | Sequence[Variant], profile: str = "cpu", seeds: Sequence[int] = (0, 1, 2),
+              out_dir: str | Path | None = None, jobs: int = 2, name: str | None = None) -> Path:
+    """Train every (variant, seed) of ``study`` at ``profile``, ``jobs`` at a time; returns the study folder.
+
+    Complete runs are reused and interrupted ones resumed (``ensure_trained``); the seeds' runs go to
+    ``<study folder>/seed<k>/``. Prints one line per finished run and the total time.
+    """
+    from sgan.ablation import check_profile, data_root, load_data, resolve_config
+
+    variants = resolve_study(study)
+    check_profile(profile)
+    if not seeds:
+        raise ValueError("seeds must name at least one seed, e.g. (0, 1, 2).")
+    if jobs < 1:
+        raise ValueError(f"jobs={jobs}: run at least one training at a time.")
+    label = name or (study if isinstance(study, str) else "custom")
+    root = study_dir(label, profile, out_dir)
+    for v in variants:  # every config resolves before anything trains (a typo fails at once)
+        resolve_config(v.config, profile, 0, v.overrides)
+    load_data(resolve_config(variants[0].config, profile))  # the data cache, built once before the workers
+    todo = [(v, s, profile, str(root)) for s in seeds for v in variants]
+    start = time.perf_counter()
+    print(f"sgan study {label!r} at profile {profile!r}: {len(variants)} variants × {len(seeds)} seeds, "
+          f"{jobs} at a time, in {root}", flush=True)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("SGAN_DATA", str(data_root()))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        for (variant, seed, _, _), path in zip(todo, pool.map(_train_one, todo), strict=True):
+            print(f"  done: {variant.label}, seed {seed} -> {path} "
+                  f"({(time.perf_counter() - start) / 60:.1f} min)", flush=True)
+    print(f"sgan study {label!r}: {len(todo)} runs in {(time.perf_counter() - start) / 60:.1f} min", flush=True)
+    return root
+
+
+def curves_of(root: Path, variant: Variant, seeds: Sequence[int]) -> list[dict[str, Any]]:
+    """The learning curves (``sgan.ablation.learning_curve``) of the variant's finished seeds."""
+    from sgan.ablation import learning_curve
+
+    out = []
+    for seed in seeds:
+        path = run_dir(root, variant, seed)
+        curve = learning_curve(path) if (path / "log.jsonl").is_file() else None
+        if curve is not None:
+            out.append({**curve, "seed": seed, "run_dir": str(path)})
+    return out
+
+
+def mean_std(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (n − 1; NaN for a single value)."""
+    if not values:
+        return math.nan, math.nan
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else math.nan
+
+
+def study_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int]) -> list[dict[str, Any]]:
+    """One row per variant: best and final FID (mean ± std over seeds), the kimg of the best, training
+    minutes, and the seeds found."""
+    rows = []
+    for v in resolve_study(study):
+        curves = curves_of(Path(root), v, seeds)
+        best, final = mean_std([c["best"] for c in curves]), mean_std([c["final"] for c in curves])
+        rows.append({
+            "variant": v.label, "config": v.config, "overrides": dict(v.overrides),
+            "seeds": [c["seed"] for c in curves],
+            "metric": curves[0]["metric"] if curves else None,
+            "best_mean": best[0], "best_std": best[1], "final_mean": final[0], "final_std": final[1],
+            "best_kimg": [c["best_kimg"] for c in curves],
+            "kimg": max((c["kimg"][-1] for c in curves), default=math.nan),
+            "minutes_mean": mean_std([c["minutes"][-1] for c in curves])[0],
+        })
+    return rows
+
+
+def _pm(mean: float, std: float) -> str:
+    if math.isnan(mean):
+        return "—"
+    return f"{mean:.2f}" if math.isnan(std) else f"{mean:.2f} ± {std:.2f}"
+
+
+def markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """The study's rows as a Markdown table (FID mean ± std over the seeds)."""
+    metric = next((r["metric"] for r in rows if r["metric"]), "fid")
+    lines = [f"| variant | seeds | {metric} best | {metric} final | best at kimg | kimg | train min |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        at = ", ".join(f"{k:g}" for k in r["best_kimg"]) or "—"
+        lines.append(f"| {r['variant']} | {len(r['seeds'])} | {_pm(r['best_mean'], r['best_std'])} | "
+                     f"{_pm(r['final_mean'], r['final_std'])} | {at} | {r['kimg']:g} | "
+                     f"{r['minutes_mean']:.1f} |")
+    return "\n".join(lines)
+
+
+def spectra_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int], dataset: Any,
+                 n: int = 512) -> list[dict[str, Any]]:
+    """Per variant, over its finished seeds (``sgan.spectrum.run_spectra``): the high-band power of G's images
+    over the data's (``hf_ratio``, 1 = as sharp as the data) and the share of D's input-gradient power in the
+    high band (``grad_hf_share``), mean ± std, and the mean spectra."""
+    from sgan.spectrum import run_spectra
+
+    rows = []
+    for v in resolve_study(study):
+        found = [run_dir(Path(root), v, s) for s in seeds
+                 if (run_dir(Path(root), v, s) / "checkpoints" / "latest.pt").is_file()]
+        spectra = [run_spectra(path, dataset, n=n) for path in found]
+        hf, share = mean_std([x["hf_ratio"] for x in spectra]), mean_std([x["grad_hf_share"] for x in spectra])
+        mean = {k: [float(f) for f in np.mean([x[k] for x in spectra], axis=0)] if spectra else []
+                for k in ("fake", "real", "grad")}
+        rows.append({"variant": v.label, "runs": len(spectra), "hf_ratio_mean": hf[0], "hf_ratio_std": hf[1],
+                     "grad_hf_share_mean": share[0], "grad_hf_share_std": share[1], "spectra": mean})
+    return rows
+
+
+def spectra_markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """The spectra rows as Markdown: how sharp G's images are, and how much D looks at the high band."""
+    lines = ["| variant | runs | G's high-band power / the data's | share of D's gradient in the high band |",
+             "|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['variant']} | {r['runs']} | {_pm(r['hf_ratio_mean'], r['hf_ratio_std'])} | "
+                     f"{_pm(r['grad_hf_share_mean'], r['grad_hf_share_std'])} |")
+    return "\n".join(lines)
+
+
+def write_report(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int],
+                 spectra_of: Any = None, report_dir: str | Path | None = None) -> dict[str, Path]:
+    """``table.md``, ``table.json`` and ``curves.png`` in ``report_dir`` (default: the study folder ``root``);
+    returns their paths. With ``spectra_of`` (the data set) also ``spectra.md`` / ``spectra.json`` /
+    ``spectra.png`` (``spectra_rows``). The runs stay in ``root``; ``report_dir`` may be a folder that is
+    committed (the reports are a few hundred kB)."""
+    from sgan import plots
+    from sgan.atomic import write_json, write_text
+
+    root = Path(root)
+    out = Path(report_dir) if report_dir is not None else root
+    variants = resolve_study(study)
+    rows = study_rows(variants, root, seeds)
+    paths = {"markdown": write_text(out / "table.md", markdown(rows) + "\n"),
+             "json": write_json(out / "table.json", {"seeds": list(seeds), "rows": rows})}
+    if spectra_of is not None:
+        spectra = spectra_rows(variants, root, seeds, spectra_of)
+        paths["spectra_markdown"] = write_text(out / "spectra.md", spectra_markdown(spectra) + "\n")
+        paths["spectra_json"] = write_json(out / "spectra.json", {"seeds": list(seeds), "rows": spectra})
+        fig = plots.spectra_figure({r["variant"]: r["spectra"] for r in spectra if r["runs"]})
+        paths["spectra_figure"] = out / "spectra.png"
+        fig.savefig(paths["spectra_figure"], dpi=120)
+    groups = {v.label: [run_dir(root, v, s) for s in seeds if (run_dir(root, v, s) / "log.jsonl").is_file()]
+              for v in variants}
+    groups = {k: v for k, v in groups.items() if v}
+    if groups:
+        fig = plots.learning_curves_figure(groups)
+        paths["figure"] = out / "curves.png"
+        fig.savefig(paths["figure"], dpi=120)
+    return paths
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0,1,2"`` or ``"0-2"`` -> ``[0, 1, 2]``."""
+    seeds: list[int] = []
+    try:
+        for part in text.split(","):
+            a, _, b = part.strip().partition("-")
+            seeds += list(range(int(a), int(b) + 1)) if b else [int(a)]
+    except ValueError:
+        raise ValueError(f"--seeds {text!r}: give seeds like 0,1,2 or 0-2.") from None
+    if not seeds or len(seeds) > 100:
+        raise ValueError(f"--seeds {text!r}: give between 1 and 100 seeds.")
+    return seeds
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m sgan.sweep", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("study", choices=sorted(STUDIES))
+    parser.add_argument("--profile", default="cpu")
+    parser.add_argument("--seeds", default="0,1,2", help="e.g. 0,1,2 or 0-2")
+    parser.add_argument("--jobs", type=int, default=2, help="trainings at a time (one core each)")
+    parser.add_argument("--out", default=None, help="studies root (default runs/studies)")
+    parser.add_argument("--report-only", action="store_true", help="tabulate what is there, train nothing")
+    parser.add_argument("--report", default=None, help="folder for the tables and figures (default: the study's)")
+    parser.add_argument("--spectra", action="store_true",
+                        help="also measure each run's image and D-gradient spectra (sgan.spectrum)")
+    args = parser.parse_args(argv)
+    try:
+        seeds = parse_seeds(args.seeds)
+    except ValueError as exc:
+        parser.error(str(exc))
+    root = study_dir(args.study, args.profile, args.out)
+    if not args.report_only:
+        run_study(args.study, args.profile, seeds, args.out, args.jobs)
+    dataset = None
+    if args.spectra:
+        from sgan.ablation import load_data, resolve_config
+
+        dataset = load_data(resolve_config(resolve_study(args.study)[0].config, args.profile), progress=False)
+    paths = write_report(args.study, root, seeds, spectra_of=dataset, report_dir=args.report)
+    print(Path(paths["markdown"]).read_text())
+    if "spectra_markdown" in paths:
+        print(Path(paths["spectra_markdown"]).read_text())
+    print("written: " + ", ".join(str(p) for p in paths.values()))
+
+
+if __name__ == "__main__":
+    main()
