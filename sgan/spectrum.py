@@ -11,8 +11,9 @@ and the *high band* is f ≥ H/4, the upper octave that a 2× up-sampled image m
 
 * ``hf_ratio(fakes, reals)``: the generator's high-band power over the data's (1: as sharp as the data).
 * ``gradient_spectrum(D, reals)``: the spectrum of D's input gradient ∇ₓ D(x) at real images, i.e. which
-  frequencies D's score reacts to; ``hf_share`` of it is the part of D's sensitivity in the high band. A D that
-  blurs before it down-samples barely sees the high band, so it cannot ask G for it.
+  frequencies D's score reacts to; ``hf_share`` of it is the part of D's sensitivity in the high band.
+* ``blur_sensitivity(D, reals)``: how far D's score falls when the real faces are blurred, in units of the
+  spread of its scores: whether D can tell a sharp face from a soft one, and so ask G for sharp ones.
 """
 
 from __future__ import annotations
@@ -67,6 +68,20 @@ def gradient_spectrum(D: torch.nn.Module, reals: torch.Tensor, resolution: int |
     return radial_power_spectrum(grad)
 
 
+@torch.no_grad()
+def blur_sensitivity(D: torch.nn.Module, reals: torch.Tensor, resolution: int | None = None) -> float:
+    """How far D's score falls when real images are blurred once (the [1,2,1] filter), in units of the spread
+    of its scores over those images: mean(D(x) − D(blur(x))) / std(D(x)). Large: D tells sharp faces from
+    soft ones and pushes G towards sharp; near 0: a soft fake passes for real."""
+    from sgan.nn.resample import blur
+
+    _check(reals)
+    res = resolution or reals.shape[-1]
+    sharp, soft = D(reals, resolution=res).flatten(), D(blur(reals), resolution=res).flatten()
+    # (mean D(x) − D(blur x)) / std D(x)
+    return float((sharp - soft).mean() / sharp.std().clamp_min(1e-12))
+
+
 def hf_share(spectrum: np.ndarray) -> float:
     """The share of a spectrum's power (f ≥ 1) that lies in the high band f ≥ H/4."""
     resolution = 2 * (len(spectrum) - 1)
@@ -96,4 +111,5 @@ def run_spectra(run_dir: Any, dataset: Any, n: int = 512, seed: int = 0) -> dict
         reals = torch.nn.functional.avg_pool2d(reals, reals.shape[-1] // res)
     grad = gradient_spectrum(D, reals[:256])
     return {"fake": radial_power_spectrum(fakes), "real": radial_power_spectrum(reals), "grad": grad,
-            "hf_ratio": hf_ratio(fakes, reals), "grad_hf_share": hf_share(grad)}
+            "hf_ratio": hf_ratio(fakes, reals), "grad_hf_share": hf_share(grad),
+            "blur_sensitivity": blur_sensitivity(D, reals)}

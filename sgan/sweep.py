@@ -179,6 +179,14 @@ def run_study(study: str | Sequence[Variant], profile: str = "cpu", seeds: Seque
     return root
 
 
+def finished(path: Path) -> bool:
+    """Whether the run in ``path`` trained to its ``total_kimg`` (a run still in progress is left out)."""
+    from sgan.ablation import saved_config, training_complete
+
+    cfg = saved_config(path) if (path / "config.json").is_file() else None
+    return cfg is not None and training_complete(path, cfg)
+
+
 def curves_of(root: Path, variant: Variant, seeds: Sequence[int]) -> list[dict[str, Any]]:
     """The learning curves (``sgan.ablation.learning_curve``) of the variant's finished seeds."""
     from sgan.ablation import learning_curve
@@ -186,7 +194,7 @@ def curves_of(root: Path, variant: Variant, seeds: Sequence[int]) -> list[dict[s
     out = []
     for seed in seeds:
         path = run_dir(root, variant, seed)
-        curve = learning_curve(path) if (path / "log.jsonl").is_file() else None
+        curve = learning_curve(path) if finished(path) else None
         if curve is not None:
             out.append({**curve, "seed": seed, "run_dir": str(path)})
     return out
@@ -240,30 +248,33 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
 def spectra_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int], dataset: Any,
                  n: int = 512) -> list[dict[str, Any]]:
     """Per variant, over its finished seeds (``sgan.spectrum.run_spectra``): the high-band power of G's images
-    over the data's (``hf_ratio``, 1 = as sharp as the data) and the share of D's input-gradient power in the
-    high band (``grad_hf_share``), mean ± std, and the mean spectra."""
+    over the data's (``hf_ratio``, 1 = as sharp as the data), the share of D's input-gradient power in the
+    high band (``grad_hf_share``) and how far D's score falls on blurred reals (``blur_sensitivity``), mean ±
+    std, and the mean spectra."""
     from sgan.spectrum import run_spectra
 
     rows = []
     for v in resolve_study(study):
-        found = [run_dir(Path(root), v, s) for s in seeds
-                 if (run_dir(Path(root), v, s) / "checkpoints" / "latest.pt").is_file()]
+        found = [run_dir(Path(root), v, s) for s in seeds if finished(run_dir(Path(root), v, s))]
         spectra = [run_spectra(path, dataset, n=n) for path in found]
         hf, share = mean_std([x["hf_ratio"] for x in spectra]), mean_std([x["grad_hf_share"] for x in spectra])
+        soft = mean_std([x["blur_sensitivity"] for x in spectra])
         mean = {k: [float(f) for f in np.mean([x[k] for x in spectra], axis=0)] if spectra else []
                 for k in ("fake", "real", "grad")}
         rows.append({"variant": v.label, "runs": len(spectra), "hf_ratio_mean": hf[0], "hf_ratio_std": hf[1],
-                     "grad_hf_share_mean": share[0], "grad_hf_share_std": share[1], "spectra": mean})
+                     "grad_hf_share_mean": share[0], "grad_hf_share_std": share[1],
+                     "blur_sensitivity_mean": soft[0], "blur_sensitivity_std": soft[1], "spectra": mean})
     return rows
 
 
 def spectra_markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The spectra rows as Markdown: how sharp G's images are, and how much D looks at the high band."""
-    lines = ["| variant | runs | G's high-band power / the data's | share of D's gradient in the high band |",
-             "|---|---|---|---|"]
+    lines = ["| variant | runs | G's high-band power / the data's | share of D's gradient in the high band | "
+             "D's score drop when reals are blurred (in score std) |", "|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['variant']} | {r['runs']} | {_pm(r['hf_ratio_mean'], r['hf_ratio_std'])} | "
-                     f"{_pm(r['grad_hf_share_mean'], r['grad_hf_share_std'])} |")
+                     f"{_pm(r['grad_hf_share_mean'], r['grad_hf_share_std'])} | "
+                     f"{_pm(r['blur_sensitivity_mean'], r['blur_sensitivity_std'])} |")
     return "\n".join(lines)
 
 
@@ -289,8 +300,7 @@ def write_report(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
         fig = plots.spectra_figure({r["variant"]: r["spectra"] for r in spectra if r["runs"]})
         paths["spectra_figure"] = out / "spectra.png"
         fig.savefig(paths["spectra_figure"], dpi=120)
-    groups = {v.label: [run_dir(root, v, s) for s in seeds if (run_dir(root, v, s) / "log.jsonl").is_file()]
-              for v in variants}
+    groups = {v.label: [run_dir(root, v, s) for s in seeds if finished(run_dir(root, v, s))] for v in variants}
     groups = {k: v for k, v in groups.items() if v}
     if groups:
         fig = plots.learning_curves_figure(groups)

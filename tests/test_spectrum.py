@@ -71,3 +71,20 @@ def test_the_gradient_spectrum_of_a_linear_critic_is_its_weight_spectrum():
     np.testing.assert_allclose(grad, spectrum.radial_power_spectrum(weight.expand(4, -1, -1, -1)), rtol=1e-6)
     assert spectrum.hf_share(grad) == pytest.approx(1.0)  # ring 6 ≥ 16/4: all in the high band
     assert spectrum.high_band(32) == slice(8, 17)
+
+
+def test_blur_sensitivity_is_large_for_a_sharpness_critic_and_small_for_a_colour_critic():
+    faces = torch.rand(64, 3, 16, 16, generator=torch.Generator().manual_seed(2)) * 2 - 1
+
+    class Critic(torch.nn.Module):
+        def __init__(self, score):
+            super().__init__()
+            self.score = score
+
+        def forward(self, x, resolution=None):
+            return self.score(x).unsqueeze(1)  # [N, 1]
+
+    sharpness = Critic(lambda x: (x - blur(x)).square().mean(dim=(1, 2, 3)))  # high-pass energy
+    colour = Critic(lambda x: x[..., 2:-2, 2:-2].mean(dim=(1, 2, 3)))  # the mean colour away from the border
+    assert spectrum.blur_sensitivity(sharpness, faces) > 2.0  # every face loses most of its fine detail
+    assert abs(spectrum.blur_sensitivity(colour, faces)) < 0.2

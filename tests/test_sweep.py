@@ -12,8 +12,14 @@ from sgan import plots, sweep
 from sgan.config import make_config
 
 
-def write_log(run_dir, fids, seconds_per_tick=30.0, kimg_per_tick=2.0, metric="fid2k"):
+def write_log(run_dir, fids, seconds_per_tick=30.0, kimg_per_tick=2.0, metric="fid2k", config="A",
+              total_kimg=None):
+    """A run folder as training leaves it: config.json, a checkpoint file and a log with a FID per tick."""
     run_dir.mkdir(parents=True)
+    total = kimg_per_tick * len(fids) if total_kimg is None else total_kimg
+    (run_dir / "config.json").write_text(make_config(config, "cpu", total_kimg=total).to_json())
+    (run_dir / "checkpoints").mkdir()
+    (run_dir / "checkpoints" / "latest.pt").write_bytes(b"x")
     rows = [{"tick": i + 1, "step": 10 * (i + 1), "kimg": kimg_per_tick * (i + 1), "loss_D": 1.0,
              "time": seconds_per_tick * (i + 1), "fid": f, "fid_metric": metric, "fid_network": "domain-net-x"}
             for i, f in enumerate(fids)]
@@ -60,6 +66,7 @@ def test_rows_are_mean_and_std_over_seeds_of_best_and_final(tmp_path):
     for seed, fids in curves.items():
         write_log(sweep.run_dir(tmp_path, variants[0], seed), fids)
     write_log(sweep.run_dir(tmp_path, variants[1], 0), [60.0, 30.0])
+    write_log(sweep.run_dir(tmp_path, variants[1], 1), [60.0, 20.0], total_kimg=6.0)  # still training
     rows = sweep.study_rows(variants, tmp_path, seeds=(0, 1, 2))
     a, b = rows
     assert a["seeds"] == [0, 1, 2] and b["seeds"] == [0]
@@ -119,4 +126,5 @@ def test_run_study_trains_each_seed_in_its_own_process_and_reuses_them(tmp_path,
     assert all(p.parent == tmp_path / "report" for p in paths.values())
     spectra = json.loads(paths["spectra_json"].read_text())["rows"][0]
     assert spectra["runs"] == 2 and spectra["hf_ratio_mean"] > 0 and 0 < spectra["grad_hf_share_mean"] < 1
+    assert math.isfinite(spectra["blur_sensitivity_mean"]) and "blurred" in paths["spectra_markdown"].read_text()
     assert len(spectra["spectra"]["real"]) == 16 // 2 + 1

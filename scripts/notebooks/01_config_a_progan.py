@@ -9,7 +9,7 @@
 # 1. **pixel norm** after each convolution of G,
 # 2. the **equalized learning rate** in every layer of G and D,
 # 3. **minibatch standard deviation** near the end of D,
-# 4. **progressive growing** of both networks from 8² to the final resolution,
+# 4. **progressive growing** of both networks from a small resolution to the final one (ProGAN: from 4²),
 #
 # and the **WGAN-GP** loss (the paper's CelebA-HQ runs; FFHQ switches to the non-saturating loss in config B).
 # We write each piece by hand, check it against the library's module, then train config A.
@@ -97,13 +97,17 @@ print("group std:", [f"{s:.3f}" for s in sigma])
 # %% [markdown]
 # ## Progressive growing
 #
-# Both networks start at 8² and grow: each new resolution $r$ *fades in* over `fade_kimg` thousand images,
+# Both networks start at `start_resolution` and grow: each new resolution $r$ *fades in* over `fade_kimg` thousand images,
 # blending the output of the new ToRGB with the up-sampled output of the previous one,
 #
 # $$\text{img} = \alpha \cdot \text{ToRGB}_r(x_r) + (1 - \alpha)\cdot \text{up}\big(\text{ToRGB}_{r/2}(x_{r/2})\big),$$
 #
-# with $\alpha$ going linearly from 0 to 1, then trains `stable_kimg` thousand images at $r$. This profile's
-# schedule (the paper: 600k + 600k images per resolution, 25M in total):
+# with $\alpha$ going linearly from 0 to 1, then trains `stable_kimg` thousand images at $r$.
+#
+# Every config of this course, A included, shares one procedure: StyleGAN's schedule (start at 8², the paper:
+# 600k + 600k images per resolution, 25M in total, learning rate 0.001 up to 64²), scaled down by the profile.
+# ProGAN as published, the paper's config A, grows from 4² over 12M images; in the paper part of B's gain is
+# that longer, retuned schedule, here A and B differ only in what notebook 02 builds. This profile's schedule:
 
 # %%
 from sgan.schedule import schedule

@@ -50,6 +50,16 @@ print(f"trained in {results['train_seconds']:.0f} s (0 when reused), evaluated i
 # %%
 plots.run_figure(run_dir)
 
+# %% [markdown]
+# The learning curve: the FID of the EMA generator at every tick (the paper reports the lowest point, "the
+# best FID seen during training"), against images shown and against training minutes.
+
+# %%
+curve = results.get("learning_curve")
+if curve:
+    print(f"{curve['metric']}: best {curve['best']:.2f} at {curve['best_kimg']:g} kimg, final {curve['final']:.2f}")
+plots.learning_curves_figure({config: [run_dir]}) if curve else None
+
 # %%
 G = sgan.load_generator(run_dir)
 plots.samples_figure(G, seeds=range(16))
