@@ -342,11 +342,13 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     #   72 kimg; 36 would put the course near its 30 minutes, so 30.
     # - width: 64/64/64/32 channels (fmap_base 512) reach fid2k 13-17 at 50-72 kimg (best 12.7 at 32 kimg
     #   with γ 10), the only F runs near the target of 12, but cost 2x per image: ~22 minutes of one
-    #   core per config, over an hour for the course.
+    #   core per config, over an hour for the course. Trained at 32² from the start they stayed at 17-20 from
+    #   48 to 96 kimg (best 16.9 at 84 kimg, 27 minutes): no F run of any width or budget tried reached 12.
     # - unchanged after trials: learning_rates 0.001 (fid2k 27 at 36 kimg, slower), ema_kimg 3 or 6 (26, 28:
     #   smoother, but they lag through every fade-in), minibatch 8 (27) and 32 (worse fid2k for A-D at 18
     #   kimg, an earlier trial: half the steps), 64² with 8 channels there (30 at 30 kimg), growing from 16²
-    #   or from 32² (38 and 16 at 36 kimg, one seed each: inside the seed-to-seed spread above).
+    #   or from 32² (38 and 16 at 36 kimg with γ 10; with γ 1, 32² from the start gave 31 at 36 kimg and 22
+    #   at 72; one seed each, inside the seed-to-seed spread above).
     # Config A, with the same schedule, reaches fid2k 11.6 at 36 kimg: at this budget F lags A (notebook 12).
     "cpu": dict(
         model=dict(resolution=32, z_dim=64, w_dim=64, mapping_width=64, fmap_base=256, fmap_max=64,

@@ -95,6 +95,9 @@ STUDIES: dict[str, tuple[Variant, ...]] = {
         Variant("F, γ 1, 64/64/64/32 ch, on to 72 kimg", "F", {"total_kimg": 72.0, "fmap_base": 512}),
         Variant("F, γ 10, B's blur removed (not F)", "F", {**_OLD, "total_kimg": 36.0, "resample": "nearest"}),
         Variant("A, 36 kimg", "A", {**_OLD, "total_kimg": 36.0}),
+        Variant("F, γ 1, no growing, on to 72 kimg", "F", {"total_kimg": 72.0, "start_resolution": 32}),
+        Variant("F, γ 1, 64/64/64/32 ch, no growing, on to 96 kimg", "F",
+                {"total_kimg": 96.0, "fmap_base": 512, "start_resolution": 32}),
     ),
 }
 

@@ -84,7 +84,8 @@ plots.learning_curves_figure(with_curves, title=f"config A-F at profile {profile
 # 2. **The style-based generator needs more than this budget.** Config F keeps improving with width and
 #    images where the course must stop: with 64/64/64/32 channels it reaches fid2k 13–17 between 50 and 72 kimg
 #    (best 12.7), against 20–27 (three seeds) for the course's 64/64/32/16 channels at 30 kimg, while config A
-#    reaches 11.6 at 36 kimg with the course's channels (`recipe_search` below). No F run of ours reached 12.
+#    reaches 11.6 at 36 kimg with the course's channels (`recipe_search` below). No F run of ours reached 12,
+#    not even the widest trained at 32² from the start for 96 kimg (27 minutes of one core; best 16.9).
 #    The paper trains 25M images; we train 30k.
 # 3. **One seed is not a measurement.** Config F with the paper's R1 weight ended at fid2k 27, 17 and 39 for
 #    seeds 0, 1, 2 (`recipe` below). Differences of a few points between two configs of one course run are
