@@ -27,6 +27,7 @@ import contextlib
 import json
 import math
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,13 +41,14 @@ from tqdm.auto import tqdm
 
 from sgan import distributed as dist
 from sgan import losses
-from sgan.checkpoint import capture_rng, load_checkpoint, restore_rng, save_checkpoint
+from sgan.checkpoint import capture_rng, has_checkpoint, load_checkpoint, restore_rng, save_checkpoint
 from sgan.config import ConfigError, RunConfig
 from sgan.discriminator import Discriminator
 from sgan.ema import ema_beta, make_ema, update_ema
 from sgan.generator import Generator
 from sgan.mixing import draw_crossovers, mix_styles
 from sgan.noise import draw_noise
+from sgan.runlock import RunLock
 from sgan.sample import save_grid
 from sgan.schedule import Phase, schedule
 from sgan.synthesis import layers_at
@@ -140,8 +142,14 @@ def check_batches(config: RunConfig, info: dist.DistInfo) -> None:
             )
 
 
-def prepare_out_dir(out_dir: Path, resume: bool | str) -> bool:
-    """Create ``out_dir`` and prove it writable (before any training); returns whether to resume."""
+def prepare_out_dir(out_dir: Path, resume: bool | str, lock: RunLock | None = None) -> bool:
+    """Create ``out_dir``, prove it writable and take its ``lock`` (before any training); returns whether to
+    resume. Nothing is created when there is nothing to resume."""
+    if resume not in (True, False, "auto"):
+        raise ValueError(f"resume={resume!r}: use True, False or 'auto' (resume when a checkpoint exists).")
+    if resume is True and not has_checkpoint(out_dir):
+        raise FileNotFoundError(f"Nothing to resume: {out_dir}/checkpoints/latest.pt does not exist. "
+                                "Start a new run (without --resume / resume=True).")
     try:
         (out_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
         (out_dir / "grids").mkdir(exist_ok=True)
@@ -150,16 +158,23 @@ def prepare_out_dir(out_dir: Path, resume: bool | str) -> bool:
         probe.unlink()
     except OSError as exc:
         raise OSError(f"Cannot write the run directory {out_dir}: {exc}. Choose a writable out_dir.") from exc
-    has_checkpoint = (out_dir / "checkpoints" / "latest.pt").is_file()
-    if resume not in (True, False, "auto"):
-        raise ValueError(f"resume={resume!r}: use True, False or 'auto' (resume when a checkpoint exists).")
-    if resume is True and not has_checkpoint:
-        raise FileNotFoundError(f"Nothing to resume: {out_dir}/checkpoints/latest.pt does not exist. "
-                                "Start a new run with resume=False.")
-    if resume is False and has_checkpoint:
-        raise FileExistsError(f"{out_dir} already holds a run (checkpoints/latest.pt): pass resume=True to "
-                              "continue it, or choose another out_dir.")
-    return has_checkpoint
+    if lock is not None:
+        lock.acquire()  # from here on no other process writes into out_dir
+    if resume is False and has_checkpoint(out_dir):
+        raise FileExistsError(f"{out_dir} already holds a run (checkpoints/latest.pt): pass --resume / "
+                              "resume=True to continue it, or choose another out_dir.")
+    sweep_temporaries(out_dir)
+    return has_checkpoint(out_dir)
+
+
+def sweep_temporaries(out_dir: Path) -> list[Path]:
+    """Remove the temporary files a killed run left in ``out_dir`` (half-written checkpoints, grids, logs);
+    only called under the run's lock, when no writer of this run is alive. Returns what was removed."""
+    stray = [p for folder in (out_dir, out_dir / "checkpoints", out_dir / "grids") if folder.is_dir()
+             for p in folder.glob(".*.tmp")]
+    for path in stray:
+        path.unlink(missing_ok=True)
+    return stray
 
 
 def area_downsample(x: torch.Tensor, resolution: int) -> torch.Tensor:
@@ -343,24 +358,32 @@ class Trainer:
 
 
 class _StopRequests:
-    """SIGINT (Ctrl-C) becomes a request to stop after the current step; a second one interrupts at once."""
+    """SIGINT (Ctrl-C) and SIGTERM (``kill``, a job scheduler) become a request to stop after the current step,
+    which then writes a checkpoint; a second one raises ``KeyboardInterrupt`` at once (the checkpoint write is
+    atomic: the run resumes from the last one written)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self) -> None:
         self.requested = False
-        self._previous = None
+        self.signal_name: str | None = None
+        self._previous: dict[int, Any] = {}
 
     def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt(f"{signal.Signals(signum).name} while stopping")
         self.requested = True
-        signal.signal(signal.SIGINT, self._previous or signal.default_int_handler)
+        self.signal_name = signal.Signals(signum).name
 
     def __enter__(self) -> _StopRequests:
-        with contextlib.suppress(ValueError):  # not the main thread: Ctrl-C raises KeyboardInterrupt as usual
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+        with contextlib.suppress(ValueError):  # not the main thread: signals act as usual
+            for sig in self.SIGNALS:
+                self._previous[sig] = signal.signal(sig, self._handle)
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -425,6 +448,7 @@ class _Loop:
                  on_tick: Callable[[dict[str, Any]], None] | None, cache_dir: str | Path | None) -> None:
         self.t, self.out, self.total_nimg, self.max_steps = trainer, out, total_nimg, max_steps
         self.on_tick = on_tick
+        self.stop_signal: str | None = None  # SIGINT or SIGTERM when a signal stopped the run
         self.main = trainer.info.is_main
         self.progress = progress and self.main
         self.last_row: dict[str, Any] = _last_row(out / "log.jsonl") if self.main else {}
@@ -497,7 +521,7 @@ class _Loop:
         return bool(dist.average(flag, self.t.info).item() > 0)
 
     def run(self) -> bool:
-        """Train until done or stopped; returns True when stopped by Ctrl-C."""
+        """Train until done or stopped; returns True when stopped by Ctrl-C or SIGTERM."""
         t, cfg = self.t, self.t.config.train
         bar = tqdm(total=self.total_nimg / 1000, initial=t.nimg / 1000, unit="kimg",
                    disable=not self.progress, bar_format=BAR_FORMAT)
@@ -520,6 +544,7 @@ class _Loop:
                         self.end_tick(tick, phase, checkpoint=self.done() or stopped)
                         tick = _Tick()
                     if stopped:
+                        self.stop_signal = stop.signal_name
                         break
         finally:
             bar.close()
@@ -544,12 +569,16 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
     max_kimg:  stop after this many thousand images (default ``config.train.total_kimg``).
     on_tick:   called with each tick's log row (after its checkpoint is written), on every rank.
 
-    Ctrl-C (SIGINT) finishes the current minibatch, writes a checkpoint and returns (``run.interrupted``).
+    Ctrl-C (SIGINT) or SIGTERM finishes the current minibatch, writes a checkpoint and returns
+    (``run.interrupted``). The run directory is locked for the whole run (``sgan.runlock``): a second training
+    into it fails with ``RunLockedError`` naming the first.
     A non-finite loss raises ``TrainingError`` naming the step, leaving the last good checkpoint in place.
     Under ``torchrun`` the global minibatch is split across processes and only rank 0 writes.
     """
     if not isinstance(config, RunConfig):
         raise TypeError(f"config must be a RunConfig (e.g. make_config('F', 'cpu')), got {type(config)}.")
+    if not str(out_dir).strip():
+        raise ValueError("out_dir is empty: give the run directory, e.g. runs/F (--out runs/F).")
     wants_cuda = config.train.device.startswith("cuda") or (config.train.device == "auto"
                                                             and torch.cuda.is_available())
     info = dist.init_distributed("cuda" if wants_cuda else "cpu")
@@ -557,8 +586,12 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
     try:
         if config.train.num_threads > 0:
             torch.set_num_threads(config.train.num_threads)
-        return _train(config, data, Path(out_dir), resume, progress, max_steps, max_kimg, data_root, data_n,
-                      on_tick, info)
+        lock = RunLock(out_dir)
+        try:
+            return _train(config, data, Path(out_dir), resume, progress, max_steps, max_kimg, data_root, data_n,
+                          on_tick, info, lock)
+        finally:
+            lock.release()
     finally:
         torch.set_num_threads(threads)
         dist.shutdown(info)
@@ -566,13 +599,13 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
 
 def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress: bool, max_steps: int | None,
            max_kimg: float | None, data_root: str | Path, data_n: int | None,
-           on_tick: Callable[[dict[str, Any]], None] | None, info: dist.DistInfo) -> Run:
+           on_tick: Callable[[dict[str, Any]], None] | None, info: dist.DistInfo, lock: RunLock) -> Run:
     device = resolve_device(config.train.device, info)
     check_batches(config, info)
-    resuming = prepare_out_dir(out, resume) if info.is_main else False
+    resuming = prepare_out_dir(out, resume, lock) if info.is_main else False
     dist.barrier(info)
     if not info.is_main:  # rank 0 checked the directory; the others follow its checkpoint
-        resuming = bool(resume) and (out / "checkpoints" / "latest.pt").is_file()
+        resuming = bool(resume) and has_checkpoint(out)
     state = None
     if resuming:
         state = load_checkpoint(out, map_location="cpu")
@@ -604,8 +637,8 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
     if state is None and info.is_main:
         loop.write_grid(schedule(0.0, config.train, config.model.resolution))
     interrupted = loop.run()
-    if interrupted and progress and info.is_main:
-        tqdm.write(f"Interrupted at step {trainer.step}: checkpoint saved in {out / 'checkpoints'}; "
-                   "continue with resume=True.")
+    if interrupted and info.is_main:  # whatever the progress setting: the user must learn where the run stands
+        tqdm.write(f"Interrupted ({loop.stop_signal}) at step {trainer.step}: checkpoint saved in "
+                   f"{out / 'checkpoints'}; continue with --resume (train(..., resume=True)).", file=sys.stderr)
     return Run(run_dir=out, kimg=trainer.nimg / 1000.0, step=trainer.step, last_log=loop.last_row,
                interrupted=interrupted, G=trainer.G, D=trainer.D, G_ema=trainer.G_ema)

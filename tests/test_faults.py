@@ -1,0 +1,238 @@
+"""Faults a user meets: each gives one clear ``error:`` line and loses nothing that was already written.
+
+Two writers into one run directory (two real processes), corrupt checkpoints (truncated, empty, foreign,
+flipped bits), SIGTERM on a real child, bad values and output folders at the command line, and the temporary
+files a killed run leaves behind.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+
+from sgan.__main__ import main
+from sgan.checkpoint import CheckpointError, load_checkpoint, read_checkpoint, save_checkpoint
+from sgan.runlock import RunLock, RunLockedError
+
+SMOKE = ["--config", "F", "--profile", "smoke", "--data-n", "64", "--no-progress", "--set", "num_threads=1",
+         "--set", "tick_kimg=0.032", "--set", "tick_fid_samples=0"]
+
+CHILD = textwrap.dedent("""
+    import sys
+    from sgan.__main__ import main
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+def train_args(out: Path | str, root: Path, *extra: str) -> list[str]:
+    return ["train", *SMOKE, "--data-root", str(root), "--out", str(out), *extra]
+
+
+def spawn(args: list[str]) -> subprocess.Popen:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen([sys.executable, "-c", CHILD, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+
+
+def wait_for_checkpoint(run: Path, child: subprocess.Popen, timeout: float = 120.0) -> None:
+    """Until the child holds the lock and has written a checkpoint (or fail with its output)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (run / "checkpoints" / "latest.pt").is_file() and (run / ".lock").is_file() \
+                and str(child.pid) in (run / ".lock").read_text():
+            return
+        if child.poll() is not None:
+            pytest.fail(f"the child ended early ({child.returncode}): {child.communicate()}")
+        time.sleep(0.05)
+    child.kill()
+    pytest.fail("the child wrote no checkpoint in time")
+
+
+def steps_logged(run: Path) -> list[int]:
+    return [json.loads(line)["step"] for line in (run / "log.jsonl").read_text().splitlines()]
+
+
+# ----- one writer per run directory -----
+def test_a_second_training_into_a_busy_run_is_refused_and_a_killed_ones_lock_is_taken_over(tmp_path, capsys):
+    run, root = tmp_path / "run", tmp_path / "data"
+    child = spawn(train_args(run, root, "--set", "total_kimg=100"))
+    try:
+        wait_for_checkpoint(run, child)
+        assert main(train_args(run, root, "--set", "total_kimg=100")) == 1
+        assert main(train_args(run, root, "--set", "total_kimg=100", "--resume")) == 1
+        err = capsys.readouterr().err.splitlines()
+        busy = f"error: {run} is in use by another training (pid {child.pid} on "
+        assert len(err) == 2 and all(line.startswith(busy) for line in err), err
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.communicate()
+    before = steps_logged(run)
+    with pytest.warns(UserWarning, match=f"took over the stale lock .*pid {child.pid}"):
+        assert main(train_args(run, root, "--set", "total_kimg=100", "--resume", "--max-steps",
+                               str(max(before) + 2))) == 0
+    steps = steps_logged(run)
+    assert steps == sorted(set(steps)) and steps[-1] == max(before) + 2  # one run, no step twice
+    assert (run / ".lock").read_text() == ""  # released cleanly
+
+
+def test_the_lock_is_reentrant_for_no_one(tmp_path):
+    with RunLock(tmp_path):
+        with pytest.raises(RunLockedError, match=f"pid {os.getpid()}"):
+            RunLock(tmp_path).acquire()
+    with RunLock(tmp_path):  # released: free again
+        pass
+
+
+# ----- checkpoints -----
+@pytest.fixture
+def good_state():
+    return {"config": "{}", "progress": {"step": 7}, "G": {"w": torch.arange(1000, dtype=torch.float32)}}
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "is truncated or corrupt"),
+    (lambda p: p.write_bytes(b""), "is empty (0 bytes): the write that made it never finished."),
+    (lambda p: p.write_text("hello, I am not a checkpoint\n"), "is not an sgan checkpoint: it is not a file"),
+])
+def test_damaged_checkpoints_name_the_problem_and_never_suggest_unsafe_loading(tmp_path, good_state, damage,
+                                                                               message):
+    path = save_checkpoint(tmp_path / "latest.pt", good_state)
+    damage(path)
+    with pytest.raises(CheckpointError) as exc:
+        read_checkpoint(path)
+    assert message in str(exc.value) and str(path) in str(exc.value)
+    assert "weights_only" not in str(exc.value)
+
+
+def flip_tensor_bits(path: Path, count: int) -> None:
+    """Flip the lowest bit of ``count`` bytes inside the stored tensor (the data record of the zip)."""
+    data = bytearray(path.read_bytes())
+    start = data.index(b"data/0") + 200  # past the record's header, inside the 4000 bytes of G.w
+    for i in range(count):
+        data[start + 50 * i] ^= 1
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("flips", [1, 64])
+def test_flipped_bits_are_detected_by_the_checksum(tmp_path, good_state, flips):
+    path = save_checkpoint(tmp_path / "latest.pt", good_state)
+    flip_tensor_bits(path, flips)
+    with pytest.raises(CheckpointError, match="is corrupt: its contents do not match the checksum"):
+        read_checkpoint(path)
+
+
+def test_a_corrupt_latest_falls_back_to_the_previous_checkpoint(tmp_path, good_state):
+    folder = tmp_path / "run" / "checkpoints"
+    save_checkpoint(folder / "latest.pt", good_state)
+    save_checkpoint(folder / "latest.pt", {**good_state, "progress": {"step": 8}})
+    assert load_checkpoint(tmp_path / "run")["progress"]["step"] == 8
+    flip_tensor_bits(folder / "latest.pt", 1)
+    with pytest.warns(UserWarning, match=r"do not match the checksum.*previous.pt \(step 7\)"):
+        assert load_checkpoint(tmp_path / "run")["progress"]["step"] == 7
+    with pytest.raises(CheckpointError):  # a file named explicitly is never swapped for another
+        load_checkpoint(folder / "latest.pt")
+
+
+def test_sample_from_a_corrupt_checkpoint_is_one_error_line(tmp_path, capsys):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"")
+    assert main(["sample", "--run", str(bad), "--out", str(tmp_path / "g.png")]) == 1
+    assert capsys.readouterr().err == f"error: Checkpoint {bad} is empty (0 bytes): the write that made it never " \
+                                      "finished.\n"
+    assert main(["sample", "--run", str(tmp_path / "missing"), "--out", str(tmp_path / "g.png")]) == 1
+    assert capsys.readouterr().err.startswith(f"error: No checkpoint at {tmp_path / 'missing'}")
+    assert not (tmp_path / "g.png").exists()
+
+
+# ----- signals -----
+def test_sigterm_stops_like_ctrl_c_with_a_checkpoint_and_a_message(tmp_path):
+    run, root = tmp_path / "run", tmp_path / "data"
+    child = spawn(train_args(run, root, "--set", "total_kimg=100"))
+    wait_for_checkpoint(run, child)
+    child.send_signal(signal.SIGTERM)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 130, (out, err)
+    step = load_checkpoint(run)["progress"]["step"]
+    assert f"Interrupted (SIGTERM) at step {step}: checkpoint saved in {run / 'checkpoints'}; continue with " \
+           "--resume" in err
+    assert steps_logged(run)[-1] == step  # the last tick, logged and checkpointed: nothing lost
+
+
+# ----- the command line's values and folders -----
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--set", "total_kimg=abc"], "error: total_kimg='abc' must be a float"),
+    (["--set", "mirror=maybe"], "error: mirror='maybe' must be a bool"),
+    (["--set", "fade_kimg=NaN"], "error: fade_kimg=nan must be a finite number."),
+    (["--set", "batch_sizes=[[8,0]]"], "error: batch_sizes must hold positive values"),
+    (["--set", "checkpoint_ticks=0"], "error: checkpoint_ticks=0 must be >= 1."),
+    (["--set", "grid_size=0"], "error: grid_size=0 must be >= 1."),
+    (["--set", "device=tpu"], "error: device='tpu': choose 'auto', 'cpu', 'cuda'"),
+    (["--max-kimg", "nan"], "error: --max-kimg nan: give a positive number"),
+])
+def test_bad_training_values_are_usage_errors(tmp_path, capsys, extra, message):
+    run = tmp_path / "run"
+    with pytest.raises(SystemExit) as exc:
+        main(train_args(run, tmp_path / "data", *extra))
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not run.exists()
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--psi", "nan"], "error: --psi nan: truncation ψ must be a finite number"),
+    (["--psi", "inf"], "error: --psi inf: truncation ψ must be a finite number"),
+    (["--seeds", "0-99999999"], "ask for more than 4096 images"),
+])
+def test_bad_sampling_values_are_refused_up_front(tmp_path, capsys, extra, message):
+    with pytest.raises(SystemExit) as exc:
+        main(["sample", "--run", str(tmp_path), "--out", str(tmp_path / "g.png"), *extra])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_output_folders_that_cannot_be_used(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(train_args("", tmp_path / "data"))
+    assert "error: --out is empty" in capsys.readouterr().err
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    assert main(train_args(blocker / "run", tmp_path / "data")) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: Cannot write the run directory {blocker / 'run'}") and "Traceback" not in err
+    assert main(train_args(tmp_path / "nothing", tmp_path / "data", "--resume")) == 1
+    assert "error: Nothing to resume" in capsys.readouterr().err
+    assert not (tmp_path / "nothing").exists()  # a failed resume leaves no empty folders
+
+
+def test_debug_shows_the_traceback(tmp_path, capsys):
+    assert main(["sample", "--debug", "--run", str(tmp_path / "missing"), "--out", str(tmp_path / "g.png")]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_a_resumed_run_removes_what_a_killed_one_left(tmp_path):
+    run, root = tmp_path / "run", tmp_path / "data"
+    assert main(train_args(run, root, "--max-steps", "2")) == 0
+    stray = [run / "checkpoints" / ".latest.pt.x1y2.tmp", run / "grids" / ".tick-000001.png.abc.tmp",
+             run / ".config.json.tmp"]
+    for path in stray:
+        path.write_bytes(b"half")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a clean release leaves no stale lock to warn about
+        assert main(train_args(run, root, "--resume", "--max-steps", "3")) == 0
+    assert not any(path.exists() for path in stray)
+
+
+def test_a_pickle_with_code_is_refused_without_unsafe_advice(tmp_path):
+    path = tmp_path / "evil.pt"
+    torch.save({"format": "sgan-checkpoint-2", "payload": Path("x")}, path)  # a class: code to unpickle
+    with pytest.raises(CheckpointError, match="holds something other than tensors") as exc:
+        read_checkpoint(path)
+    assert "weights_only" not in str(exc.value)
