@@ -76,13 +76,14 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def train_config(args: argparse.Namespace) -> RunConfig:
-    """From --config/--profile/--set; with --resume and none of them, the run's own config.json."""
+    """From --config/--profile/--set; with --resume and neither --config nor --profile, the run's own
+    config.json with the --set changes (those a resumed run may make: ``sgan.training.RESUMABLE``)."""
     overrides = parse_overrides(args.overrides)
-    if args.resume and args.config is None and args.profile is None and not overrides:
+    if args.resume and args.config is None and args.profile is None:
         saved = Path(args.out) / "config.json"
         if not saved.is_file():
             raise UsageError(f"--resume: {saved} not found; is --out a run directory?")
-        return RunConfig.from_json(saved.read_text())
+        return RunConfig.from_json(saved.read_text()).with_overrides(**overrides)
     return make_config(args.config or "F", args.profile or "cpu", **overrides)
 
 

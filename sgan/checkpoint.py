@@ -47,7 +47,8 @@ def checkpoint_path(run_dir_or_ckpt: str | Path) -> Path:
     path = Path(run_dir_or_ckpt)
     if path.is_dir():
         folder = path / "checkpoints"
-        path = folder / LATEST if (folder / LATEST).is_file() or not (folder / PREVIOUS).is_file() else folder / PREVIOUS
+        only_previous = not (folder / LATEST).is_file() and (folder / PREVIOUS).is_file()
+        path = folder / (PREVIOUS if only_previous else LATEST)
     if not path.is_file():
         raise FileNotFoundError(
             f"No checkpoint at {path}: give a run directory holding checkpoints/{LATEST} or a .pt file "

@@ -319,6 +319,16 @@ class RunConfig:
     def from_json(cls, text: str) -> RunConfig:
         return cls.from_dict(json.loads(text))
 
+    def with_overrides(self, **overrides: Any) -> RunConfig:
+        """This config with flat ``ModelConfig`` / ``TrainConfig`` field overrides (``make_config``'s keys)."""
+        model_fields = {f.name for f in fields(ModelConfig)} - {"name"}
+        train_fields = {f.name for f in fields(TrainConfig)}
+        _reject_unknown(overrides, model_fields | train_fields, "config")
+        return RunConfig(
+            model=dataclasses.replace(self.model, **{k: v for k, v in overrides.items() if k in model_fields}),
+            train=dataclasses.replace(self.train, **{k: v for k, v in overrides.items() if k in train_fields}),
+            profile=self.profile)
+
     def differences(self, other: RunConfig) -> list[str]:
         """Dotted names of the fields that differ, e.g. ``["model.use_noise", "train.seed"]``."""
         a, b = _flatten(self.to_dict()), _flatten(other.to_dict())

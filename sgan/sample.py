@@ -18,7 +18,6 @@ import numpy as np
 import torch
 from PIL import Image
 
-
 MAX_SEEDS = 4096  # one grid; a 64×64 grid of 1024² images is already 17 GB of uint8
 
 

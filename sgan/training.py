@@ -167,6 +167,58 @@ def prepare_out_dir(out_dir: Path, resume: bool | str, lock: RunLock | None = No
     return has_checkpoint(out_dir)
 
 
+RESUMABLE = ("train.total_kimg", "train.learning_rates", "train.num_threads", "train.device",
+             "train.checkpoint_ticks")  # what a resumed run may change: budget, step size, hardware, cadence
+
+
+def resume_changes(out: Path, config: RunConfig, saved: RunConfig) -> dict[str, tuple[Any, Any]]:
+    """``{field: (old, new)}`` for the fields ``config`` changes on resume; a ``ConfigError`` when any of them
+    is not in ``RESUMABLE`` (a different model or procedure is a new run, not a continuation)."""
+    differ = config.differences(saved)
+    refused = [k for k in differ if k not in RESUMABLE]
+    if refused:
+        raise ConfigError(f"Cannot resume {out}: the config differs from the checkpoint's in {', '.join(refused)}; "
+                          f"a resumed run may change only {', '.join(RESUMABLE)}. Resume with the run's own "
+                          "config (--resume alone) or start a new run.")
+    old, new = _flatten_config(saved), _flatten_config(config)
+    return {k: (old[k], new[k]) for k in differ}
+
+
+def _flatten_config(config: RunConfig) -> dict[str, Any]:
+    return {f"{part}.{k}": v for part in ("model", "train") for k, v in config.to_dict()[part].items()}
+
+
+def record_changes(out: Path, config: RunConfig, changes: dict[str, tuple[Any, Any]], step: int) -> None:
+    """Log what a resumed run changed (``resume_changes.jsonl``, and a line on stderr) and save the new
+    ``config.json``."""
+    if not changes:
+        return
+    text = ", ".join(f"{k} {json.dumps(old)} -> {json.dumps(new)}" for k, (old, new) in changes.items())
+    tqdm.write(f"Resuming {out} at step {step} with {text}.", file=sys.stderr)
+    with open(out / "resume_changes.jsonl", "a") as f:
+        f.write(json.dumps({"step": step, "changes": {k: list(v) for k, v in changes.items()}}) + "\n")
+    _write_text(out / "config.json", config.to_json() + "\n")
+
+
+def check_same_data(out: Path, data: Any, resuming: bool) -> None:
+    """A new run records its data set (``data.json``: name, size, resolution, fingerprint); a resumed one must
+    train on the same data (runs from before this record are not checked)."""
+    from sgan.metrics.stats_cache import dataset_fingerprint
+
+    record = {"name": data.name, "n": len(data), "resolution": data.resolution,
+              "fingerprint": dataset_fingerprint(data)}
+    path = out / "data.json"
+    if resuming and path.is_file():
+        saved = json.loads(path.read_text())
+        if saved != record:
+            raise ValueError(f"Cannot resume {out}: it trained on {saved['name']!r} ({saved['n']} images at "
+                             f"{saved['resolution']}²), not on {record['name']!r} ({record['n']} images at "
+                             f"{record['resolution']}²). Resume with the run's data (--data {saved['name']} "
+                             f"--data-n {saved['n']}).")
+        return
+    _write_text(path, json.dumps(record, indent=2) + "\n")
+
+
 def sweep_temporaries(out_dir: Path) -> list[Path]:
     """Remove the temporary files a killed run left in ``out_dir`` (half-written checkpoints, grids, logs);
     only called under the run's lock, when no writer of this run is alive. Returns what was removed."""
@@ -486,7 +538,8 @@ class _Loop:
         raise TrainingError(
             f"Non-finite loss at step {self.t.step} (kimg {self.t.nimg / 1000:.3f}): "
             + ", ".join(f"{k} = {v}" for k, v in bad.items())
-            + f". Training stopped; {where}. Lower the learning rate or check the data."
+            + f". Training stopped; {where}. Lower the learning rate and resume "
+            "(--resume --set learning_rates=[[8,0.001]]), or check the data."
         )
 
     def end_tick(self, tick: _Tick, phase: Phase, checkpoint: bool) -> dict[str, Any]:
@@ -609,11 +662,7 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
     state = None
     if resuming:
         state = load_checkpoint(out, map_location="cpu")
-        differ = config.differences(RunConfig.from_json(state["config"]))
-        if differ:
-            raise ConfigError(f"Cannot resume {out}: the config differs from the checkpoint's in "
-                              f"{', '.join(differ)}. Resume with the run's own config (its config.json) or "
-                              "start a new run.")
+        changes = resume_changes(out, config, RunConfig.from_json(state["config"]))
     if not info.is_main:
         dist.barrier(info)  # rank 0 builds the data cache first; the others then read it
     data = load_data(data, config.model.resolution, data_root, data_n, config.train.seed,
@@ -621,11 +670,14 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
     if info.is_main:
         dist.barrier(info)
     check_data(data, config.model.resolution)
+    if info.is_main:
+        check_same_data(out, data, resuming)
     trainer = Trainer(config, data, info, device)
     if state is not None:
         trainer.load_state_dict(state)
         if info.is_main:
             _trim_log(out / "log.jsonl", trainer.step)
+            record_changes(out, config, changes, trainer.step)
     elif info.is_main:
         _write_text(out / "config.json", config.to_json() + "\n")
         _write_text(out / "log.jsonl", "")

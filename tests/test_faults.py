@@ -20,6 +20,7 @@ import torch
 
 from sgan.__main__ import main
 from sgan.checkpoint import CheckpointError, load_checkpoint, read_checkpoint, save_checkpoint
+from sgan.config import make_config
 from sgan.runlock import RunLock, RunLockedError
 
 SMOKE = ["--config", "F", "--profile", "smoke", "--data-n", "64", "--no-progress", "--set", "num_threads=1",
@@ -236,3 +237,28 @@ def test_a_pickle_with_code_is_refused_without_unsafe_advice(tmp_path):
     with pytest.raises(CheckpointError, match="holds something other than tensors") as exc:
         read_checkpoint(path)
     assert "weights_only" not in str(exc.value)
+
+
+# ----- resume -----
+def test_resume_checks_the_data_and_allows_only_the_resumable_changes(tmp_path, capsys):
+    run, root = tmp_path / "run", tmp_path / "data"
+    assert main(train_args(run, root, "--max-steps", "2")) == 0
+    capsys.readouterr()
+    assert main(["train", "--out", str(run), "--resume", "--data", "digits", "--data-root", str(root),
+                 "--data-n", "64", "--no-progress", "--max-steps", "3"]) == 1
+    assert capsys.readouterr().err.startswith(f"error: Cannot resume {run}: it trained on 'synthetic' (64 images "
+                                              "at 16²), not on 'digits'")
+    with pytest.raises(SystemExit) as exc:  # a change no resumed run may make: a usage error
+        main(["train", "--out", str(run), "--resume", "--set", "ema_kimg=0.2", "--data-root", str(root),
+              "--data-n", "64", "--no-progress"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"error: Cannot resume {run}: the config differs from the checkpoint's in train.ema_kimg;" in err
+    assert main(["train", "--out", str(run), "--resume", "--set", "learning_rates=[[8,0.001]]", "--data-root",
+                 str(root), "--data-n", "64", "--no-progress", "--max-steps", "3"]) == 0
+    smoke_lr = json.dumps(make_config("F", "smoke").train.learning_rates)
+    assert f"at step 2 with train.learning_rates {smoke_lr} -> [[8, 0.001]]." in capsys.readouterr().err
+    change = json.loads((run / "resume_changes.jsonl").read_text())
+    assert change == {"step": 2, "changes": {"train.learning_rates": [json.loads(smoke_lr), [[8, 0.001]]]}}
+    assert json.loads((run / "config.json").read_text())["train"]["learning_rates"] == [[8, 0.001]]
+    assert steps_logged(run)[-1] == 3
