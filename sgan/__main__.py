@@ -66,6 +66,8 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", default="synthetic", help="'synthetic', 'digits' or an image folder")
     p.add_argument("--data-root", default="data", help="where data sets are cached (default data/)")
     p.add_argument("--data-n", type=int, default=None, help="number of images (default: the data set's)")
+    p.add_argument("--upscale", action="store_true",
+                   help="an image folder: enlarge images smaller than the resolution (else an error lists them)")
     p.add_argument("--out", required=True, help="run directory, e.g. runs/F")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     p.add_argument("--max-kimg", type=float, default=None, help="stop after this many thousand images")
@@ -103,7 +105,13 @@ def run_train(args: argparse.Namespace) -> int:
 
     check_train_arguments(args)
     config = train_config(args)
-    run = train(config, args.data, args.out, resume=args.resume, progress=not args.no_progress,
+    data = args.data
+    if args.upscale:
+        from sgan.data import load_dataset
+
+        data = load_dataset(args.data, resolution=config.model.resolution, n=args.data_n, seed=config.train.seed,
+                            root=args.data_root, progress=not args.no_progress, upscale=True)
+    run = train(config, data, args.out, resume=args.resume, progress=not args.no_progress,
                 max_steps=args.max_steps, max_kimg=args.max_kimg, data_root=args.data_root, data_n=args.data_n)
     if run.interrupted:
         return 130

@@ -19,6 +19,7 @@ truncated or corrupt, ``load_checkpoint`` falls back to it with a warning. Every
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import pickle
@@ -103,6 +104,15 @@ def save_checkpoint(path: str | Path, state: dict[str, Any]) -> Path:
         if path.is_file():
             os.replace(path, path.with_name(PREVIOUS))
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise
+        kept = f"the last checkpoint, {path}, is intact" if path.is_file() else "no earlier checkpoint was kept"
+        full = OSError(f"Cannot write the checkpoint {path}: {os.strerror(exc.errno)}. Free some space, then "
+                       f"continue with --resume ({kept}).")
+        full.errno = exc.errno
+        raise full from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

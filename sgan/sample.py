@@ -31,10 +31,10 @@ def parse_seeds(text: str) -> list[int]:
                              "'1,5,9-12'.")
         lo = int(match[1])
         hi = lo if match[2] is None else int(match[2])
-        seeds.extend(range(lo, hi + 1))
-        if len(seeds) > MAX_SEEDS:
+        if len(seeds) + hi - lo + 1 > MAX_SEEDS:  # checked before the list is built
             raise ValueError(f"Seeds {text!r} ask for more than {MAX_SEEDS} images in one grid: ask for fewer "
                              "(e.g. '0-63'), or call sgan.sample.generate_images in batches.")
+        seeds.extend(range(lo, hi + 1))
     return seeds
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import signal
 import sys
 import time
@@ -140,6 +141,48 @@ def check_batches(config: RunConfig, info: dist.DistInfo) -> None:
                 f"each share ({local}) into minibatch-stddev groups of {g}: change batch_sizes or "
                 "mbstd_group_size."
             )
+
+
+STEP_BYTES_PER_ACTIVATION = 4 * 24  # fp32; ~24 saved tensors per feature map through G, D and R1's double backward
+
+
+def step_memory(config: RunConfig, resolution: int) -> int:
+    """A generous estimate of one training step's memory at ``resolution`` (bytes): every feature map of G and
+    D for the minibatch, times the tensors a step keeps of it. Only meant to refuse absurd minibatches."""
+    maps = sum(config.model.channels_at(r) * r * r for r in config.model.resolutions if r <= resolution)
+    return config.train.batch_at(resolution) * maps * STEP_BYTES_PER_ACTIVATION
+
+
+def machine_memory(device: torch.device) -> int | None:
+    """The device's total memory in bytes (a GPU's, or the machine's RAM), None when unknown."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_properties(device).total_memory
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system
+        return None
+
+
+def check_memory(config: RunConfig, device: torch.device, info: dist.DistInfo) -> None:
+    """Refuse, before allocating anything, a schedule whose step cannot fit in the device's memory."""
+    total = machine_memory(device)
+    if total is None:
+        return
+    for res in config.model.resolutions:
+        if res < config.train.start_resolution:
+            continue
+        need = step_memory(config, res) / info.world_size
+        if need > total:
+            raise ConfigError(
+                f"Minibatch {config.train.batch_at(res)} at {res}² needs about {need / 2**30:.0f} GiB per step, "
+                f"more than the {total / 2**30:.0f} GiB of {device.type}: lower batch_sizes (the profile's "
+                f"are {_profile_batches(config)}).")
+
+
+def _profile_batches(config: RunConfig) -> str:
+    from sgan.config import PROFILES
+
+    return json.dumps(PROFILES.get(config.profile, {}).get("train", {}).get("batch_sizes", "the paper's"))
 
 
 def prepare_out_dir(out_dir: Path, resume: bool | str, lock: RunLock | None = None) -> bool:
@@ -655,6 +698,7 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
            on_tick: Callable[[dict[str, Any]], None] | None, info: dist.DistInfo, lock: RunLock) -> Run:
     device = resolve_device(config.train.device, info)
     check_batches(config, info)
+    check_memory(config, device, info)
     resuming = prepare_out_dir(out, resume, lock) if info.is_main else False
     dist.barrier(info)
     if not info.is_main:  # rank 0 checked the directory; the others follow its checkpoint

@@ -15,6 +15,7 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -262,3 +263,122 @@ def test_resume_checks_the_data_and_allows_only_the_resumable_changes(tmp_path, 
     assert change == {"step": 2, "changes": {"train.learning_rates": [json.loads(smoke_lr), [[8, 0.001]]]}}
     assert json.loads((run / "config.json").read_text())["train"]["learning_rates"] == [[8, 0.001]]
     assert steps_logged(run)[-1] == 3
+
+
+# ----- a full disk -----
+FULL_DISK_CHILD = textwrap.dedent("""
+    import resource, signal, sys
+    from sgan.__main__ import main
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit a write fails with EFBIG instead of a kill
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 19, 1 << 19))  # files of at most 512 KiB: a "full disk"
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+def run_on_a_full_disk(args: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", FULL_DISK_CHILD, *args], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
+
+
+def test_a_data_cache_on_a_full_disk_is_one_clear_error_and_leaves_nothing(tmp_path):
+    root = tmp_path / "data"
+    args = ["train", "--config", "F", "--profile", "smoke", "--data-n", "2000", "--data-root", str(root),
+            "--out", str(tmp_path / "run"), "--no-progress"]
+    done = run_on_a_full_disk(args)
+    assert done.returncode == 1, done
+    assert done.stderr.startswith(f"error: No room for the data cache in {root}: it needs ") \
+        and "(File too large). Free some space" in done.stderr and "Traceback" not in done.stderr
+    assert not list(root.glob(".*.tmp"))  # no half-written cache left behind
+
+
+def test_a_killed_builds_temporaries_are_removed_by_the_next_build_of_any_entry(tmp_path):
+    from sgan.data import load_dataset
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    root = tmp_path / "data"
+    root.mkdir()
+    orphan = root / f".synthetic-other.images.{dead}.abcd1234.tmp"
+    orphan.write_bytes(b"x" * 1000)
+    load_dataset("synthetic", resolution=16, n=8, root=root, progress=False)
+    assert not orphan.exists()
+
+
+def test_training_on_a_full_disk_stops_with_one_error_and_keeps_the_checkpoint(tmp_path):
+    run, root = tmp_path / "run", tmp_path / "data"
+    assert main(train_args(run, root, "--max-steps", "2")) == 0  # a checkpoint of ~1 MiB: over the limit
+    done = run_on_a_full_disk(train_args(run, root, "--resume", "--max-steps", "4"))
+    latest = run / "checkpoints" / "latest.pt"
+    assert (done.returncode, done.stderr) == (1, f"error: Cannot write the checkpoint {latest}: File too large. "
+                                                 f"Free some space, then continue with --resume (the last "
+                                                 f"checkpoint, {latest}, is intact).\n"), done
+    assert load_checkpoint(run)["progress"]["step"] == 2
+    assert not list((run / "checkpoints").glob(".*.tmp"))
+
+
+def test_an_absurd_minibatch_is_refused_before_anything_is_allocated(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(train_args(tmp_path / "run", tmp_path / "data", "--set", "batch_sizes=[[8,1000000]]"))
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "error: Minibatch 1000000 at 8² needs about" in err and "lower batch_sizes" in err
+    assert not (tmp_path / "data").exists()
+
+
+def test_the_memory_estimate_passes_every_profile_on_a_16_gib_laptop():
+    from sgan.training import step_memory
+
+    for profile in ("smoke", "cpu", "gpu"):
+        cfg = make_config("F", profile)
+        assert max(step_memory(cfg, r) for r in cfg.model.resolutions) < 16 * 2**30, profile
+
+
+# ----- image folders -----
+def test_image_folders_with_odd_names_and_deep_pixels(tmp_path):
+    from PIL import Image
+
+    from sgan.data import load_dataset
+
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    grey = np.full((16, 16), 128, dtype=np.uint8)
+    Image.fromarray(grey).save(folder / os.fsdecode(b"caf\xe9-latin1.png"))  # not valid UTF-8
+    Image.fromarray(np.full((16, 16), 0.5, dtype=np.float32), mode="F").save(folder / "float.tif")
+    Image.fromarray(np.full((16, 16), 200, dtype=np.uint16)).save(folder / "dark16.png")  # 200 / 65535
+    Image.fromarray(np.full((16, 16), 65535 // 2, dtype=np.uint16)).save(folder / "mid16.png")
+    data = load_dataset(folder, resolution=16, root=tmp_path / "cache", progress=False)
+    pixel = {Path(f).stem: int(data.images[i, 0, 8, 8]) for i, f in enumerate(data.files)}
+    assert pixel == {os.fsdecode(b"caf\xe9-latin1"): 128, "float": 128, "dark16": 1, "mid16": 127}
+
+
+def test_upscale_is_a_command_line_flag(tmp_path, capsys):
+    from PIL import Image
+
+    folder = tmp_path / "small"
+    folder.mkdir()
+    for i in range(8):
+        Image.fromarray(np.full((8, 8, 3), 30 * i, dtype=np.uint8)).save(folder / f"{i}.png")
+    args = train_args(tmp_path / "run", tmp_path / "data", "--max-steps", "1")
+    args[args.index("--data-n"):args.index("--data-n") + 2] = ["--data", str(folder)]
+    assert main(args) == 1
+    assert "Pass upscale=True (--upscale on the command line)" in capsys.readouterr().err
+    assert main([*args, "--upscale", "--out", str(tmp_path / "run2")]) == 0
+
+
+def test_a_second_signal_while_stopping_interrupts_and_the_cli_says_how_to_go_on(monkeypatch, capsys):
+    import sgan.__main__ as cli
+    from sgan.training import _StopRequests
+
+    stop = _StopRequests()
+    stop._handle(signal.SIGTERM, None)
+    assert stop.requested and stop.signal_name == "SIGTERM"
+    with pytest.raises(KeyboardInterrupt):
+        stop._handle(signal.SIGINT, None)
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli.COMMANDS, "sample", cli.Command("", cli.add_sample_arguments, interrupted))
+    assert main(["sample", "--run", "x", "--out", "y.png"]) == 130
+    assert capsys.readouterr().err == "error: interrupted; a training run resumes from its last checkpoint with " \
+                                      "--resume.\n"
