@@ -4,6 +4,11 @@
     python -m sgan sample --run runs/F --seeds 0-15 --psi 0.7 --out grid.png
     torchrun --nproc_per_node=2 -m sgan train ...           (data-parallel; rank 0 writes)
 
+Every command runs inside one error boundary (``main``): a mistake in the arguments prints ``usage`` and
+``error: ...`` (exit 2), an expected failure (a missing run, a corrupt checkpoint, a locked run directory, a
+full disk, a diverged run) prints ``error: ...`` (exit 1), an interrupt exits 130; ``--debug`` shows the
+traceback instead.
+
 Each command is a ``Command`` in ``COMMANDS``: its arguments and the function that runs it. To add one, write
 ``add_<name>_arguments(parser)`` and ``run_<name>(args) -> int`` and register them there.
 """
@@ -12,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +66,8 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", default="synthetic", help="'synthetic', 'digits' or an image folder")
     p.add_argument("--data-root", default="data", help="where data sets are cached (default data/)")
     p.add_argument("--data-n", type=int, default=None, help="number of images (default: the data set's)")
+    p.add_argument("--upscale", action="store_true",
+                   help="an image folder: enlarge images smaller than the resolution (else an error lists them)")
     p.add_argument("--out", required=True, help="run directory, e.g. runs/F")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     p.add_argument("--max-kimg", type=float, default=None, help="stop after this many thousand images")
@@ -69,27 +78,41 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def train_config(args: argparse.Namespace) -> RunConfig:
-    """From --config/--profile/--set; with --resume and none of them, the run's own config.json."""
+    """From --config/--profile/--set; with --resume and neither --config nor --profile, the run's own
+    config.json with the --set changes (those a resumed run may make: ``sgan.training.RESUMABLE``)."""
     overrides = parse_overrides(args.overrides)
-    if args.resume and args.config is None and args.profile is None and not overrides:
+    if args.resume and args.config is None and args.profile is None:
         saved = Path(args.out) / "config.json"
         if not saved.is_file():
             raise UsageError(f"--resume: {saved} not found; is --out a run directory?")
-        return RunConfig.from_json(saved.read_text())
+        return RunConfig.from_json(saved.read_text()).with_overrides(**overrides)
     return make_config(args.config or "F", args.profile or "cpu", **overrides)
 
 
-def run_train(args: argparse.Namespace) -> int:
-    from sgan.training import TrainingError, train
+def check_train_arguments(args: argparse.Namespace) -> None:
+    if not args.out.strip():
+        raise UsageError("--out is empty: give the run directory, e.g. --out runs/F.")
+    if args.max_kimg is not None and not (math.isfinite(args.max_kimg) and args.max_kimg > 0):
+        raise UsageError(f"--max-kimg {args.max_kimg}: give a positive number of thousands of images, e.g. 12.")
+    for name in ("max_steps", "data_n"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise UsageError(f"--{name.replace('_', '-')} {value}: give a positive integer.")
 
+
+def run_train(args: argparse.Namespace) -> int:
+    from sgan.training import train
+
+    check_train_arguments(args)
     config = train_config(args)
-    try:
-        run = train(config, args.data, args.out, resume=args.resume, progress=not args.no_progress,
-                    max_steps=args.max_steps, max_kimg=args.max_kimg, data_root=args.data_root,
-                    data_n=args.data_n)
-    except (TrainingError, FileNotFoundError, FileExistsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    data = args.data
+    if args.upscale:
+        from sgan.data import load_dataset
+
+        data = load_dataset(args.data, resolution=config.model.resolution, n=args.data_n, seed=config.train.seed,
+                            root=args.data_root, progress=not args.no_progress, upscale=True)
+    run = train(config, data, args.out, resume=args.resume, progress=not args.no_progress,
+                max_steps=args.max_steps, max_kimg=args.max_kimg, data_root=args.data_root, data_n=args.data_n)
     if run.interrupted:
         return 130
     print(f"trained {run.kimg:.3f} kimg ({run.step} steps) into {run.run_dir}")
@@ -116,6 +139,10 @@ def run_sample(args: argparse.Namespace) -> int:
         seeds = parse_seeds(args.seeds)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.psi is not None and not math.isfinite(args.psi):
+        raise UsageError(f"--psi {args.psi}: truncation ψ must be a finite number (1: none, 0.7: the paper's).")
+    if args.columns is not None and args.columns < 1:
+        raise UsageError(f"--columns {args.columns}: give a positive number of columns.")
     G = load_generator(args.run, which=args.which, device=args.device)
     psi = G.cfg.truncation_psi if args.psi is None else args.psi
     images = generate_images(G, seeds, psi=psi, cutoff=args.cutoff, device=args.device)
@@ -131,20 +158,47 @@ COMMANDS: dict[str, Command] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m sgan", description="StyleGAN (Karras et al. 2019).")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    parser = argparse.ArgumentParser(prog="python -m sgan", description="StyleGAN (Karras et al. 2019).",
+                                     parents=[common])
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     for name, command in COMMANDS.items():
-        command.add_arguments(sub.add_parser(name, help=command.help, description=command.help))
+        command.add_arguments(sub.add_parser(name, help=command.help, description=command.help,
+                                             parents=[common]))
     return parser
 
 
+def expected_errors() -> tuple[type[BaseException], ...]:
+    """The failures a user can meet and fix (printed as ``error: ...``); anything else is a bug (traceback)."""
+    from sgan.checkpoint import CheckpointError
+    from sgan.runlock import RunLockedError
+    from sgan.training import TrainingError
+
+    return TrainingError, RunLockedError, CheckpointError, OSError, ValueError
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command inside the error boundary; returns the exit status (usage errors exit 2)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command].run(args)
     except (UsageError, ConfigError) as exc:
+        if args.debug:
+            traceback.print_exc()
         parser.error(str(exc))  # exits with status 2
+    except KeyboardInterrupt:
+        if args.debug:
+            traceback.print_exc()
+        print("error: interrupted; a training run resumes from its last checkpoint with --resume.",
+              file=sys.stderr)
+        return 130
+    except expected_errors() as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 2
 
 

@@ -10,29 +10,46 @@ A checkpoint is one ``torch.save`` file holding
 
 It is written atomically (a temporary file in the same folder, then ``os.replace``), so a crash or a SIGKILL
 leaves either the previous checkpoint or the new one, and read back with ``torch.load(weights_only=True)``:
-no code is ever unpickled.
+no code is ever unpickled. It carries a SHA-256 ``checksum`` of its contents (every tensor's bytes, dtype and
+shape and every plain value, in order), verified on load: a flipped bit is an error, not a silently different
+model. The checkpoint it replaces is kept as ``previous.pt``; when ``latest.pt`` of a run directory is missing,
+truncated or corrupt, ``load_checkpoint`` falls back to it with a warning. Every failure to read is one
+``CheckpointError`` that says what is wrong with which file.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
+import pickle
 import random
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-FORMAT = "sgan-checkpoint-1"
-LATEST = "latest.pt"
+FORMAT = "sgan-checkpoint-2"  # with a checksum
+UNCHECKED_FORMATS = ("sgan-checkpoint-1",)  # written before checksums: read without verification
+LATEST, PREVIOUS = "latest.pt", "previous.pt"
+ZIP_MAGIC = b"PK\x03\x04"  # torch.save writes a zip archive
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be used: truncated, corrupt, or not an sgan checkpoint."""
 
 
 def checkpoint_path(run_dir_or_ckpt: str | Path) -> Path:
-    """The checkpoint file for a run directory (``checkpoints/latest.pt``) or a checkpoint path itself."""
+    """The checkpoint file for a run directory (``checkpoints/latest.pt``, else ``previous.pt`` when only that
+    one is there) or a checkpoint path itself."""
     path = Path(run_dir_or_ckpt)
     if path.is_dir():
-        path = path / "checkpoints" / LATEST
+        folder = path / "checkpoints"
+        only_previous = not (folder / LATEST).is_file() and (folder / PREVIOUS).is_file()
+        path = folder / (PREVIOUS if only_previous else LATEST)
     if not path.is_file():
         raise FileNotFoundError(
             f"No checkpoint at {path}: give a run directory holding checkpoints/{LATEST} or a .pt file "
@@ -41,30 +58,108 @@ def checkpoint_path(run_dir_or_ckpt: str | Path) -> Path:
     return path
 
 
+def has_checkpoint(run_dir: str | Path) -> bool:
+    """Whether the run directory holds a checkpoint to resume from (``latest.pt`` or ``previous.pt``)."""
+    folder = Path(run_dir) / "checkpoints"
+    return (folder / LATEST).is_file() or (folder / PREVIOUS).is_file()
+
+
+def checksum(state: Any) -> str:
+    """SHA-256 of a checkpoint's contents: each tensor's dtype, shape and bytes, each plain value's repr, in
+    order (dicts keep their insertion order through ``torch.save`` / ``torch.load``)."""
+    digest = hashlib.sha256()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, torch.Tensor):
+            t = value.detach().cpu().contiguous()
+            digest.update(f"T{t.dtype}{tuple(t.shape)}".encode())
+            digest.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+        elif isinstance(value, dict):
+            digest.update(f"D{len(value)}".encode())
+            for key, item in value.items():
+                visit(key)
+                visit(item)
+        elif isinstance(value, (list, tuple)):
+            digest.update(f"L{len(value)}".encode())
+            for item in value:
+                visit(item)
+        else:
+            digest.update(f"V{type(value).__name__}:{value!r};".encode())
+
+    visit(state)
+    return digest.hexdigest()
+
+
 def save_checkpoint(path: str | Path, state: dict[str, Any]) -> Path:
-    """Write ``state`` (tensors and plain data) to ``path`` atomically; returns the path."""
+    """Write ``state`` (tensors and plain data) with its checksum to ``path`` atomically, keeping the file it
+    replaces as ``previous.pt`` beside it; returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            torch.save({"format": FORMAT, **state}, f)
+            torch.save({"format": FORMAT, "checksum": checksum(state), **state}, f)
             f.flush()
             os.fsync(f.fileno())
+        if path.is_file():
+            os.replace(path, path.with_name(PREVIOUS))
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise
+        kept = f"the last checkpoint, {path}, is intact" if path.is_file() else "no earlier checkpoint was kept"
+        full = OSError(f"Cannot write the checkpoint {path}: {os.strerror(exc.errno)}. Free some space, then "
+                       f"continue with --resume ({kept}).")
+        full.errno = exc.errno
+        raise full from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
 
 
-def load_checkpoint(run_dir_or_ckpt: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """Read a checkpoint (a run directory or a file) with ``weights_only=True``."""
-    path = checkpoint_path(run_dir_or_ckpt)
-    state = torch.load(path, map_location=map_location, weights_only=True)
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise ValueError(f"{path} is not an sgan checkpoint (expected format {FORMAT!r}).")
+def read_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Read and verify one checkpoint file (``weights_only=True``); ``CheckpointError`` says what is wrong."""
+    path = Path(path)
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"Checkpoint {path} is empty (0 bytes): the write that made it never finished.")
+    with open(path, "rb") as f:
+        if f.read(4) != ZIP_MAGIC:
+            raise CheckpointError(f"{path} is not an sgan checkpoint: it is not a file written by torch.save.")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError:  # torch's message would advise weights_only=False: never
+        raise CheckpointError(f"{path} is not an sgan checkpoint: it holds something other than tensors and "
+                              "plain data, which sgan never loads.") from None
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged archive makes torch.load raise
+        raise CheckpointError(f"Checkpoint {path} is truncated or corrupt: it cannot be read "
+                              f"({type(exc).__name__}).") from None
+    if not isinstance(state, dict) or state.get("format") not in (FORMAT, *UNCHECKED_FORMATS):
+        raise CheckpointError(f"{path} is not an sgan checkpoint (expected format {FORMAT!r}).")
+    if state["format"] == FORMAT:
+        stored = state.pop("checksum", None)
+        body = {k: v for k, v in state.items() if k != "format"}
+        if stored != checksum(body):
+            raise CheckpointError(f"Checkpoint {path} is corrupt: its contents do not match the checksum "
+                                  "written with it (a damaged file or disk).")
     return state
+
+
+def load_checkpoint(run_dir_or_ckpt: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Read a checkpoint (a run directory or a file), verified. For a run directory whose ``latest.pt`` is
+    missing, truncated or corrupt, the ``previous.pt`` kept beside it is read instead, with a warning."""
+    path = checkpoint_path(run_dir_or_ckpt)
+    fallback = path.with_name(PREVIOUS)
+    if not Path(run_dir_or_ckpt).is_dir() or path.name != LATEST or not fallback.is_file():
+        return read_checkpoint(path, map_location)
+    try:
+        return read_checkpoint(path, map_location)
+    except CheckpointError as exc:
+        state = read_checkpoint(fallback, map_location)
+        warnings.warn(f"{exc} Using the checkpoint before it, {fallback} (step "
+                      f"{state.get('progress', {}).get('step', '?')}).", stacklevel=2)
+        return state
 
 
 def capture_rng(generators: dict[str, torch.Generator]) -> dict[str, Any]:

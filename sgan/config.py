@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -78,6 +79,7 @@ class ModelConfig:
     w_avg_beta: float = 0.995  # w_avg <- lerp(batch mean of w, w_avg, beta)
 
     def __post_init__(self) -> None:
+        _check_types(self)
         _check_resolution("resolution", self.resolution, low=8)
         if self.resample not in RESAMPLE_KINDS:
             raise ConfigError(f"resample={self.resample!r}: choose one of {RESAMPLE_KINDS}.")
@@ -219,6 +221,7 @@ class TrainConfig:
     num_threads: int = 0  # 0: leave torch's default
 
     def __post_init__(self) -> None:
+        _check_types(self)
         _check_resolution("start_resolution", self.start_resolution)
         for name in ("fade_kimg", "stable_kimg", "total_kimg", "ema_kimg", "tick_kimg"):
             if getattr(self, name) < 0:
@@ -228,6 +231,13 @@ class TrainConfig:
                               "learning curve; e.g. 2000).")
         if self.tick_fid_features not in TICK_FID_FEATURES:
             raise ConfigError(f"tick_fid_features={self.tick_fid_features!r}: choose one of {TICK_FID_FEATURES}.")
+        for name in ("grid_size", "checkpoint_ticks"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name}={getattr(self, name)!r} must be >= 1.")
+        if self.num_threads < 0:
+            raise ConfigError(f"num_threads={self.num_threads!r} must be >= 0 (0: torch's default).")
+        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
+            raise ConfigError(f"device={self.device!r}: choose 'auto', 'cpu', 'cuda' or 'cuda:<index>'.")
         object.__setattr__(self, "batch_sizes", _table(self.batch_sizes, int, "batch_sizes"))
         object.__setattr__(self, "learning_rates", _table(self.learning_rates, float, "learning_rates"))
         object.__setattr__(self, "adam_betas", tuple(float(b) for b in self.adam_betas))
@@ -246,7 +256,32 @@ def _table(rows: Any, kind: type, name: str) -> tuple:
         raise ConfigError(f"{name} must be pairs (resolution, value), e.g. ((8, 128), (16, 64)): {exc}") from None
     if not out:
         raise ConfigError(f"{name} must not be empty.")
+    bad = [(r, v) for r, v in out if not (math.isfinite(v) and v > 0)]
+    if bad:
+        raise ConfigError(f"{name} must hold positive values, got {bad}.")
     return out
+
+
+_SCALARS = {"int": int, "float": float, "bool": bool, "str": str}
+
+
+def _check_types(config: Any) -> None:
+    """Every scalar field has its declared type (an int is accepted for a float and converted) and every float
+    is finite: ``total_kimg="abc"``, ``mirror="maybe"`` or ``fade_kimg=nan`` fail here, naming the field."""
+    for f in dataclasses.fields(config):
+        kind = _SCALARS.get(str(f.type))
+        if kind is None:
+            continue
+        value = getattr(config, f.name)
+        ok = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            object.__setattr__(config, f.name, float(value))
+            ok = True
+        if not ok:
+            raise ConfigError(f"{f.name}={value!r} must be {'an' if kind is int else 'a'} {f.type}, e.g. "
+                              f"{f.name}={f.default!r}.")
+        if kind is float and not math.isfinite(value):
+            raise ConfigError(f"{f.name}={value!r} must be a finite number.")
 
 
 def _lookup(table: tuple, resolution: int) -> Any:
@@ -283,6 +318,16 @@ class RunConfig:
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
         return cls.from_dict(json.loads(text))
+
+    def with_overrides(self, **overrides: Any) -> RunConfig:
+        """This config with flat ``ModelConfig`` / ``TrainConfig`` field overrides (``make_config``'s keys)."""
+        model_fields = {f.name for f in fields(ModelConfig)} - {"name"}
+        train_fields = {f.name for f in fields(TrainConfig)}
+        _reject_unknown(overrides, model_fields | train_fields, "config")
+        return RunConfig(
+            model=dataclasses.replace(self.model, **{k: v for k, v in overrides.items() if k in model_fields}),
+            train=dataclasses.replace(self.train, **{k: v for k, v in overrides.items() if k in train_fields}),
+            profile=self.profile)
 
     def differences(self, other: RunConfig) -> list[str]:
         """Dotted names of the fields that differ, e.g. ``["model.use_noise", "train.seed"]``."""

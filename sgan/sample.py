@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+MAX_SEEDS = 4096  # one grid; a 64×64 grid of 1024² images is already 17 GB of uint8
+
 
 def parse_seeds(text: str) -> list[int]:
     """``"0-3,7"`` -> ``[0, 1, 2, 3, 7]`` (inclusive ranges, comma-separated, seeds >= 0)."""
@@ -29,6 +31,9 @@ def parse_seeds(text: str) -> list[int]:
                              "'1,5,9-12'.")
         lo = int(match[1])
         hi = lo if match[2] is None else int(match[2])
+        if len(seeds) + hi - lo + 1 > MAX_SEEDS:  # checked before the list is built
+            raise ValueError(f"Seeds {text!r} ask for more than {MAX_SEEDS} images in one grid: ask for fewer "
+                             "(e.g. '0-63'), or call sgan.sample.generate_images in batches.")
         seeds.extend(range(lo, hi + 1))
     return seeds
 
@@ -82,7 +87,7 @@ def save_image(array: np.ndarray, path: str | Path) -> Path:
     """Write a ``uint8`` image array as PNG, atomically (temporary file, then ``os.replace``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # swept if orphaned
     os.close(fd)
     try:
         Image.fromarray(array).save(tmp, format="PNG")

@@ -26,7 +26,9 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,13 +42,14 @@ from tqdm.auto import tqdm
 
 from sgan import distributed as dist
 from sgan import losses
-from sgan.checkpoint import capture_rng, load_checkpoint, restore_rng, save_checkpoint
+from sgan.checkpoint import capture_rng, has_checkpoint, load_checkpoint, restore_rng, save_checkpoint
 from sgan.config import ConfigError, RunConfig
 from sgan.discriminator import Discriminator
 from sgan.ema import ema_beta, make_ema, update_ema
 from sgan.generator import Generator
 from sgan.mixing import draw_crossovers, mix_styles
 from sgan.noise import draw_noise
+from sgan.runlock import RunLock
 from sgan.sample import save_grid
 from sgan.schedule import Phase, schedule
 from sgan.synthesis import layers_at
@@ -140,8 +143,56 @@ def check_batches(config: RunConfig, info: dist.DistInfo) -> None:
             )
 
 
-def prepare_out_dir(out_dir: Path, resume: bool | str) -> bool:
-    """Create ``out_dir`` and prove it writable (before any training); returns whether to resume."""
+STEP_BYTES_PER_ACTIVATION = 4 * 24  # fp32; ~24 saved tensors per feature map through G, D and R1's double backward
+
+
+def step_memory(config: RunConfig, resolution: int) -> int:
+    """A generous estimate of one training step's memory at ``resolution`` (bytes): every feature map of G and
+    D for the minibatch, times the tensors a step keeps of it. Only meant to refuse absurd minibatches."""
+    maps = sum(config.model.channels_at(r) * r * r for r in config.model.resolutions if r <= resolution)
+    return config.train.batch_at(resolution) * maps * STEP_BYTES_PER_ACTIVATION
+
+
+def machine_memory(device: torch.device) -> int | None:
+    """The device's total memory in bytes (a GPU's, or the machine's RAM), None when unknown."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_properties(device).total_memory
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system
+        return None
+
+
+def check_memory(config: RunConfig, device: torch.device, info: dist.DistInfo) -> None:
+    """Refuse, before allocating anything, a schedule whose step cannot fit in the device's memory."""
+    total = machine_memory(device)
+    if total is None:
+        return
+    for res in config.model.resolutions:
+        if res < config.train.start_resolution:
+            continue
+        need = step_memory(config, res) / info.world_size
+        if need > total:
+            raise ConfigError(
+                f"Minibatch {config.train.batch_at(res)} at {res}² needs about {need / 2**30:.0f} GiB per step, "
+                f"more than the {total / 2**30:.0f} GiB of {device.type}: lower batch_sizes (the profile's "
+                f"are {_profile_batches(config)}).")
+
+
+def _profile_batches(config: RunConfig) -> str:
+    from sgan.config import PROFILES
+
+    return json.dumps(PROFILES.get(config.profile, {}).get("train", {}).get("batch_sizes", "the paper's"))
+
+
+def prepare_out_dir(out_dir: Path, resume: bool | str, lock: RunLock | None = None) -> bool:
+    """Create ``out_dir``, prove it writable and take its ``lock`` (before any training); returns whether to
+    resume. Nothing is created when there is nothing to resume."""
+    if resume not in (True, False, "auto"):
+        raise ValueError(f"resume={resume!r}: use True, False or 'auto' (resume when a checkpoint exists).")
+    if resume is True and not has_checkpoint(out_dir):
+        raise FileNotFoundError(f"Nothing to resume: {out_dir}/checkpoints/latest.pt does not exist. "
+                                "Start a new run (without --resume / resume=True).")
     try:
         (out_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
         (out_dir / "grids").mkdir(exist_ok=True)
@@ -150,16 +201,75 @@ def prepare_out_dir(out_dir: Path, resume: bool | str) -> bool:
         probe.unlink()
     except OSError as exc:
         raise OSError(f"Cannot write the run directory {out_dir}: {exc}. Choose a writable out_dir.") from exc
-    has_checkpoint = (out_dir / "checkpoints" / "latest.pt").is_file()
-    if resume not in (True, False, "auto"):
-        raise ValueError(f"resume={resume!r}: use True, False or 'auto' (resume when a checkpoint exists).")
-    if resume is True and not has_checkpoint:
-        raise FileNotFoundError(f"Nothing to resume: {out_dir}/checkpoints/latest.pt does not exist. "
-                                "Start a new run with resume=False.")
-    if resume is False and has_checkpoint:
-        raise FileExistsError(f"{out_dir} already holds a run (checkpoints/latest.pt): pass resume=True to "
-                              "continue it, or choose another out_dir.")
-    return has_checkpoint
+    if lock is not None:
+        lock.acquire()  # from here on no other process writes into out_dir
+    if resume is False and has_checkpoint(out_dir):
+        raise FileExistsError(f"{out_dir} already holds a run (checkpoints/latest.pt): pass --resume / "
+                              "resume=True to continue it, or choose another out_dir.")
+    sweep_temporaries(out_dir)
+    return has_checkpoint(out_dir)
+
+
+RESUMABLE = ("train.total_kimg", "train.learning_rates", "train.num_threads", "train.device",
+             "train.checkpoint_ticks")  # what a resumed run may change: budget, step size, hardware, cadence
+
+
+def resume_changes(out: Path, config: RunConfig, saved: RunConfig) -> dict[str, tuple[Any, Any]]:
+    """``{field: (old, new)}`` for the fields ``config`` changes on resume; a ``ConfigError`` when any of them
+    is not in ``RESUMABLE`` (a different model or procedure is a new run, not a continuation)."""
+    differ = config.differences(saved)
+    refused = [k for k in differ if k not in RESUMABLE]
+    if refused:
+        raise ConfigError(f"Cannot resume {out}: the config differs from the checkpoint's in {', '.join(refused)}; "
+                          f"a resumed run may change only {', '.join(RESUMABLE)}. Resume with the run's own "
+                          "config (--resume alone) or start a new run.")
+    old, new = _flatten_config(saved), _flatten_config(config)
+    return {k: (old[k], new[k]) for k in differ}
+
+
+def _flatten_config(config: RunConfig) -> dict[str, Any]:
+    return {f"{part}.{k}": v for part in ("model", "train") for k, v in config.to_dict()[part].items()}
+
+
+def record_changes(out: Path, config: RunConfig, changes: dict[str, tuple[Any, Any]], step: int) -> None:
+    """Log what a resumed run changed (``resume_changes.jsonl``, and a line on stderr) and save the new
+    ``config.json``."""
+    if not changes:
+        return
+    text = ", ".join(f"{k} {json.dumps(old)} -> {json.dumps(new)}" for k, (old, new) in changes.items())
+    tqdm.write(f"Resuming {out} at step {step} with {text}.", file=sys.stderr)
+    with open(out / "resume_changes.jsonl", "a") as f:
+        f.write(json.dumps({"step": step, "changes": {k: list(v) for k, v in changes.items()}}) + "\n")
+    _write_text(out / "config.json", config.to_json() + "\n")
+
+
+def check_same_data(out: Path, data: Any, resuming: bool) -> None:
+    """A new run records its data set (``data.json``: name, size, resolution, fingerprint); a resumed one must
+    train on the same data (runs from before this record are not checked)."""
+    from sgan.metrics.stats_cache import dataset_fingerprint
+
+    record = {"name": data.name, "n": len(data), "resolution": data.resolution,
+              "fingerprint": dataset_fingerprint(data)}
+    path = out / "data.json"
+    if resuming and path.is_file():
+        saved = json.loads(path.read_text())
+        if saved != record:
+            raise ValueError(f"Cannot resume {out}: it trained on {saved['name']!r} ({saved['n']} images at "
+                             f"{saved['resolution']}²), not on {record['name']!r} ({record['n']} images at "
+                             f"{record['resolution']}²). Resume with the run's data (--data {saved['name']} "
+                             f"--data-n {saved['n']}).")
+        return
+    _write_text(path, json.dumps(record, indent=2) + "\n")
+
+
+def sweep_temporaries(out_dir: Path) -> list[Path]:
+    """Remove the temporary files a killed run left in ``out_dir`` (half-written checkpoints, grids, logs);
+    only called under the run's lock, when no writer of this run is alive. Returns what was removed."""
+    stray = [p for folder in (out_dir, out_dir / "checkpoints", out_dir / "grids") if folder.is_dir()
+             for p in folder.glob(".*.tmp")]
+    for path in stray:
+        path.unlink(missing_ok=True)
+    return stray
 
 
 def area_downsample(x: torch.Tensor, resolution: int) -> torch.Tensor:
@@ -343,24 +453,32 @@ class Trainer:
 
 
 class _StopRequests:
-    """SIGINT (Ctrl-C) becomes a request to stop after the current step; a second one interrupts at once."""
+    """SIGINT (Ctrl-C) and SIGTERM (``kill``, a job scheduler) become a request to stop after the current step,
+    which then writes a checkpoint; a second one raises ``KeyboardInterrupt`` at once (the checkpoint write is
+    atomic: the run resumes from the last one written)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self) -> None:
         self.requested = False
-        self._previous = None
+        self.signal_name: str | None = None
+        self._previous: dict[int, Any] = {}
 
     def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt(f"{signal.Signals(signum).name} while stopping")
         self.requested = True
-        signal.signal(signal.SIGINT, self._previous or signal.default_int_handler)
+        self.signal_name = signal.Signals(signum).name
 
     def __enter__(self) -> _StopRequests:
-        with contextlib.suppress(ValueError):  # not the main thread: Ctrl-C raises KeyboardInterrupt as usual
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+        with contextlib.suppress(ValueError):  # not the main thread: signals act as usual
+            for sig in self.SIGNALS:
+                self._previous[sig] = signal.signal(sig, self._handle)
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -425,6 +543,7 @@ class _Loop:
                  on_tick: Callable[[dict[str, Any]], None] | None, cache_dir: str | Path | None) -> None:
         self.t, self.out, self.total_nimg, self.max_steps = trainer, out, total_nimg, max_steps
         self.on_tick = on_tick
+        self.stop_signal: str | None = None  # SIGINT or SIGTERM when a signal stopped the run
         self.main = trainer.info.is_main
         self.progress = progress and self.main
         self.last_row: dict[str, Any] = _last_row(out / "log.jsonl") if self.main else {}
@@ -462,7 +581,8 @@ class _Loop:
         raise TrainingError(
             f"Non-finite loss at step {self.t.step} (kimg {self.t.nimg / 1000:.3f}): "
             + ", ".join(f"{k} = {v}" for k, v in bad.items())
-            + f". Training stopped; {where}. Lower the learning rate or check the data."
+            + f". Training stopped; {where}. Lower the learning rate and resume "
+            "(--resume --set learning_rates=[[8,0.001]]), or check the data."
         )
 
     def end_tick(self, tick: _Tick, phase: Phase, checkpoint: bool) -> dict[str, Any]:
@@ -497,7 +617,7 @@ class _Loop:
         return bool(dist.average(flag, self.t.info).item() > 0)
 
     def run(self) -> bool:
-        """Train until done or stopped; returns True when stopped by Ctrl-C."""
+        """Train until done or stopped; returns True when stopped by Ctrl-C or SIGTERM."""
         t, cfg = self.t, self.t.config.train
         bar = tqdm(total=self.total_nimg / 1000, initial=t.nimg / 1000, unit="kimg",
                    disable=not self.progress, bar_format=BAR_FORMAT)
@@ -520,6 +640,7 @@ class _Loop:
                         self.end_tick(tick, phase, checkpoint=self.done() or stopped)
                         tick = _Tick()
                     if stopped:
+                        self.stop_signal = stop.signal_name
                         break
         finally:
             bar.close()
@@ -544,12 +665,16 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
     max_kimg:  stop after this many thousand images (default ``config.train.total_kimg``).
     on_tick:   called with each tick's log row (after its checkpoint is written), on every rank.
 
-    Ctrl-C (SIGINT) finishes the current minibatch, writes a checkpoint and returns (``run.interrupted``).
+    Ctrl-C (SIGINT) or SIGTERM finishes the current minibatch, writes a checkpoint and returns
+    (``run.interrupted``). The run directory is locked for the whole run (``sgan.runlock``): a second training
+    into it fails with ``RunLockedError`` naming the first.
     A non-finite loss raises ``TrainingError`` naming the step, leaving the last good checkpoint in place.
     Under ``torchrun`` the global minibatch is split across processes and only rank 0 writes.
     """
     if not isinstance(config, RunConfig):
         raise TypeError(f"config must be a RunConfig (e.g. make_config('F', 'cpu')), got {type(config)}.")
+    if not str(out_dir).strip():
+        raise ValueError("out_dir is empty: give the run directory, e.g. runs/F (--out runs/F).")
     wants_cuda = config.train.device.startswith("cuda") or (config.train.device == "auto"
                                                             and torch.cuda.is_available())
     info = dist.init_distributed("cuda" if wants_cuda else "cpu")
@@ -557,8 +682,12 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
     try:
         if config.train.num_threads > 0:
             torch.set_num_threads(config.train.num_threads)
-        return _train(config, data, Path(out_dir), resume, progress, max_steps, max_kimg, data_root, data_n,
-                      on_tick, info)
+        lock = RunLock(out_dir)
+        try:
+            return _train(config, data, Path(out_dir), resume, progress, max_steps, max_kimg, data_root, data_n,
+                          on_tick, info, lock)
+        finally:
+            lock.release()
     finally:
         torch.set_num_threads(threads)
         dist.shutdown(info)
@@ -566,21 +695,18 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
 
 def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress: bool, max_steps: int | None,
            max_kimg: float | None, data_root: str | Path, data_n: int | None,
-           on_tick: Callable[[dict[str, Any]], None] | None, info: dist.DistInfo) -> Run:
+           on_tick: Callable[[dict[str, Any]], None] | None, info: dist.DistInfo, lock: RunLock) -> Run:
     device = resolve_device(config.train.device, info)
     check_batches(config, info)
-    resuming = prepare_out_dir(out, resume) if info.is_main else False
+    check_memory(config, device, info)
+    resuming = prepare_out_dir(out, resume, lock) if info.is_main else False
     dist.barrier(info)
     if not info.is_main:  # rank 0 checked the directory; the others follow its checkpoint
-        resuming = bool(resume) and (out / "checkpoints" / "latest.pt").is_file()
+        resuming = bool(resume) and has_checkpoint(out)
     state = None
     if resuming:
         state = load_checkpoint(out, map_location="cpu")
-        differ = config.differences(RunConfig.from_json(state["config"]))
-        if differ:
-            raise ConfigError(f"Cannot resume {out}: the config differs from the checkpoint's in "
-                              f"{', '.join(differ)}. Resume with the run's own config (its config.json) or "
-                              "start a new run.")
+        changes = resume_changes(out, config, RunConfig.from_json(state["config"]))
     if not info.is_main:
         dist.barrier(info)  # rank 0 builds the data cache first; the others then read it
     data = load_data(data, config.model.resolution, data_root, data_n, config.train.seed,
@@ -588,11 +714,14 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
     if info.is_main:
         dist.barrier(info)
     check_data(data, config.model.resolution)
+    if info.is_main:
+        check_same_data(out, data, resuming)
     trainer = Trainer(config, data, info, device)
     if state is not None:
         trainer.load_state_dict(state)
         if info.is_main:
             _trim_log(out / "log.jsonl", trainer.step)
+            record_changes(out, config, changes, trainer.step)
     elif info.is_main:
         _write_text(out / "config.json", config.to_json() + "\n")
         _write_text(out / "log.jsonl", "")
@@ -604,8 +733,8 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
     if state is None and info.is_main:
         loop.write_grid(schedule(0.0, config.train, config.model.resolution))
     interrupted = loop.run()
-    if interrupted and progress and info.is_main:
-        tqdm.write(f"Interrupted at step {trainer.step}: checkpoint saved in {out / 'checkpoints'}; "
-                   "continue with resume=True.")
+    if interrupted and info.is_main:  # whatever the progress setting: the user must learn where the run stands
+        tqdm.write(f"Interrupted ({loop.stop_signal}) at step {trainer.step}: checkpoint saved in "
+                   f"{out / 'checkpoints'}; continue with --resume (train(..., resume=True)).", file=sys.stderr)
     return Run(run_dir=out, kimg=trainer.nimg / 1000.0, step=trainer.step, last_log=loop.last_row,
                interrupted=interrupted, G=trainer.G, D=trainer.D, G_ema=trainer.G_ema)

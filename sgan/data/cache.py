@@ -12,11 +12,14 @@ simply misses the cache and builds a new entry:
 Atomicity: both are first written to hidden temporary files (named with the writing process's id), then
 moved into place with ``os.replace``, the table first and the images last (the images are the commit mark).
 A failure or Ctrl-C removes the temporary files; temporary files of processes that no longer exist (killed
-hard) are removed by the next build. A half-written entry is never read.
+hard), of any entry, are removed by the next build. A half-written entry is never read. The image file is
+preallocated before it is filled, so a full disk is a clear error at once rather than a SIGBUS in the middle
+of the memory-mapped writes.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -64,9 +67,9 @@ def load(root: str | os.PathLike, stem: str, params: dict) -> tuple[np.ndarray, 
     return images, table
 
 
-def _remove_orphans(root: Path, stem: str) -> None:
-    """Delete temporary files of this stem left by processes that no longer run."""
-    for tmp in root.glob(f".{stem}.*.tmp"):
+def _remove_orphans(root: Path) -> None:
+    """Delete the temporary files of any entry left by processes that no longer run."""
+    for tmp in root.glob(".*.*.tmp"):
         try:
             pid = int(tmp.name.split(".")[-3])
             os.kill(pid, 0)
@@ -74,6 +77,26 @@ def _remove_orphans(root: Path, stem: str) -> None:
             tmp.unlink(missing_ok=True)
         except (ValueError, IndexError, PermissionError, OSError):
             continue
+
+
+def _open_images(path: Path, shape: tuple[int, ...], root: Path) -> np.ndarray:
+    """The memory-mapped image file, its disk blocks reserved now (``posix_fallocate``) so that a full disk
+    is this clear error, not a SIGBUS in the middle of the writes."""
+    size = int(np.prod(shape))
+    try:
+        images = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape)
+        if hasattr(os, "posix_fallocate"):  # not on macOS or Windows
+            with open(path, "r+b") as fh:
+                os.posix_fallocate(fh.fileno(), 0, path.stat().st_size)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise
+        full = OSError(f"No room for the data cache in {root}: it needs {size / 2**20:.0f} MiB "
+                       f"({os.strerror(exc.errno)}). Free some space, or cache the data elsewhere "
+                       "(--data-root / SGAN_DATA).")
+        full.errno = exc.errno
+        raise full from None
+    return images
 
 
 def build(root: str | os.PathLike, stem: str, params: dict, shape: tuple[int, ...],
@@ -85,14 +108,14 @@ def build(root: str | os.PathLike, stem: str, params: dict, shape: tuple[int, ..
     """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    _remove_orphans(root, stem)
+    _remove_orphans(root)
     images_path, table_path = entry_paths(root, stem)
     tag = f"{os.getpid()}.{uuid.uuid4().hex[:8]}"
     tmp_images = root / f".{stem}.images.{tag}.tmp"
     tmp_short = root / f".{stem}.short.{tag}.tmp"
     tmp_table = root / f".{stem}.table.{tag}.tmp"
     try:
-        images = np.lib.format.open_memmap(tmp_images, mode="w+", dtype=np.uint8, shape=shape)
+        images = _open_images(tmp_images, shape, root)
         count, table = fill(images)
         images.flush()
         if count < shape[0]:

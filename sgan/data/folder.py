@@ -54,12 +54,23 @@ def scan(path: str | os.PathLike) -> list[Path]:
     return images
 
 
+def full_scale(mode: str, values: np.ndarray) -> float:
+    """The value that means white in a PIL image of ``mode``: the range of its format, not of its pixels (a
+    dark 16-bit image stays dark). 16-bit integers: 65535 ("I" is how 16-bit PNGs open; wider values: 2³²−1);
+    floats: 1.0 when every value lies in [0, 1], else 255 (or their maximum, when larger)."""
+    if mode == "F":
+        top = float(values.max(initial=0.0))
+        return 1.0 if top <= 1.0 else max(255.0, top)
+    return 65535.0 if values.max(initial=0) <= 65535 else 2.0**32 - 1
+
+
 def to_rgb(image: Image.Image) -> Image.Image:
-    """Any PIL image as 8-bit RGB: transparency composited onto white, 16-bit and float scaled to 8 bits."""
+    """Any PIL image as 8-bit RGB: transparency composited onto white, 16-bit and float scaled to 8 bits by
+    their format's range (``full_scale``)."""
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
         values = np.asarray(image, dtype=np.float64)
-        top = 65535.0 if image.mode != "F" and values.max() > 255 else max(255.0, float(values.max()))
-        image = Image.fromarray(np.clip(values * (255.0 / top), 0, 255).astype(np.uint8), mode="L")
+        top = full_scale(image.mode, values)
+        image = Image.fromarray(np.clip(np.round(values * (255.0 / top)), 0, 255).astype(np.uint8), mode="L")
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -110,7 +121,8 @@ def _fingerprint(files: list[Path], root: Path) -> str:
     h = hashlib.sha256()
     for p in files:
         st = p.stat()
-        h.update(f"{p.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        # fsencode: a file name need not be valid UTF-8 (its bytes are hashed as they are on disk)
+        h.update(os.fsencode(p.relative_to(root)) + f"\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 
@@ -141,7 +153,8 @@ def _fill(out: np.ndarray, files: list[Path], folder: Path, resolution: int, ups
     if small and not upscale:
         raise ValueError(f"{len(small)} of {len(good)} images in {folder} are smaller than "
                          f"{resolution}x{resolution} (shorter side): {_names(small, folder)}. "
-                         f"Pass upscale=True to enlarge them, choose a lower resolution, or remove them.")
+                         f"Pass upscale=True (--upscale on the command line) to enlarge them, choose a lower "
+                         "resolution, or remove them.")
     kept: list[str] = []
     for p in tqdm(good, desc=f"{folder.name} -> {resolution}²", unit="img", disable=not progress):
         try:
