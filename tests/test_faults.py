@@ -206,9 +206,11 @@ def test_output_folders_that_cannot_be_used(tmp_path, capsys):
     assert "error: --out is empty" in capsys.readouterr().err
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    assert main(train_args(blocker / "run", tmp_path / "data")) == 1
-    err = capsys.readouterr().err
-    assert err.startswith(f"error: Cannot write the run directory {blocker / 'run'}") and "Traceback" not in err
+    for out in (blocker, blocker / "run", Path("/proc/sgan-run")):  # a file, a path under one, /proc
+        assert main(train_args(out, tmp_path / "data")) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: Cannot write the run directory {out}: ") and "Traceback" not in err
+        assert err.count("\n") == 1
     assert main(train_args(tmp_path / "nothing", tmp_path / "data", "--resume")) == 1
     assert "error: Nothing to resume" in capsys.readouterr().err
     assert not (tmp_path / "nothing").exists()  # a failed resume leaves no empty folders

@@ -82,10 +82,10 @@ for copied in plots.SCALES:
 # %% [markdown]
 # A well-trained F shows the paper's pattern: coarse styles carry the coarse factors (pose, face shape, hair
 # length) more than the colours, fine styles the colours more than the pose. Our small models reproduce it
-# only in part, and it varies from run to run. The colours follow the paper: in three `cpu`-profile runs, fine
+# only in part, and it varies from run to run. The colours follow the paper: in four `cpu`-profile runs, fine
 # styles from B carried 0.61–0.67 of B's colours, coarse styles 0.18–0.23. The pose does not, or only
 # sometimes: at 32² the two last layers have only 16 channels, and their styles set per-channel thresholds
-# that move outlines too, so fine styles from B carried 0.46–0.65 of B's coarse factors, coarse styles
+# that move outlines too, so fine styles from B carried 0.45–0.65 of B's coarse factors, coarse styles
 # 0.27–0.42. The check below therefore asserts the colour half — fine styles carry more of B's colours than
 # coarse styles do — which broken mixing or a generator that ignores its fine styles fails. A barely trained
 # model (the `smoke` profile) shows no structure yet, so the claim is checked only for the larger profiles,

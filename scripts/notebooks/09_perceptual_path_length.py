@@ -112,7 +112,7 @@ print(f"{small}: ε = 1e-4: {ppl_eps:.3f}, ε = 2e-4: {ppl_2eps:.3f}, ratio {ppl
 # %%
 assert all(np.isfinite(r["value"]) and r["value"] > 0 for r in results.values())
 assert 0.75 < ppl_2eps / ppl_eps < 1.33, (ppl_eps, ppl_2eps)
-if profile != "smoke":  # the paper's claim (the official F: 233 in W vs 665 in Z); cpu profile: 17-24 vs 111-152
+if profile != "smoke":  # the paper's claim (the official F: 233 in W vs 665 in Z); cpu profile: 17-24 vs 92-152
     assert results["wfull"]["value"] < results["zfull"]["value"], results
 walker.t.value = 0.0
 assert (walker.image == plots.to_uint8(plots.samples(G, [1]))[0]).all()

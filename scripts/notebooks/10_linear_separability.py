@@ -119,7 +119,7 @@ binary_acc = [judge[f.name] for f in FACTORS if f.kind == "binary"]
 assert np.mean(binary_acc) > 0.8, judge
 assert 1.0 <= ls["value_z"] < np.inf and 1.0 <= ls["value_w"] < np.inf
 assert ls["value"] == ls["value_w"]
-if profile != "smoke":  # cpu profile, two runs: separability Z 18-23, W 3.4-4.1; probe R² Z 0.10-0.11, W 0.43
+if profile != "smoke":  # cpu profile, three runs: separability Z 18-33, W 3.4-5.7; probe R² Z 0.10-0.17, W 0.43-0.44
     assert ls["value_w"] < ls["value_z"], (ls["value_z"], ls["value_w"])
     assert probes["mean_r2_w"] > probes["mean_r2_z"] - 0.05, (probes["mean_r2_z"], probes["mean_r2_w"])
 print("ok")
