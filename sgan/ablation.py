@@ -162,8 +162,10 @@ def config_matches(run_dir: Path, cfg: RunConfig) -> bool:
 
 def training_complete(run_dir: Path, cfg: RunConfig) -> bool:
     """The run of ``cfg`` in ``run_dir`` reached ``total_kimg`` and saved its checkpoint."""
+    from sgan.checkpoint import has_checkpoint
+
     run_dir = Path(run_dir)
-    if not config_matches(run_dir, cfg) or not (run_dir / "checkpoints" / "latest.pt").is_file():
+    if not config_matches(run_dir, cfg) or not has_checkpoint(run_dir):
         return False
     rows = [line for line in (run_dir / "log.jsonl").read_text().splitlines() if line.strip()] \
         if (run_dir / "log.jsonl").is_file() else []
@@ -220,7 +222,9 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
     if run_dir.exists() and saved_config(run_dir) is not None and not config_matches(run_dir, cfg):
         differ = ", ".join(saved_config(run_dir).differences(cfg))
         _move_aside(run_dir, f"its config differs from the requested one in {differ}")
-    resume = "auto" if (run_dir / "checkpoints" / "latest.pt").is_file() else False
+    from sgan.checkpoint import has_checkpoint
+
+    resume = "auto" if has_checkpoint(run_dir) else False
     print(f"[{name}] {'resuming' if resume else 'training'} config {config} at profile {profile} in "
           f"{run_dir} ({cfg.train.total_kimg:g} kimg)", flush=True)
     dataset = dataset if dataset is not None else load_data(cfg, data, data_n, progress)

@@ -143,6 +143,17 @@ def test_a_corrupt_latest_falls_back_to_the_previous_checkpoint(tmp_path, good_s
         load_checkpoint(folder / "latest.pt")
 
 
+def test_a_kill_between_the_two_renames_leaves_previous_which_is_used(tmp_path, good_state):
+    from sgan.checkpoint import has_checkpoint
+
+    folder = tmp_path / "run" / "checkpoints"
+    save_checkpoint(folder / "latest.pt", good_state)
+    save_checkpoint(folder / "latest.pt", {**good_state, "progress": {"step": 8}})
+    (folder / "latest.pt").unlink()  # killed after latest -> previous, before tmp -> latest
+    assert has_checkpoint(tmp_path / "run")
+    assert load_checkpoint(tmp_path / "run")["progress"]["step"] == 7
+
+
 def test_sample_from_a_corrupt_checkpoint_is_one_error_line(tmp_path, capsys):
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"")
