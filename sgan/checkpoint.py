@@ -151,7 +151,11 @@ def load_checkpoint(run_dir_or_ckpt: str | Path, map_location: str | torch.devic
     missing, truncated or corrupt, the ``previous.pt`` kept beside it is read instead, with a warning."""
     path = checkpoint_path(run_dir_or_ckpt)
     fallback = path.with_name(PREVIOUS)
-    if not Path(run_dir_or_ckpt).is_dir() or path.name != LATEST or not fallback.is_file():
+    in_run_dir = Path(run_dir_or_ckpt).is_dir()
+    if in_run_dir and path.name == PREVIOUS:
+        warnings.warn(f"{path.with_name(LATEST)} is missing (a run killed while replacing it); using {path}.",
+                      stacklevel=2)
+    if not in_run_dir or path.name != LATEST or not fallback.is_file():
         return read_checkpoint(path, map_location)
     try:
         return read_checkpoint(path, map_location)
