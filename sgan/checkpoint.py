@@ -207,7 +207,8 @@ def load_generator(run_dir_or_ckpt: str | Path, which: str = "ema", device: str 
         raise ValueError(f"which={which!r}: choose 'ema' (the averaged generator) or 'G' (the trained one).")
     state = load_checkpoint(run_dir_or_ckpt)
     config = RunConfig.from_json(state["config"])
-    with torch.random.fork_rng(devices=[]):  # the random init is overwritten: leave the global RNG untouched
+    # the random init is overwritten: leave the global RNG untouched, and build on the CPU where the weights are
+    with torch.random.fork_rng(devices=[]), torch.device("cpu"):
         G = Generator(config.model)
     G.load_state_dict(state[keys[which]])
     G.requires_grad_(False)

@@ -406,7 +406,7 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     ),
     # One modern GPU: minutes per config, large enough for Table 1's ordering to show. Departs from the paper
     # (1024², 512 channels, 25M images): resolution 64, z_dim = w_dim = mapping_width = 256, fmap_base 4096 and
-    # fmap_max 256 (256 channels up to 16², then 128, 64), fade_kimg = stable_kimg = 100 and total_kimg 1000,
+    # fmap_max 256 (256 channels up to 32², 128 at 64²), fade_kimg = stable_kimg = 100 and total_kimg 1000,
     # batch_sizes 64 (32 at 64², the paper's), metric counts fid_samples 10k, ppl_samples 10k, ls_samples 20k.
     "gpu": dict(
         model=dict(resolution=64, z_dim=256, w_dim=256, mapping_width=256, fmap_base=4096, fmap_max=256),

@@ -45,7 +45,7 @@ def mix_styles(ws: Sequence[torch.Tensor], crossovers: Sequence[int | torch.Tens
 def _check_order(crossovers: Sequence[int | torch.Tensor], num_layers: int) -> None:
     previous = None
     for c in crossovers:
-        c = torch.as_tensor(c)
+        c = c if isinstance(c, torch.Tensor) else torch.as_tensor(c, device="cpu")
         if c.is_floating_point() or (c < 0).any() or (c > num_layers).any():
             raise ValueError(f"crossover {c.tolist()} must be integer layer indices in [0, {num_layers}].")
         if previous is not None and (c < previous).any():

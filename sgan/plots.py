@@ -103,7 +103,7 @@ def device_of(G: torch.nn.Module) -> torch.device:
 
 def seed_latents(G: torch.nn.Module, seeds: Sequence[int]) -> torch.Tensor:
     """One latent per seed, ``z [len(seeds), z_dim]`` ~ N(0, I); a seed gives the same z on every device."""
-    zs = [torch.randn(1, G.cfg.z_dim, generator=torch.Generator().manual_seed(int(s))) for s in seeds]
+    zs = [torch.randn(1, G.cfg.z_dim, generator=torch.Generator().manual_seed(int(s)), device="cpu") for s in seeds]
     return torch.cat(zs).to(device_of(G))
 
 
@@ -113,7 +113,7 @@ def seed_noise(G: torch.nn.Module, seed: int, n: int = 1) -> list[torch.Tensor]:
     maps = []
     for i in range(G.num_layers):
         r = G.layer_resolution(i)
-        maps.append(torch.randn(n, 1, r, r, generator=gen).to(device_of(G)))
+        maps.append(torch.randn(n, 1, r, r, generator=gen, device="cpu").to(device_of(G)))
     return maps
 
 
@@ -206,8 +206,8 @@ def crossover_ws(ws_sources: torch.Tensor, sources: Sequence[int]) -> torch.Tens
     """``ws [N, L, D]`` whose layer i comes from source ``sources[i]`` of ``ws_sources [S, N, L, D]``."""
     if len(sources) != ws_sources.shape[2]:
         raise ValueError(f"crossover_ws: {len(sources)} layer sources for {ws_sources.shape[2]} layers.")
-    layers = torch.arange(len(sources))
-    return ws_sources[torch.as_tensor(list(sources)), :, layers].permute(1, 0, 2)
+    layers = torch.arange(len(sources), device=ws_sources.device)
+    return ws_sources[torch.as_tensor(list(sources), device=ws_sources.device), :, layers].permute(1, 0, 2)
 
 
 def style_mixing_grid(G: torch.nn.Module, seeds_a: Sequence[int], seeds_b: Sequence[int], scale: str,
@@ -441,7 +441,7 @@ def interpolate(G: torch.nn.Module, seed_a: int, seed_b: int, ts: Sequence[float
     """
     if space not in ("z", "w"):
         raise ValueError(f"space={space!r}: choose 'z' (slerp of normalised z) or 'w' (lerp of w).")
-    t = torch.as_tensor(list(ts), dtype=torch.float32).reshape(-1, 1)
+    t = torch.as_tensor(list(ts), dtype=torch.float32, device="cpu").reshape(-1, 1)
     if space == "z":
         z = seed_latents(G, [seed_a, seed_b]).cpu()
         path = slerp(z[:1].expand(len(t), -1), z[1:].expand(len(t), -1), t).to(device_of(G))

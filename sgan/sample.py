@@ -46,7 +46,7 @@ def generate_images(G, seeds: Iterable[int], psi: float = 1.0, cutoff: int | Non
     images = []
     for seed in seeds:
         gen = torch.Generator(device="cpu").manual_seed(int(seed))
-        z = torch.randn(1, G.cfg.z_dim, generator=gen).to(device)
+        z = torch.randn(1, G.cfg.z_dim, generator=gen, device="cpu").to(device)
         noise_spec = G.synthesis.make_noise(1, gen, device) if noise == "random" else noise
         img = G(z, resolution=resolution, alpha=alpha, psi=psi, cutoff=cutoff, noise=noise_spec)
         images.append(img.float().clamp(-1, 1).cpu())

@@ -337,10 +337,10 @@ class Trainer:
     def reals(self, phase: Phase, rows: slice) -> torch.Tensor:
         """This rank's reals ``[n, 3, r, r]`` in [-1, 1]: sampled, mirrored, box-filtered to r, faded."""
         B = phase.batch
-        index = torch.randint(len(self.data), (B,), generator=self.gen_data)[rows]
+        index = torch.randint(len(self.data), (B,), generator=self.gen_data, device="cpu")[rows]
         x = self.data.batch(index.numpy(), mirror=False, device=self.device)
         if self.config.train.mirror:
-            flip = (torch.rand(B, generator=self.gen_data) < 0.5)[rows].to(self.device)
+            flip = (torch.rand(B, generator=self.gen_data, device="cpu") < 0.5)[rows].to(self.device)
             x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
         x = fade_reals(area_downsample(x, phase.resolution), phase.alpha)
         if self.config.train.channels_last:
@@ -550,7 +550,7 @@ class _Loop:
         self.last_checkpoint_step: int | None = trainer.step if trainer.step else None
         cfg = trainer.config
         gen = torch.Generator("cpu").manual_seed(cfg.train.seed + GRID_SEED_OFFSET)
-        self.grid_z = torch.randn(cfg.train.grid_size, cfg.model.z_dim, generator=gen).to(trainer.device)
+        self.grid_z = torch.randn(cfg.train.grid_size, cfg.model.z_dim, generator=gen, device="cpu").to(trainer.device)
         self.grid_noise = trainer.G.synthesis.make_noise(cfg.train.grid_size, gen, trainer.device)
         self.fid = None
         if self.main and cfg.train.tick_fid_samples > 0:

@@ -101,7 +101,7 @@ class ImageDataset:
         """A batch of batch_size images drawn uniformly with replacement, using generator."""
         if generator is None:
             raise ValueError("sample() needs a torch.Generator (e.g. torch.Generator().manual_seed(0)).")
-        idx = torch.randint(len(self), (batch_size,), generator=generator)
+        idx = torch.randint(len(self), (batch_size,), generator=generator, device=generator.device)
         return self.batch(idx, mirror=mirror, generator=generator, device=device)
 
 
@@ -110,7 +110,7 @@ def mirror_mask(batch_size: int, generator: torch.Generator | None) -> torch.Ten
     if generator is None:
         raise ValueError("mirror augmentation draws which images to flip: pass "
                          "generator=torch.Generator(...) (or mirror=False).")
-    return torch.rand(batch_size, generator=generator) < 0.5
+    return torch.rand(batch_size, generator=generator, device=generator.device) < 0.5
 
 
 def _stem(*parts: object) -> str:

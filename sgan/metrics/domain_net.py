@@ -188,8 +188,9 @@ def load_domain_net(device: str | torch.device = "cpu",
                          "retrain with `python scripts/train_domain_net.py`.")
     _warn_if_stale(meta)
     arch = meta["architecture"]
-    net = DomainNet(tuple(arch["binary"]), tuple(arch["continuous"]), arch["ranges"], tuple(arch["channels"]),
-                    tuple(arch["convs_per_stage"]))
+    with torch.device("cpu"):  # built where its weights are read, whatever the default device; moved below
+        net = DomainNet(tuple(arch["binary"]), tuple(arch["continuous"]), arch["ranges"], tuple(arch["channels"]),
+                        tuple(arch["convs_per_stage"]))
     state = torch.load(path, map_location="cpu", weights_only=True)
     net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     net.name = f"domain-net-{digest[:8]}"

@@ -109,8 +109,8 @@ def path_distances(G: Any, n: int, space: str, sampling_: str, distance: Distanc
     out = []
     with sampling.eval_mode(G):
         for b in sampling.batches(n, batch_size, progress, f"PPL {space} {sampling_}"):
-            z = torch.randn(2 * b, G.cfg.z_dim, generator=z_gen).to(dev)  # [2B, z_dim]
-            t = torch.rand(b, generator=t_gen, dtype=torch.float64).to(dev)
+            z = torch.randn(2 * b, G.cfg.z_dim, generator=z_gen, device="cpu").to(dev)  # [2B, z_dim]
+            t = torch.rand(b, generator=t_gen, dtype=torch.float64, device="cpu").to(dev)
             t = (t if sampling_ == "full" else torch.zeros_like(t)).float()  # "end": t = 0 exactly
             ws = _pair_latents(G, z, t, space, epsilon)
             noise = sampling.draw_noise(G, b, noise_gen, dev)

@@ -69,7 +69,7 @@ def draw_noise(G: Any, n: int, generator: torch.Generator, device: torch.device)
     out = []
     for i in range(G.num_layers):
         r = G.layer_resolution(i)
-        out.append(torch.randn(n, 1, r, r, generator=generator).to(device))
+        out.append(torch.randn(n, 1, r, r, generator=generator, device=generator.device).to(device))
     return out
 
 
@@ -103,7 +103,7 @@ def iterate_generated(G: Any, n: int, seed: int, batch_size: int, device: torch.
     z_gen, noise_gen = stream(seed, LATENT_STREAM), stream(seed, NOISE_STREAM)
     with eval_mode(G):
         for b in batches(n, batch_size, progress, desc):
-            z = torch.randn(b, G.cfg.z_dim, generator=z_gen).to(device)  # [B, z_dim]
+            z = torch.randn(b, G.cfg.z_dim, generator=z_gen, device="cpu").to(device)  # [B, z_dim]
             w = G.mapping(z)  # [B, w_dim]
             noise = draw_noise(G, b, noise_gen, device)
             images = G.synthesis(G.broadcast(w), resolution=resolution, alpha=alpha, noise=noise)
@@ -123,8 +123,8 @@ def real_indices(dataset_size: int, n: int, seed: int | None) -> tuple[np.ndarra
         return np.arange(n) % dataset_size, np.zeros(n, dtype=bool)
     gen = stream(seed, REAL_STREAM)
     rounds = -(-n // dataset_size)
-    order = torch.cat([torch.randperm(dataset_size, generator=gen) for _ in range(rounds)])[:n]
-    flip = torch.rand(n, generator=gen) < 0.5
+    order = torch.cat([torch.randperm(dataset_size, generator=gen, device="cpu") for _ in range(rounds)])[:n]
+    flip = torch.rand(n, generator=gen, device="cpu") < 0.5
     return order.numpy(), flip.numpy()
 
 
