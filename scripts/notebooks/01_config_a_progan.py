@@ -116,7 +116,7 @@ kimgs = torch.linspace(0, cfg.train.total_kimg, 400).tolist()
 phases = [schedule(k, cfg.train, cfg.model.resolution) for k in kimgs]
 fig, ax = plt.subplots(1, 2, figsize=(9, 2.5))
 ax[0].step(kimgs, [p.resolution for p in phases], where="post")
-ax[0].set(xlabel="kimg", ylabel="resolution", yscale="log", title="resolution")
+ax[0].set(xlabel="kimg", ylabel="resolution", title="resolution", yticks=sorted({p.resolution for p in phases}))
 ax[1].plot(kimgs, [p.alpha for p in phases])
 ax[1].set(xlabel="kimg", title="fade-in α")
 plt.show()

@@ -44,20 +44,26 @@ assert torch.equal(const(3), by_hand)
 # %% [markdown]
 # ## Training config D, and its constant
 #
-# After training, the constant is no longer all ones: it has become the generator's learned "canvas". Its
-# first channels:
+# The constant starts as all ones and is trained like any weight. How far did it move? Below, its first
+# channels as **const − 1**, all on one symmetric colour scale with a colour bar, so that a small change looks
+# small: compare the scale with the mean and spread printed under it. (What the constant encodes matters less
+# than that the latent no longer enters here: the image varies only through the styles and the noise.)
 
 # %%
 run_dir = ensure_trained("D", profile, seed=seed, out_dir=runs_dir)
 G = sgan.load_generator(run_dir)
 learned = G.synthesis.input.const.detach()[0]  # [C, 4, 4]
-fig, axes = plt.subplots(1, 8, figsize=(9, 1.4))
+change = learned - 1  # [C, 4, 4]
+scale = change[:8].abs().max().item() or 1.0
+fig, axes = plt.subplots(1, 8, figsize=(10, 1.6), layout="constrained")
 for c, ax in enumerate(axes):
-    ax.imshow(learned[c], cmap="RdBu_r")
+    shown = ax.imshow(change[c], cmap="RdBu_r", vmin=-scale, vmax=scale, interpolation="nearest")
     ax.set_title(f"channel {c}", fontsize=8)
     ax.set_axis_off()
+fig.colorbar(shown, ax=axes, shrink=0.8, label="const − 1")
 plt.show()
-print(f"constant: shape {tuple(learned.shape)}, mean {learned.mean():.3f}, std {learned.std():.3f}")
+print(f"constant: shape {tuple(learned.shape)}, mean {learned.mean():.3f}, std {learned.std():.3f}; "
+      f"largest |const − 1| {change.abs().max():.3f}")
 
 # %%
 plots.run_figure(run_dir)

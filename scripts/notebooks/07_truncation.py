@@ -9,7 +9,8 @@
 #
 # $$\mathbf{w}' = \bar{\mathbf{w}} + \psi\,(\mathbf{w} - \bar{\mathbf{w}}), \qquad \psi < 1,$$
 #
-# applied to the coarse layers only (official: the first 8 layers, 4²–32²; our profiles: `truncation_cutoff`).
+# applied to the layers below a cutoff only (official: the first 8 layers, 4²–32², which by this course's split
+# are the coarse and middle styles; our profiles: `truncation_cutoff`, at `cpu` the 4²–8² layers).
 # $\bar{\mathbf{w}}$ is tracked during training as a moving average,
 # $\bar{\mathbf{w}} \leftarrow \operatorname{lerp}(\text{mean of the batch's } \mathbf{w}, \bar{\mathbf{w}}, 0.995)$.
 # It decodes to the **"average face"** ($\psi = 0$); negative $\psi$ gives the "opposite" of an image.

@@ -12,9 +12,11 @@
 #
 # $$\text{separability} = 2^{\sum_{i} H(Y_i \mid X_i)} = \exp \sum_i H(Y_i \mid X_i)\,[\text{nats}],$$
 #
-# which is 1 when every attribute is linearly separable (lower is better). The paper finds W far more
-# separable than Z (Table 3: 3.79 vs 10.78 for B). Our synthetic faces allow a stronger check, beyond the
-# paper: **linear probes** of the known factors (continuous ones too) from $\mathbf{z}$ and from $\mathbf{w}$.
+# which is 1 when every attribute is linearly separable (lower is better). The paper's Table 3 lists the
+# style-based F in W (3.79) beside the traditional B in Z (10.78): two different generators, since B has no W.
+# Below we measure the same generator in both spaces, Z and W. Our synthetic faces allow a stronger check,
+# beyond the paper: **linear probes** of the known factors (continuous ones too) from $\mathbf{z}$ and from
+# $\mathbf{w}$.
 
 # %% tags=["parameters"]
 profile = None  # None: $SGAN_PROFILE or "cpu"
@@ -91,6 +93,19 @@ G = sgan.load_generator(ensure_trained("F", profile, seed=seed, out_dir=runs_dir
 ls = compute_metric(metric_name("ls", cfg.train.ls_samples), G, seed=seed)
 print(f"{ls['metric']}: Z {ls['value_z']:.3f}   W {ls['value_w']:.3f}   (attributes: {len(ls['attributes'])})")
 plots.z_vs_w_figure(ls["entropies_z"], ls["entropies_w"], "H(Y|X) [bits]")
+
+# %% [markdown]
+# Read the bars with two cautions, computed here rather than assumed. An attribute that G (almost) never or
+# always draws is degenerate: its 0 bits, in either space, say nothing about linearity. And a factor the judge
+# reads poorly on real faces (accuracy or R² below 0.5 above) gives weak labels, so its probes below are weak
+# evidence.
+
+# %%
+degenerate = sorted(k for k, rate in ls["positive_rate"].items() if not 0.02 <= rate <= 0.98)
+weak = sorted(k for k, v in judge.items() if v < 0.5)
+print("degenerate in G's images (drawn in < 2% or > 98%):",
+      ", ".join(f"{k} ({ls['positive_rate'][k]:.0%})" for k in degenerate) or "none")
+print("read poorly by the judge on real faces (< 0.5):", ", ".join(f"{k} ({judge[k]:.2f})" for k in weak) or "none")
 
 # %% [markdown]
 # ## Linear probes of every factor, from z and from w
