@@ -237,15 +237,15 @@ def style_mixing_figure(G: torch.nn.Module, seeds_a: Sequence[int] = (1, 2, 3, 4
     for ax in axes.flat:
         ax.set_axis_off()
     for j, img in enumerate(img_a):
-        axes[0, j + 1].imshow(img)
+        axes[0, j + 1].imshow(img, interpolation="nearest")
         axes[0, j + 1].set_title(f"A: seed {seeds_a[j]}", fontsize=7)
     for r, (label, i, grid) in enumerate(rows, start=1):
-        axes[r, 0].imshow(img_b[i])
+        axes[r, 0].imshow(img_b[i], interpolation="nearest")
         scale = label.split("\n")[0]
         layers = ranges[scale]
         axes[r, 0].set_title(f"B{seeds_b[i]}: {scale} (layers {layers.start}-{layers.stop - 1})", fontsize=6)
         for j, img in enumerate(to_uint8(grid[i])):
-            axes[r, j + 1].imshow(img)
+            axes[r, j + 1].imshow(img, interpolation="nearest")
     fig.suptitle("Style mixing: the styles of one scale copied from B, the rest from A", fontsize=9)
     fig.tight_layout()
     return fig
@@ -339,7 +339,7 @@ def stochastic_variation_figure(G: torch.nn.Module, seed: int = 0, num_draws: in
     fig, axes = plt.subplots(1, len(shown) + 1, figsize=(1.8 * (len(shown) + 1), 2.2))
     plt.close(fig)
     for k, ax in enumerate(axes[:-1]):
-        ax.imshow(shown[k])
+        ax.imshow(shown[k], interpolation="nearest")
         ax.set_title(f"noise draw {k}", fontsize=8)
     im = axes[-1].imshow(std, cmap="magma")
     axes[-1].set_title(f"per-pixel std ({num_draws} draws)", fontsize=8)
@@ -376,7 +376,7 @@ def noise_by_scale_figure(G: torch.nn.Module, seed: int = 0, noise_seed: int = 0
     fig, axes = plt.subplots(1, 4, figsize=(8, 2.3))
     plt.close(fig)
     for ax, (name, img) in zip(axes, images.items(), strict=True):
-        ax.imshow(to_uint8(img)[0])
+        ax.imshow(to_uint8(img)[0], interpolation="nearest")
         ax.set_title(titles[name], fontsize=8)
         ax.set_axis_off()
     fig.tight_layout()
@@ -411,7 +411,7 @@ def truncation_figure(G: torch.nn.Module, seeds: Sequence[int] = (1, 2, 3, 4),
     plt.close(fig)
     for p, psi in enumerate(psis):
         for s in range(len(seeds)):
-            axes[s, p].imshow(to_uint8(images[p, s:s + 1])[0])
+            axes[s, p].imshow(to_uint8(images[p, s:s + 1])[0], interpolation="nearest")
             axes[s, p].set_axis_off()
         axes[0, p].set_title(f"ψ = {psi:g}", fontsize=8)
     fig.suptitle("Truncation in W: w' = w̄ + ψ (w − w̄)", fontsize=9)
@@ -459,7 +459,7 @@ def interpolation_figure(G: torch.nn.Module, seed_a: int = 1, seed_b: int = 2, s
     fig, axes = plt.subplots(2, 1, figsize=(1.1 * steps, 2.8))
     plt.close(fig)
     for ax, space in zip(axes, ("z", "w"), strict=True):
-        ax.imshow(image_grid(interpolate(G, seed_a, seed_b, ts, space, noise_seed)))
+        ax.imshow(image_grid(interpolate(G, seed_a, seed_b, ts, space, noise_seed)), interpolation="nearest")
         ax.set_title(f"interpolation in {space.upper()} ({'slerp' if space == 'z' else 'lerp'})", fontsize=8)
         ax.set_axis_off()
     fig.tight_layout()

@@ -50,6 +50,17 @@ class GeneratorWidget:
     def controls(self) -> list[W.Widget]:
         raise NotImplementedError
 
+    def all_controls(self) -> list[W.Widget]:
+        """Every interactive control (the tests check each has a tooltip and sliders update on release)."""
+        found, todo = [], list(self.controls())
+        while todo:
+            w = todo.pop(0)
+            if isinstance(w, W.Box):
+                todo.extend(w.children)
+            elif isinstance(w, W.ValueWidget | W.Button) and not isinstance(w, W.HTML | W.Label | W.Image):
+                found.append(w)
+        return found
+
     def compute(self) -> np.ndarray:
         """The image for the controls' current values, uint8 ``[H, W, 3]``."""
         raise NotImplementedError
@@ -68,7 +79,7 @@ class GeneratorWidget:
 
     @property
     def widget(self) -> W.VBox:
-        return W.VBox([*self.controls(), self.output])
+        return W.VBox([*self.controls(), self.output], layout=W.Layout(max_width="100%"))
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -80,11 +91,22 @@ def _show(output: W.Image, image: np.ndarray) -> None:
     """Put a uint8 image into an ``ipywidgets.Image`` at its own pixel size (not stretched to the cell)."""
     output.value = to_png(image)
     output.layout.width = f"{image.shape[1]}px"
+    output.layout.max_width = "100%"  # shrinks with a narrow window instead of being clipped
+    output.layout.height = "auto"
 
 
-def _seed_box(value: int, description: str) -> W.BoundedIntText:
-    return W.BoundedIntText(value=int(value), min=0, max=2**31 - 1, description=description,
+def _seed_box(value: int, description: str, tooltip: str) -> W.BoundedIntText:
+    return W.BoundedIntText(value=int(value), min=0, max=2**31 - 1, description=description, tooltip=tooltip,
                             layout=W.Layout(width="160px"))
+
+
+def _caption(text: str) -> W.HTML:
+    return W.HTML(f"<span style='font-size: 90%; color: #555'>{text}</span>")
+
+
+def _wrap() -> W.Layout:
+    """A row of controls that wraps at a narrow window instead of being clipped."""
+    return W.Layout(flex_flow="row wrap")
 
 
 class StyleMixingWidget(GeneratorWidget):
@@ -106,17 +128,20 @@ class StyleMixingWidget(GeneratorWidget):
             raise ValueError(f"StyleMixingWidget needs two or more seeds, got {list(seeds)}.")
         L = G.num_layers
         self.noise = seed_noise(G, noise_seed)
-        self.seeds = [_seed_box(s, f"source {i}") for i, s in enumerate(seeds)]
+        self.seeds = [_seed_box(s, f"source {i}", f"the seed of source {i}'s latent") for i, s in enumerate(seeds)]
         k = L // 2 if crossover is None else crossover
-        self.crossover = W.IntSlider(value=k, min=0, max=L, description="crossover",
+        self.crossover = W.IntSlider(value=k, min=0, max=L, description="crossover", continuous_update=False,
                                      tooltip=f"layers < k from source 0, the rest from source 1 ({L} layers)")
         options = [(f"{i}", i) for i in range(len(seeds))]
         self.layer_sources = [
             W.Dropdown(options=options, value=0 if i < k else 1,
                        description=f"layer {i} ({G.layer_resolution(i)}²)", layout=W.Layout(width="185px"),
-                       style={"description_width": "85px"})
+                       style={"description_width": "85px"},
+                       tooltip=f"which source's style layer {i} ({G.layer_resolution(i)}²) takes")
             for i in range(L)
         ]
+        self.readout = W.Label()
+        self.sources_caption = _caption("")
         self.sources_output = W.Image(format="png")
         self.sources_image = np.zeros((1, 1, 3), np.uint8)
         self._syncing = False
@@ -125,9 +150,17 @@ class StyleMixingWidget(GeneratorWidget):
         self.update()
 
     def controls(self) -> list[W.Widget]:
-        grid = W.GridBox(self.layer_sources, layout=W.Layout(grid_template_columns="repeat(4, 190px)"))
-        return [W.HBox(self.seeds), self.crossover, grid, W.HTML("sources:"), self.sources_output,
-                W.HTML("mixed:")]
+        grid = W.GridBox(self.layer_sources, layout=W.Layout(grid_template_columns="repeat(auto-fill, 190px)",
+                                                             max_width="100%"))
+        return [W.HBox(self.seeds, layout=_wrap()), W.HBox([self.crossover, self.readout], layout=_wrap()), grid,
+                self.sources_caption, self.sources_output, _caption("mixed:")]
+
+    def describe(self) -> str:
+        """What the layer dropdowns say: the crossover when they follow it, else "custom"."""
+        k = self.crossover.value
+        if [d.value for d in self.layer_sources] == [0 if i < k else 1 for i in range(len(self.layer_sources))]:
+            return f"layers 0-{k - 1} from source 0, the rest from source 1" if k else "all layers from source 1"
+        return "custom: per-layer sources chosen below"
 
     def _on_crossover(self, change: dict) -> None:
         self._syncing = True  # set all dropdowns, then recompute once
@@ -147,6 +180,9 @@ class StyleMixingWidget(GeneratorWidget):
         mixed = crossover_ws(ws[:, None], [d.value for d in self.layer_sources])  # [1, L, D]
         sources = to_uint8(synthesize(self.G, ws, self.noise))
         self.sources_image = image_grid(sources)
+        self.readout.value = self.describe()
+        self.sources_caption.value = _caption("sources, left to right: " + ", ".join(
+            f"source {i} (seed {s.value})" for i, s in enumerate(self.seeds))).value
         _show(self.sources_output, upscale(self.sources_image, self.display_size // 2))
         return to_uint8(synthesize(self.G, mixed, self.noise))[0]
 
@@ -160,14 +196,16 @@ class TruncationWidget(GeneratorWidget):
         self.seeds = list(seeds)
         self.noise_seed = noise_seed
         cutoff = G.cfg.truncation_cutoff if cutoff is None else cutoff
-        self.psi = W.FloatSlider(value=psi, min=-1.0, max=1.5, step=0.05, description="ψ")
+        self.psi = W.FloatSlider(value=psi, min=-1.0, max=1.5, step=0.05, description="ψ", continuous_update=False,
+                                 tooltip="w' = w̄ + ψ (w − w̄): 1 no truncation, 0 the average face")
         self.cutoff = W.IntSlider(value=min(cutoff, G.num_layers), min=0, max=G.num_layers,
-                                  description="cutoff", tooltip="truncate layers [0, cutoff)")
+                                  description="cutoff", tooltip="truncate layers [0, cutoff)", continuous_update=False)
+        self.caption = _caption("seeds, left to right: " + ", ".join(map(str, self.seeds)))
         self._watch(self.psi, self.cutoff)
         self.update()
 
     def controls(self) -> list[W.Widget]:
-        return [self.psi, self.cutoff]
+        return [self.psi, self.cutoff, self.caption]
 
     def compute(self) -> np.ndarray:
         images = truncation_sweep(self.G, self.seeds, [self.psi.value], self.cutoff.value, self.noise_seed)
@@ -189,16 +227,19 @@ class NoiseWidget(GeneratorWidget):
         self.base_noise = seed_noise(G, base_noise_seed)
         self.base = synthesize(G, self.ws, self.base_noise)
         lo, hi = layers if layers is not None else (0, L - 1)
-        self.layers = W.IntRangeSlider(value=(lo, hi), min=0, max=L - 1, description="layers")
-        self.noise_seed = _seed_box(base_noise_seed + 1, "noise seed")
-        self.resample = W.Button(description="resample noise")
+        self.layers = W.IntRangeSlider(value=(lo, hi), min=0, max=L - 1, description="layers",
+                                       continuous_update=False, tooltip="the layers whose noise is redrawn")
+        self.noise_seed = _seed_box(base_noise_seed + 1, "noise seed", "the seed of the redrawn noise")
+        self.resample = W.Button(description="resample noise", tooltip="draw the next noise seed")
         self.resample.on_click(lambda _: setattr(self.noise_seed, "value", self.noise_seed.value + 1))
         self.mixed_image = np.zeros((1, 1, 3), np.uint8)
         self._watch(self.layers, self.noise_seed)
         self.update()
 
     def controls(self) -> list[W.Widget]:
-        return [self.layers, W.HBox([self.noise_seed, self.resample])]
+        return [self.layers, W.HBox([self.noise_seed, self.resample], layout=_wrap()),
+                _caption("left: the image; right: |Δ| to the base noise's image, averaged over colours and shown "
+                         "×2 (white: unchanged, black: a change of 0.5 or more)")]
 
     def noise(self) -> list[torch.Tensor]:
         """The per-layer noise now shown: the base draw with the chosen layers redrawn."""
@@ -220,15 +261,18 @@ class InterpolationWidget(GeneratorWidget):
                  noise_seed: int = 0, display_size: int = DISPLAY_SIZE) -> None:
         super().__init__(G, display_size)
         self.noise_seed = noise_seed
-        self.seed_a, self.seed_b = _seed_box(seed_a, "seed A"), _seed_box(seed_b, "seed B")
+        self.seed_a = _seed_box(seed_a, "seed A", "the seed of the start (t = 0)")
+        self.seed_b = _seed_box(seed_b, "seed B", "the seed of the end (t = 1)")
         self.space = W.ToggleButtons(options=[("Z (slerp)", "z"), ("W (lerp)", "w")], value=space,
-                                     description="space")
-        self.t = W.FloatSlider(value=t, min=0.0, max=1.0, step=0.02, description="t")
+                                     description="space", tooltip="the latent space of the walk",
+                                     tooltips=["slerp between the two z", "lerp between the two w"])
+        self.t = W.FloatSlider(value=t, min=0.0, max=1.0, step=0.02, description="t", continuous_update=False,
+                               tooltip="position on the path: 0 is seed A, 1 is seed B")
         self._watch(self.seed_a, self.seed_b, self.space, self.t)
         self.update()
 
     def controls(self) -> list[W.Widget]:
-        return [W.HBox([self.seed_a, self.seed_b]), self.space, self.t]
+        return [W.HBox([self.seed_a, self.seed_b], layout=_wrap()), self.space, self.t]
 
     def compute(self) -> np.ndarray:
         images = interpolate(self.G, self.seed_a.value, self.seed_b.value, [self.t.value], self.space.value,

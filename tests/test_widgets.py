@@ -127,3 +127,28 @@ def test_widgets_display_their_image_as_png(G):
     assert isinstance(box, W.VBox) and box.children[-1] is mixer.output
     shown = np.asarray(Image.open(io.BytesIO(mixer.output.value)).convert("RGB"))
     assert shown.shape == (64, 64, 3) and np.array_equal(shown[::4, ::4], mixer.image)
+
+
+def _widgets(G):
+    return [StyleMixingWidget(G, seeds=(1, 2), crossover=2), TruncationWidget(G), NoiseWidget(G),
+            InterpolationWidget(G, seed_a=1, seed_b=2)]
+
+
+def test_every_control_has_a_tooltip_and_sliders_update_on_release(G):
+    for widget in _widgets(G):
+        controls = widget.all_controls()
+        assert controls, type(widget).__name__
+        for control in controls:
+            assert control.tooltip, (type(widget).__name__, control.description)  # else the browser shows "null"
+            if isinstance(control, W.IntRangeSlider | W.IntSlider | W.FloatSlider):
+                assert control.continuous_update is False, control.description
+
+
+def test_the_crossover_readout_says_custom_once_the_dropdowns_differ(G):
+    mixer = StyleMixingWidget(G, seeds=(4, 9), crossover=2)
+    assert mixer.readout.value == "layers 0-1 from source 0, the rest from source 1"
+    assert "source 0 (seed 4), source 1 (seed 9)" in mixer.sources_caption.value
+    mixer.layer_sources[5].value = 0
+    assert mixer.readout.value.startswith("custom")
+    mixer.crossover.value = 3
+    assert mixer.readout.value == "layers 0-2 from source 0, the rest from source 1"

@@ -106,7 +106,8 @@ noise_weights = torch.cat([m.weight.abs() for m in G.modules() if isinstance(m, 
 assert len(noise_weights) and noise_weights.max() > 0, "the noise scales B did not train"
 assert std_noise.max() > 0 and std_noise_d.max() == 0
 assert std_noise.mean() < std_latent.mean(), "noise moves the image more than the latent does"
-before = noise_widget.image.copy()
-noise_widget.noise_seed.value += 1
-assert (noise_widget.image != before).any()
+check = NoiseWidget(G, seed=1, layers=(0, G.num_layers - 1))  # its own instance: the demo above stays as it is
+before = check.image.copy()
+check.noise_seed.value += 1
+assert (check.image != before).any()
 print("ok")

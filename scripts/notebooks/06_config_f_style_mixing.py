@@ -114,12 +114,13 @@ plots.run_figure(run_dir)
 # %%
 assert G.cfg.style_mixing_prob == 0.9
 one, two = plots.samples(G, [1]), plots.samples(G, [2])
-mixer.crossover.value = G.num_layers
-assert (mixer.image == plots.to_uint8(one)[0]).all()
-mixer.crossover.value = 0
-assert (mixer.image == plots.to_uint8(two)[0]).all()
-mixer.crossover.value = k
-assert (mixer.image != plots.to_uint8(two)[0]).any() and (mixer.image != plots.to_uint8(one)[0]).any()
+check = StyleMixingWidget(G, seeds=(1, 2))  # its own instance: the widget above stays as the demo left it
+check.crossover.value = G.num_layers
+assert (check.image == plots.to_uint8(one)[0]).all()
+check.crossover.value = 0
+assert (check.image == plots.to_uint8(two)[0]).all()
+check.crossover.value = k
+assert (check.image != plots.to_uint8(two)[0]).any() and (check.image != plots.to_uint8(one)[0]).any()
 values = torch.tensor([[agreement[c][f] for f in plots.SCALES] for c in plots.SCALES])
 finite = values[torch.isfinite(values)]  # NaN: no pair of sources differed in that factor scale
 assert values.shape == (3, 3) and ((finite >= -1) & (finite <= 2)).all()

@@ -88,9 +88,9 @@ truncation
 
 # %%
 untruncated = plots.samples(G, [1, 2, 3, 4])
-truncation.psi.value, truncation.cutoff.value = 1.0, G.num_layers
-assert (truncation.image == plots.image_grid(untruncated)).all()
-truncation.psi.value = 0.0
+check = TruncationWidget(G, seeds=(1, 2, 3, 4), psi=0.7)  # its own instance: the demo above stays at ψ = 0.7
+check.psi.value, check.cutoff.value = 1.0, G.num_layers
+assert (check.image == plots.image_grid(untruncated)).all()
 average = images[0]  # ψ = 0 in the sweep
 assert torch.allclose(average, average[:1].expand_as(average), atol=1e-6)
 assert all(a <= b + 1e-6 for a, b in zip(spread, spread[1:], strict=False)), spread

@@ -114,6 +114,7 @@ assert all(np.isfinite(r["value"]) and r["value"] > 0 for r in results.values())
 assert 0.75 < ppl_2eps / ppl_eps < 1.33, (ppl_eps, ppl_2eps)
 if profile != "smoke":  # the paper's claim (the official F: 233 in W vs 665 in Z); cpu profile: 17-24 vs 92-152
     assert results["wfull"]["value"] < results["zfull"]["value"], results
-walker.t.value = 0.0
-assert (walker.image == plots.to_uint8(plots.samples(G, [1]))[0]).all()
+check = InterpolationWidget(G, seed_a=1, seed_b=2, space="w", t=0.5)  # its own instance, not the demo's
+check.t.value = 0.0
+assert (check.image == plots.to_uint8(plots.samples(G, [1]))[0]).all()
 print("ok")
