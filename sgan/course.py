@@ -5,7 +5,8 @@ Runs the course headless with papermill, in order:
 1. the ablation notebook (11) once per config A-F, two at a time (one core each): each trains its config at
    the profile (or reuses a complete run: same ``config.json``, all metrics present), evaluates the profile's
    metrics, writes ``results.json``;
-2. the teaching notebooks 00-10, which reuse those runs, and the results notebook 12;
+2. the teaching notebooks 00-10 and 13 (13 trains its own tiny networks), which reuse those runs, and the
+   results notebook 12;
 
 and writes each executed notebook and its HTML rendering (nbconvert) to ``runs/course/<profile>/``, then
 prints the results table of notebook 12. Re-running is cheap: complete runs are skipped.
@@ -48,7 +49,7 @@ def notebooks_dir() -> Path:
 
 
 def teaching_notebooks() -> list[str]:
-    """Notebooks 00-10 in order (everything but the ablation and results notebooks)."""
+    """Notebooks 00-10 and 13 in order (everything but the ablation and results notebooks)."""
     names = sorted(p.name for p in notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
     return [n for n in names if n not in (ABLATION_NOTEBOOK, RESULTS_NOTEBOOK)]
 
@@ -167,7 +168,7 @@ def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/cours
     """Run the course at ``profile``; everything goes to ``<out_dir>/<profile>``, which is returned.
 
     ``configs``: the ablation runs (notebook 11 once each, ``jobs`` at a time, one torch thread each);
-    ``notebooks``: the teaching notebooks (default 00-10, in order), followed by the results notebook 12.
+    ``notebooks``: the teaching notebooks (default 00-10 and 13, in order), followed by the results notebook 12.
     Prints progress, timings and, at the end, the results table.
     """
     from sgan.ablation import results_markdown
