@@ -18,6 +18,7 @@
 # | 07 | | the truncation trick in W |
 # | 08–10 | | the metrics: FID, perceptual path length, linear separability |
 # | 11–12 | | the ablation runs and the paper's tables |
+# | 13 | | the training step by hand, bit for bit against the library |
 #
 # **How to run it.** `make course` runs every notebook headless with papermill (the `cpu` profile, ≤ 30 min on
 # two cores); `make lab` opens them in JupyterLab. Each notebook starts with a *parameters* cell of plain
@@ -52,6 +53,21 @@ profile, runs_dir = setup_notebook(profile, runs_dir)
 # Wasserstein game with a gradient penalty (config A, WGAN-GP). StyleGAN changes neither game nor
 # discriminator: it changes **how the generator turns $\mathbf{z}$ into an image**, and measures what that
 # buys: image quality (FID, Table 1) and disentanglement (path length and separability, Table 3).
+#
+# ## The two generators (the paper's Figure 1)
+#
+# Drawn by `sgan.figure1` from the configs of this profile: (a) config A, where $\mathbf{z}$ enters once
+# through the input layer; (b) config F, where $\mathbf{z}$ is first mapped to $\mathbf{w}$ by the mapping
+# network $f$, and $\mathbf{w}$ then controls every layer through a learned affine transform A and AdaIN. The
+# synthesis starts from a learned constant, and noise is scaled per channel by B and added after every
+# convolution. Notebooks 01–06 build each box.
+
+# %%
+from sgan.figure1 import architecture_figure
+
+architecture_figure(sgan.make_config("A", profile).model, sgan.make_config("F", profile).model)
+
+# %% [markdown]
 #
 # ## The data: synthetic faces with known factors
 #
