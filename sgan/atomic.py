@@ -6,6 +6,7 @@ small text output of a run: results JSON, tables, HTML renderings, benchmark rep
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -28,3 +29,16 @@ def write_text(path: str | Path, text: str) -> Path:
 def write_json(path: str | Path, data: Any) -> Path:
     """``data`` as indented, key-sorted JSON, written atomically; returns the path."""
     return write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+DISK_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)  # no space, a file-size limit, a quota
+
+
+def disk_full_error(exc: OSError, what: str, advice: str) -> OSError | None:
+    """``OSError("<what>: <the system's reason>. <advice>")`` keeping ``exc.errno`` when ``exc`` says the disk
+    (or a file-size limit or quota) is full; None for any other failure, which the caller re-raises."""
+    if exc.errno not in DISK_FULL:
+        return None
+    full = OSError(f"{what} ({os.strerror(exc.errno)}). {advice}")
+    full.errno = exc.errno
+    return full

@@ -19,7 +19,6 @@ truncated or corrupt, ``load_checkpoint`` falls back to it with a warning. Every
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import pickle
@@ -31,6 +30,8 @@ from typing import Any
 
 import numpy as np
 import torch
+
+from sgan.atomic import disk_full_error
 
 FORMAT = "sgan-checkpoint-2"  # with a checksum
 UNCHECKED_FORMATS = ("sgan-checkpoint-1",)  # written before checksums: read without verification
@@ -106,12 +107,11 @@ def save_checkpoint(path: str | Path, state: dict[str, Any]) -> Path:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-            raise
         kept = f"the last checkpoint, {path}, is intact" if path.is_file() else "no earlier checkpoint was kept"
-        full = OSError(f"Cannot write the checkpoint {path}: {os.strerror(exc.errno)}. Free some space, then "
-                       f"continue with --resume ({kept}).")
-        full.errno = exc.errno
+        full = disk_full_error(exc, f"Cannot write the checkpoint {path}",
+                               f"Free some space, then continue with --resume ({kept}).")
+        if full is None:
+            raise
         raise full from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

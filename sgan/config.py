@@ -331,8 +331,14 @@ class RunConfig:
 
     def differences(self, other: RunConfig) -> list[str]:
         """Dotted names of the fields that differ, e.g. ``["model.use_noise", "train.seed"]``."""
-        a, b = _flatten(self.to_dict()), _flatten(other.to_dict())
-        return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+        return list(self.changes_from(other))
+
+    def changes_from(self, other: RunConfig) -> dict[str, tuple[Any, Any]]:
+        """``{dotted name: (other's value, this config's value)}`` of the fields that differ, sorted by name;
+        values as JSON data (tuples become lists)."""
+        a, b = _flatten(other.to_dict()), _flatten(self.to_dict())
+        return {k: tuple(json.loads(x) if x is not None else None for x in (a.get(k), b.get(k)))
+                for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)}
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:

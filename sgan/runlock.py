@@ -65,15 +65,17 @@ class RunLock:
         self._fd: int | None = None
 
     def acquire(self) -> RunLock:
-        previous = _read_holder(self.path)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644) if fcntl else self._create_exclusive(previous)
         if fcntl:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
                 raise RunLockedError(self._busy_message(_read_holder(self.path))) from None
             previous = _read_holder(self.path)  # what the last holder left, now that no one else can write it
+        else:
+            previous = _read_holder(self.path)
+            fd = self._create_exclusive(previous)
         self._fd = fd
         if previous.get("pid") not in (None, os.getpid()):
             warnings.warn(f"{self.path.parent}: took over the stale lock of a run that ended without releasing "

@@ -237,15 +237,14 @@ def _pm(mean: float, std: float) -> str:
 
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The study's rows as a Markdown table (FID mean ± std over the seeds)."""
+    from sgan.ablation import markdown_table
+
     metric = next((r["metric"] for r in rows if r["metric"]), "fid")
-    lines = [f"| variant | seeds | {metric} best | {metric} final | best at kimg | kimg | train min |",
-             "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        at = ", ".join(f"{k:g}" for k in r["best_kimg"]) or "—"
-        lines.append(f"| {r['variant']} | {len(r['seeds'])} | {_pm(r['best_mean'], r['best_std'])} | "
-                     f"{_pm(r['final_mean'], r['final_std'])} | {at} | {r['kimg']:g} | "
-                     f"{r['minutes_mean']:.1f} |")
-    return "\n".join(lines)
+    return markdown_table([{
+        "variant": r["variant"], "seeds": str(len(r["seeds"])),
+        f"{metric} best": _pm(r["best_mean"], r["best_std"]), f"{metric} final": _pm(r["final_mean"], r["final_std"]),
+        "best at kimg": ", ".join(f"{k:g}" for k in r["best_kimg"]) or "—", "kimg": f"{r['kimg']:g}",
+        "train min": f"{r['minutes_mean']:.1f}"} for r in rows])
 
 
 def spectra_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int], dataset: Any,
@@ -272,13 +271,14 @@ def spectra_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
 
 def spectra_markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The spectra rows as Markdown: how sharp G's images are, and how much D looks at the high band."""
-    lines = ["| variant | runs | G's high-band power / the data's | share of D's gradient in the high band | "
-             "D's score drop when reals are blurred (in score std) |", "|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r['variant']} | {r['runs']} | {_pm(r['hf_ratio_mean'], r['hf_ratio_std'])} | "
-                     f"{_pm(r['grad_hf_share_mean'], r['grad_hf_share_std'])} | "
-                     f"{_pm(r['blur_sensitivity_mean'], r['blur_sensitivity_std'])} |")
-    return "\n".join(lines)
+    from sgan.ablation import markdown_table
+
+    return markdown_table([{
+        "variant": r["variant"], "runs": str(r["runs"]),
+        "G's high-band power / the data's": _pm(r["hf_ratio_mean"], r["hf_ratio_std"]),
+        "share of D's gradient in the high band": _pm(r["grad_hf_share_mean"], r["grad_hf_share_std"]),
+        "D's score drop when reals are blurred (in score std)": _pm(r["blur_sensitivity_mean"],
+                                                                    r["blur_sensitivity_std"])} for r in rows])
 
 
 def write_report(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int],
@@ -313,15 +313,14 @@ def write_report(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
 
 
 def parse_seeds(text: str) -> list[int]:
-    """``"0,1,2"`` or ``"0-2"`` -> ``[0, 1, 2]``."""
-    seeds: list[int] = []
+    """``"0,1,2"`` or ``"0-2"`` -> ``[0, 1, 2]`` (``sgan.sample.parse_seeds``), at most 100 seeds."""
+    from sgan.sample import parse_seeds as parse
+
     try:
-        for part in text.split(","):
-            a, _, b = part.strip().partition("-")
-            seeds += list(range(int(a), int(b) + 1)) if b else [int(a)]
+        seeds = parse(text)
     except ValueError:
         raise ValueError(f"--seeds {text!r}: give seeds like 0,1,2 or 0-2.") from None
-    if not seeds or len(seeds) > 100:
+    if len(seeds) > 100:
         raise ValueError(f"--seeds {text!r}: give between 1 and 100 seeds.")
     return seeds
 

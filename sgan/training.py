@@ -42,6 +42,7 @@ from tqdm.auto import tqdm
 
 from sgan import distributed as dist
 from sgan import losses
+from sgan.atomic import write_text
 from sgan.checkpoint import capture_rng, has_checkpoint, load_checkpoint, restore_rng, save_checkpoint
 from sgan.config import ConfigError, RunConfig
 from sgan.discriminator import Discriminator
@@ -217,18 +218,13 @@ RESUMABLE = ("train.total_kimg", "train.learning_rates", "train.num_threads", "t
 def resume_changes(out: Path, config: RunConfig, saved: RunConfig) -> dict[str, tuple[Any, Any]]:
     """``{field: (old, new)}`` for the fields ``config`` changes on resume; a ``ConfigError`` when any of them
     is not in ``RESUMABLE`` (a different model or procedure is a new run, not a continuation)."""
-    differ = config.differences(saved)
-    refused = [k for k in differ if k not in RESUMABLE]
+    changes = config.changes_from(saved)
+    refused = [k for k in changes if k not in RESUMABLE]
     if refused:
         raise ConfigError(f"Cannot resume {out}: the config differs from the checkpoint's in {', '.join(refused)}; "
                           f"a resumed run may change only {', '.join(RESUMABLE)}. Resume with the run's own "
                           "config (--resume alone) or start a new run.")
-    old, new = _flatten_config(saved), _flatten_config(config)
-    return {k: (old[k], new[k]) for k in differ}
-
-
-def _flatten_config(config: RunConfig) -> dict[str, Any]:
-    return {f"{part}.{k}": v for part in ("model", "train") for k, v in config.to_dict()[part].items()}
+    return changes
 
 
 def record_changes(out: Path, config: RunConfig, changes: dict[str, tuple[Any, Any]], step: int) -> None:
@@ -240,7 +236,7 @@ def record_changes(out: Path, config: RunConfig, changes: dict[str, tuple[Any, A
     tqdm.write(f"Resuming {out} at step {step} with {text}.", file=sys.stderr)
     with open(out / "resume_changes.jsonl", "a") as f:
         f.write(json.dumps({"step": step, "changes": {k: list(v) for k, v in changes.items()}}) + "\n")
-    _write_text(out / "config.json", config.to_json() + "\n")
+    write_text(out / "config.json", config.to_json() + "\n")
 
 
 def check_same_data(out: Path, data: Any, resuming: bool) -> None:
@@ -259,7 +255,7 @@ def check_same_data(out: Path, data: Any, resuming: bool) -> None:
                              f"{record['resolution']}²). Resume with the run's data (--data {saved['name']} "
                              f"--data-n {saved['n']}).")
         return
-    _write_text(path, json.dumps(record, indent=2) + "\n")
+    write_text(path, json.dumps(record, indent=2) + "\n")
 
 
 def sweep_temporaries(out_dir: Path) -> list[Path]:
@@ -481,12 +477,6 @@ class _StopRequests:
             signal.signal(sig, handler)
 
 
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
-
-
 def _trim_log(path: Path, step: int) -> None:
     """Keep the log rows up to ``step`` (a resumed run rewrites what came after its checkpoint)."""
     if not path.is_file():
@@ -497,7 +487,7 @@ def _trim_log(path: Path, step: int) -> None:
             row = json.loads(line)
             if row.get("step", math.inf) <= step:
                 rows.append(line)
-    _write_text(path, "".join(f"{line}\n" for line in rows))
+    write_text(path, "".join(f"{line}\n" for line in rows))
 
 
 def _last_row(path: Path) -> dict[str, Any]:
@@ -723,8 +713,8 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
             _trim_log(out / "log.jsonl", trainer.step)
             record_changes(out, config, changes, trainer.step)
     elif info.is_main:
-        _write_text(out / "config.json", config.to_json() + "\n")
-        _write_text(out / "log.jsonl", "")
+        write_text(out / "config.json", config.to_json() + "\n")
+        write_text(out / "log.jsonl", "")
         n = min(config.train.grid_size, len(data))
         reals = area_downsample(data.batch(list(range(n)), mirror=False), config.model.resolution)
         save_grid(reals, out / "grids" / "reals.png")

@@ -323,7 +323,7 @@ def test_training_on_a_full_disk_stops_with_one_error_and_keeps_the_checkpoint(t
     assert main(train_args(run, root, "--max-steps", "2")) == 0  # a checkpoint of ~1 MiB: over the limit
     done = run_on_a_full_disk(train_args(run, root, "--resume", "--max-steps", "4"))
     latest = run / "checkpoints" / "latest.pt"
-    assert (done.returncode, done.stderr) == (1, f"error: Cannot write the checkpoint {latest}: File too large. "
+    assert (done.returncode, done.stderr) == (1, f"error: Cannot write the checkpoint {latest} (File too large). "
                                                  f"Free some space, then continue with --resume (the last "
                                                  f"checkpoint, {latest}, is intact).\n"), done
     assert load_checkpoint(run)["progress"]["step"] == 2

@@ -19,7 +19,6 @@ of the memory-mapped writes.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
@@ -28,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+from sgan.atomic import disk_full_error
 
 CACHE_FORMAT = 1
 PARAMS_KEY = "__params__"
@@ -89,12 +90,10 @@ def _open_images(path: Path, shape: tuple[int, ...], root: Path) -> np.ndarray:
             with open(path, "r+b") as fh:
                 os.posix_fallocate(fh.fileno(), 0, path.stat().st_size)
     except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        full = disk_full_error(exc, f"No room for the data cache in {root}: it needs {size / 2**20:.0f} MiB",
+                               "Free some space, or cache the data elsewhere (--data-root / SGAN_DATA).")
+        if full is None:
             raise
-        full = OSError(f"No room for the data cache in {root}: it needs {size / 2**20:.0f} MiB "
-                       f"({os.strerror(exc.errno)}). Free some space, or cache the data elsewhere "
-                       "(--data-root / SGAN_DATA).")
-        full.errno = exc.errno
         raise full from None
     return images
 
