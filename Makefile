@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PROFILE ?= cpu
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup course test lab bench clean-runs
+.PHONY: setup course test lab bench reference clean-runs
 
 setup: $(STAMP)
 
@@ -30,6 +30,10 @@ test: $(STAMP)
 ## JupyterLab with the course's kernel.
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
+
+## The reference results (results/<profile>/ and the zoo): Tables 1-4 with 3 seeds, about an hour on 2 cores.
+reference: $(STAMP)
+	$(PYTHON) -m sgan.reference --profile $(PROFILE)
 
 bench: $(STAMP)
 	$(PYTHON) -m sgan.bench

@@ -7,6 +7,7 @@ The public API is imported lazily, so ``import sgan`` is quick and a notebook pa
     data = sgan.load_dataset("synthetic", 32)     # the synthetic faces with their factors
     run = sgan.train(cfg, data, "runs/F")         # the paper's training procedure
     G = sgan.load_generator("runs/F")             # the EMA generator of a run
+    G = sgan.zoo("F")                             # config F as trained by the reference runs (no training)
 """
 
 from importlib import import_module
@@ -27,6 +28,9 @@ _API = {
     "load_generator": "sgan.checkpoint",
     "compute_metric": "sgan.metrics",
     "list_metrics": "sgan.metrics",
+    "zoo": "sgan.model_zoo",
+    "zoo_entries": "sgan.model_zoo",
+    "zoo_provenance": "sgan.model_zoo",
 }
 
 __all__ = sorted(_API)

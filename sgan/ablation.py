@@ -236,6 +236,33 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
     return run_dir
 
 
+def trained_run(config: str = "F", profile: str = "cpu", seed: int = 0, out_dir: str | Path | None = None,
+                use_zoo: bool = True) -> Path:
+    """A trained run of ``config`` for the notebooks' figures, the cheapest way there is, saying which:
+
+    1. the learner's own run (``<out_dir>/<config>``), when it is complete;
+    2. else the zoo's (``sgan.model_zoo``), when it holds this config at this profile with this seed and the
+       same resolved config (a zoo trained before a profile change is not used), unpacked to a folder;
+    3. else ``ensure_trained`` trains it (minutes at the cpu profile).
+    """
+    from sgan import model_zoo
+
+    cfg = resolve_config(config, profile, seed)
+    run_dir = Path(out_dir or course_dir(profile)) / run_name(config)
+    if training_complete(run_dir, cfg):
+        print(f"config {config}: your run, {run_dir}", flush=True)
+        return run_dir
+    if use_zoo and config in model_zoo.zoo_entries(profile):
+        folder = model_zoo.materialize(config, profile)
+        zoo_cfg, origin = saved_config(folder), model_zoo.zoo_provenance(config, profile)
+        if zoo_cfg is not None and not zoo_cfg.differences(cfg):
+            print(f"config {config}: no run of yours yet, so the zoo's (the reference run with seed "
+                  f"{origin['seed']}, {origin['kimg']:g} kimg, {origin['fid_metric']} best "
+                  f"{origin['fid_best']:.2f}); `make course` trains your own.", flush=True)
+            return folder
+    return ensure_trained(config, profile, seed, out_dir=out_dir)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Metrics and results
 # ---------------------------------------------------------------------------------------------------------
@@ -305,11 +332,14 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
         print(f"[{name}] complete: reusing {results_path(run_dir)}", flush=True)
         return read_results(run_dir)
     dataset = load_data(cfg, data, data_n, progress)
+    trained_before = training_complete(run_dir, cfg)
     start = time.perf_counter()
     ensure_trained(config, profile, seed, data, out_dir, overrides, data_n, progress, dataset)
     train_s = time.perf_counter() - start
     previous = read_results(run_dir) or {}
     same_run = previous and not RunConfig.from_dict(previous["run_config"]).differences(cfg)
+    if trained_before and same_run:  # only new metrics: the training time is the one measured before
+        train_s = previous.get("train_seconds", train_s)
     details = dict(previous.get("details", {})) if same_run else {}
     todo = [n for n in names if n not in details]
     print(f"[{name}] evaluating {', '.join(todo) or 'nothing new'}", flush=True)

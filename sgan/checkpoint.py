@@ -197,19 +197,26 @@ def restore_rng(state: dict[str, Any], generators: dict[str, torch.Generator]) -
 def load_generator(run_dir_or_ckpt: str | Path, which: str = "ema", device: str | torch.device = "cpu"):
     """Rebuild a run's Generator from its checkpoint: ``which="ema"`` (for samples and metrics) or "G".
 
-    Returns the network in eval mode with gradients off and its w̄ (``w_avg``) loaded, on ``device``.
+    Returns the network in eval mode with gradients off and its w̄ (``w_avg``) loaded, on ``device``. A zoo
+    file (``sgan.model_zoo``) loads the same way.
     """
-    from sgan.config import RunConfig
-    from sgan.generator import Generator
-
     keys = {"ema": "G_ema", "G": "G"}
     if which not in keys:
         raise ValueError(f"which={which!r}: choose 'ema' (the averaged generator) or 'G' (the trained one).")
     state = load_checkpoint(run_dir_or_ckpt)
-    config = RunConfig.from_json(state["config"])
+    return generator_from_state(state["config"], state[keys[which]]).to(device)
+
+
+def generator_from_state(config_json: str, weights: dict[str, torch.Tensor]):
+    """A ``Generator`` built from a ``RunConfig``'s JSON and a state dict (any float dtype: copied into float32
+    weights), in eval mode with gradients off, on the CPU."""
+    from sgan.config import RunConfig
+    from sgan.generator import Generator
+
+    config = RunConfig.from_json(config_json)
     # the random init is overwritten: leave the global RNG untouched, and build on the CPU where the weights are
     with torch.random.fork_rng(devices=[]), torch.device("cpu"):
         G = Generator(config.model)
-    G.load_state_dict(state[keys[which]])
+    G.load_state_dict(weights)
     G.requires_grad_(False)
-    return G.eval().to(device)
+    return G.eval()

@@ -67,3 +67,16 @@ def draw_crossovers(n: int, num_layers: int, prob: float, generator: torch.Gener
     mixed = torch.rand(n, generator=generator, device=draw_device) < prob
     crossover = torch.randint(1, num_layers, (n,), generator=generator, device=draw_device)
     return torch.where(mixed, crossover, torch.full_like(crossover, num_layers)).to(device)
+
+
+def draw_test_crossovers(n: int, num_layers: int, latents: int, generator: torch.Generator | None = None
+                         ) -> list[torch.Tensor]:
+    """Table 2's stress test: per image, ``latents − 1`` distinct crossovers drawn uniformly from
+    [1, num_layers − 1] and sorted, so that each of the ``latents`` latents drives at least one layer.
+    Returns ``latents − 1`` int64 tensors ``[n]`` (the ``crossovers`` of ``mix_styles``), on the CPU."""
+    if not 1 <= latents <= num_layers:
+        raise ValueError(f"cannot mix {latents} latents over {num_layers} layers: use 1 to {num_layers}.")
+    keys = torch.rand(n, num_layers - 1, generator=generator, device="cpu")  # [n, L − 1]
+    # a random subset of the L − 1 possible crossovers, in order
+    chosen = keys.argsort(dim=1)[:, :latents - 1].sort(dim=1).values + 1  # [n, latents − 1]
+    return list(chosen.unbind(dim=1))

@@ -593,6 +593,29 @@ def spectra_figure(spectra: dict[str, dict[str, Sequence[float]]]) -> Figure:
     return fig
 
 
+def mixing_table_figure(rows: Sequence[dict], metric: str = "FID") -> Figure:
+    """Table 2 as lines: FID against the number of latents mixed at test time, one line per share of training
+    images mixed (``sgan.reference_tables.table2`` rows), error bars ± one std over seeds; right, the paper's."""
+    if not rows:
+        raise ValueError("mixing_table_figure needs Table 2's rows (sgan.reference_tables.table2).")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    plt.close(fig)
+    ks = [1, 2, 3, 4]
+    for i, row in enumerate(rows):
+        mean = [row[f"fid_mix{k}"]["mean"] for k in ks]
+        std = [0.0 if math.isnan(row[f"fid_mix{k}"]["std"]) else row[f"fid_mix{k}"]["std"] for k in ks]
+        axes[0].errorbar(ks, mean, yerr=std, color=f"C{i}", marker="o", capsize=3, label=row["mixing"])
+        axes[1].plot(ks, [row["paper"][k] for k in ks], color=f"C{i}", marker="o", label=row["mixing"])
+    axes[0].set(title=f"here: {metric}, mean ± std over seeds", ylabel=metric)
+    axes[1].set(title="the paper (FFHQ, FID 50k)", ylabel="FID")
+    for ax in axes:
+        ax.set(xlabel="latents mixed at test time", xticks=ks)
+        ax.grid(True, alpha=0.3)
+        ax.legend(title="mixed in training", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def samples(G: torch.nn.Module, seeds: Sequence[int], noise_seed: int = 0) -> torch.Tensor:
     """One image per seed ``[len(seeds), 3, H, W]`` (no truncation, the same seeded noise for all)."""
     return synthesize(G, seed_ws(G, seeds), seed_noise(G, noise_seed))

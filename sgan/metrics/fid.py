@@ -77,11 +77,12 @@ def real_statistics(dataset: Any, count: int, network: FeatureNetwork, resolutio
 
 def generated_statistics(G: Any, count: int, network: FeatureNetwork, seed: int, batch_size: int,
                          device: torch.device, progress: bool = True, resolution: int | None = None,
-                         alpha: float = 1.0, enlarge_to: int | None = None):
+                         alpha: float = 1.0, enlarge_to: int | None = None, latents: int = 1):
     """``(mu, sigma)`` of ``count`` generated images, rendered at ``resolution`` (None: G's) with fade-in
-    ``alpha``, and enlarged (nearest) to ``enlarge_to`` when that is larger."""
+    ``alpha``, and enlarged (nearest) to ``enlarge_to`` when that is larger; each mixed from ``latents``
+    latents (Table 2)."""
     batches = sampling.iterate_generated(G, count, seed, batch_size, device, progress, "FID: generated",
-                                         resolution, alpha)
+                                         resolution, alpha, latents)
 
     def images():
         for _, _, img in batches:
@@ -96,7 +97,8 @@ def fid_metric(spec: Any, G: Any, dataset: Any, *, device: str = "cpu", seed: in
                features: str = "auto", batch_size: int | None = None,
                cache_dir: str | os.PathLike | None = "data", inception_path: str | os.PathLike | None = None,
                resolution: int | None = None, mirror: bool = True) -> dict:
-    """FID of ``spec.num_samples`` generated images against the data set (registry: ``fid<count>``).
+    """FID of ``spec.num_samples`` generated images against the data set (registry: ``fid<count>``; with
+    ``fid<count>_mix<k>`` every generated image is mixed from ``spec.latents`` latents, Table 2).
 
     ``mirror``: mirror a random half of the real images, as the official code does for runs trained with
     mirror augmentation (pass the run's ``config.train.mirror``)."""
@@ -106,10 +108,11 @@ def fid_metric(spec: Any, G: Any, dataset: Any, *, device: str = "cpu", seed: in
     network = feature_network(features, dev, inception_path)
     mu_r, sigma_r, n_real, cached = real_statistics(dataset, spec.num_samples, network, res, bs, dev,
                                                     progress, cache_dir, mirror)
-    mu_g, sigma_g = generated_statistics(G, spec.num_samples, network, seed, bs, dev, progress, resolution)
+    mu_g, sigma_g = generated_statistics(G, spec.num_samples, network, seed, bs, dev, progress, resolution,
+                                         latents=spec.latents)
     return dict(value=frechet_distance(mu_r, sigma_r, mu_g, sigma_g), feature_network=network.name,
                 distance="frechet", real_count=n_real, real_stats_cached=cached, resolution=res,
-                dataset=getattr(dataset, "name", None), mirror=mirror)
+                dataset=getattr(dataset, "name", None), mirror=mirror, latents=spec.latents)
 
 
 class FIDTracker:

@@ -3,6 +3,8 @@
 Grammar (counts are written ``256``, ``2k``, ``50k``; ``2000`` is read as ``2k``):
 
 * ``fid<count>``: FID between ``count`` generated and up to ``count`` real images (paper: ``fid50k``).
+  ``fid<count>_mix<k>``: the same with every generated image mixed from ``k`` latents at ``k − 1`` random
+  crossover points (Table 2's stress test, "number of latents during testing"; ``k = 1`` is plain FID).
 * ``ppl_<space><sampling>[_<count>]``: perceptual path length, space ``z`` | ``w``, sampling ``full`` |
   ``end``; no count means the paper's 100k pairs (``ppl_wend`` ≡ 100k, ``ppl_wend_1k`` = 1000 pairs).
 * ``ls[<count>]``: linear separability in Z and W; no count means the paper's 200k images (``ls2k``: 2000).
@@ -29,7 +31,7 @@ PPL_NAMES = ("ppl_zfull", "ppl_wfull", "ppl_zend", "ppl_wend")
 
 _COUNT = r"(\d+)(k?)"
 _PATTERNS = {
-    "fid": re.compile(rf"fid{_COUNT}"),
+    "fid": re.compile(rf"fid{_COUNT}(?:_mix(\d+))?"),
     "ppl": re.compile(rf"ppl_(z|w)(full|end)(?:_{_COUNT})?"),
     "ls": re.compile(rf"ls(?:{_COUNT})?"),
     "probes": re.compile(rf"probes{_COUNT}"),
@@ -49,11 +51,12 @@ class MetricSpec:
     num_samples: int
     space: str | None = None  # ppl: "z" | "w"
     sampling: str | None = None  # ppl: "full" | "end"
+    latents: int = 1  # fid: latents mixed per generated image (Table 2)
 
     @property
     def name(self) -> str:
         """The canonical name (counts as ``2k``, the paper's count left out where the grammar allows)."""
-        return metric_name(self.kind, self.num_samples, self.space, self.sampling)
+        return metric_name(self.kind, self.num_samples, self.space, self.sampling, self.latents)
 
     @property
     def official_count(self) -> bool:
@@ -77,11 +80,15 @@ def _count(digits: str | None, k: str | None, name: str) -> int | None:
     return n
 
 
-def metric_name(kind: str, num_samples: int, space: str | None = None, sampling: str | None = None) -> str:
-    """The canonical name of a metric, e.g. ``metric_name("ppl", 1000, "w", "end") == "ppl_wend_1k"``."""
+def metric_name(kind: str, num_samples: int, space: str | None = None, sampling: str | None = None,
+                latents: int = 1) -> str:
+    """The canonical name of a metric, e.g. ``metric_name("ppl", 1000, "w", "end") == "ppl_wend_1k"``,
+    ``metric_name("fid", 2000, latents=3) == "fid2k_mix3"``."""
     count = format_count(num_samples)
+    if latents != 1 and (kind != "fid" or latents < 1):
+        raise ValueError(f"latents={latents!r}: only FID mixes latents, and it needs at least 1.")
     if kind == "fid":
-        return f"fid{count}"
+        return f"fid{count}" if latents == 1 else f"fid{count}_mix{latents}"
     if kind in ("probes", "attrs"):
         return f"{kind}{count}"
     if kind == "ls":
@@ -105,9 +112,15 @@ def parse_metric_name(name: str) -> MetricSpec:
             n = _count(m.group(3), m.group(4), name)
             return MetricSpec("ppl", n or PAPER_COUNTS["ppl"], m.group(1), m.group(2))
         n = _count(m.group(1), m.group(2), name)
+        if kind == "fid" and m.group(3) is not None:
+            latents = int(m.group(3))
+            if latents < 1:
+                raise UnknownMetricError(f"{name!r}: mix at least 1 latent (e.g. fid2k_mix2).")
+            return MetricSpec("fid", n, latents=latents)
         return MetricSpec(kind, n or PAPER_COUNTS[kind])
     raise UnknownMetricError(
-        f"Unknown metric {name!r}. Names carry their sample count: fid50k, fid2k, fid256; "
+        f"Unknown metric {name!r}. Names carry their sample count: fid50k, fid2k, fid256 "
+        "(fid2k_mix3: 3 latents mixed); "
         f"{', '.join(PPL_NAMES)} (100k pairs) or e.g. ppl_wend_1k; ls (200k) or ls2k; probes2k; attrs2k. "
         f"Well-known names: {', '.join(list_metrics())}."
     )

@@ -3,7 +3,8 @@
 Every draw happens on the CPU from a ``torch.Generator`` seeded from (seed, stream), then moves to the device,
 so a metric gives the same samples on CPU and GPU. Streams: ``LATENT_STREAM`` for z, ``NOISE_STREAM`` for the
 per-layer noise images, ``PPL_T_STREAM`` for path-length positions, ``REAL_STREAM`` for which real images FID
-draws and which of them it mirrors. The generator runs in eval mode, without
+draws and which of them it mirrors, ``MIX_STREAM`` for the extra latents and crossovers of Table 2's mixed
+images. The generator runs in eval mode, without
 truncation (ψ = 1, as for every metric in the paper).
 """
 
@@ -17,7 +18,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-LATENT_STREAM, NOISE_STREAM, PPL_T_STREAM, REAL_STREAM = 0, 1, 2, 3
+LATENT_STREAM, NOISE_STREAM, PPL_T_STREAM, REAL_STREAM, MIX_STREAM = 0, 1, 2, 3, 4
 
 
 def resolve_device(device: str | torch.device = "cpu") -> torch.device:
@@ -94,20 +95,39 @@ def batches(total: int, batch_size: int, progress: bool, desc: str) -> Iterator[
 
 @torch.no_grad()
 def iterate_generated(G: Any, n: int, seed: int, batch_size: int, device: torch.device, progress: bool = True,
-                      desc: str = "generating", resolution: int | None = None, alpha: float = 1.0
-                      ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+                      desc: str = "generating", resolution: int | None = None, alpha: float = 1.0,
+                      latents: int = 1) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
     """Batches ``(z [B, z_dim], w [B, w_dim], images [B, 3, r, r])`` of ``n`` fresh samples of ``G``:
     z ~ N(0, I), w = f(z), random noise, no truncation; rendered at ``resolution`` (None: G's own) with the
-    fade-in weight ``alpha`` (a snapshot taken while a resolution fades in)."""
+    fade-in weight ``alpha`` (a snapshot taken while a resolution fades in). ``latents > 1``: every image
+    mixes ``w`` with ``latents − 1`` more latents at random crossovers (``mix_test_ws``; z, w are the first)."""
     check_device(G, device)
+    if latents > 1 and not G.cfg.use_styles:
+        raise ValueError(f"mixing {latents} latents needs a style-based generator (configs C-F); this one "
+                         "(use_styles=False) reads a single latent.")
     z_gen, noise_gen = stream(seed, LATENT_STREAM), stream(seed, NOISE_STREAM)
+    mix_gen = stream(seed, MIX_STREAM)
     with eval_mode(G):
         for b in batches(n, batch_size, progress, desc):
             z = torch.randn(b, G.cfg.z_dim, generator=z_gen, device="cpu").to(device)  # [B, z_dim]
             w = G.mapping(z)  # [B, w_dim]
             noise = draw_noise(G, b, noise_gen, device)
-            images = G.synthesis(G.broadcast(w), resolution=resolution, alpha=alpha, noise=noise)
+            ws = G.broadcast(w) if latents == 1 else mix_test_ws(G, w, latents, mix_gen, device)
+            images = G.synthesis(ws, resolution=resolution, alpha=alpha, noise=noise)
             yield z, w, check_images(images, b, "G.synthesis")
+
+
+def mix_test_ws(G: Any, w: torch.Tensor, latents: int, generator: torch.Generator, device: torch.device
+                ) -> torch.Tensor:
+    """``ws [B, L, w_dim]`` mixing ``w [B, w_dim]`` with ``latents − 1`` fresh latents f(z), z ~ N(0, I), at
+    distinct random crossovers (``sgan.mixing.draw_test_crossovers``): Table 2's "latents during testing"."""
+    from sgan.mixing import draw_test_crossovers, mix_styles
+
+    b = w.shape[0]
+    others = [G.mapping(torch.randn(b, G.cfg.z_dim, generator=generator, device="cpu").to(device))
+              for _ in range(latents - 1)]  # each [B, w_dim]
+    crossovers = [c.to(device) for c in draw_test_crossovers(b, G.num_layers, latents, generator)]
+    return mix_styles([G.broadcast(w), *(G.broadcast(o) for o in others)], crossovers)
 
 
 def real_indices(dataset_size: int, n: int, seed: int | None) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,153 @@
+"""The model zoo: the EMA generators of the reference runs, shipped with sgan so nothing needs training first.
+
+    G = sgan.zoo("F")                      # config F at the cpu profile, seed 0 (the reference run)
+    sgan.zoo_provenance("F")["fid_best"]   # where it came from: config, commit, kimg, wall time, fid
+
+Each entry is one file ``sgan/weights/zoo/<profile>/<config>.pt``, written like a checkpoint (``torch.save`` of
+tensors and plain data with a SHA-256 checksum, read back with ``weights_only=True``) but holding only
+``config`` (the run's ``RunConfig`` as JSON), ``G_ema`` (stored as float16 to keep each file small),
+``provenance``, the run's ``log`` rows, its ``metrics`` and its last fixed-latent grid (``grid_png``, PNG bytes
+as a uint8 tensor). ``sgan.load_generator`` reads it like a run; ``materialize`` unpacks it into a run-like
+folder (``runs/zoo/<profile>/<config>``) that the notebooks' figures read when the learner has no run of their
+own (``sgan.course.trained_run``). ``provenance["image_sha256"]`` is the hash of ``IMAGE_SEEDS``' images
+(``sgan.sample.generate_images``, 8-bit), so a test can check the file still draws what it drew when it was
+exported. ``python -m sgan.reference`` writes the zoo with ``export``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from sgan.atomic import write_json
+
+IMAGE_SEEDS = (0, 1, 2, 3)
+MAX_BYTES = 2_000_000  # each file (the issue's budget: ≤ 2 MB each, ≤ 25 MB in all)
+
+
+def zoo_dir(profile: str = "cpu") -> Path:
+    """The folder of a profile's zoo inside the package: ``sgan/weights/zoo/<profile>``."""
+    return Path(__file__).resolve().parent / "weights" / "zoo" / profile
+
+
+def zoo_path(config: str = "F", profile: str = "cpu") -> Path:
+    """``sgan/weights/zoo/<profile>/<config>.pt``, or a clear error listing what the zoo has."""
+    path = zoo_dir(profile) / f"{config}.pt"
+    if not path.is_file():
+        have = ", ".join(zoo_entries(profile)) or "nothing"
+        raise FileNotFoundError(f"The zoo has no config {config!r} at profile {profile!r} (it has: {have}). "
+                                "Train it (sgan.ablation.run_ablation) or rebuild the zoo with "
+                                "`python -m sgan.reference --profile cpu`.")
+    return path
+
+
+def zoo_entries(profile: str = "cpu") -> list[str]:
+    """The configs the zoo holds at ``profile``, e.g. ``["A", "B", "C", "D", "E", "F"]``."""
+    folder = zoo_dir(profile)
+    return sorted(p.stem for p in folder.glob("*.pt")) if folder.is_dir() else []
+
+
+def zoo(config: str = "F", profile: str = "cpu", device: str | torch.device = "cpu"):
+    """The zoo's EMA generator of ``config`` at ``profile`` (float32, eval mode, gradients off)."""
+    from sgan.checkpoint import load_generator
+
+    return load_generator(zoo_path(config, profile), device=device)
+
+
+def zoo_provenance(config: str = "F", profile: str = "cpu") -> dict[str, Any]:
+    """Where a zoo generator came from: config, profile, seed, commit, kimg, train_minutes, fid_best, ..."""
+    from sgan.checkpoint import read_checkpoint
+
+    return dict(read_checkpoint(zoo_path(config, profile))["provenance"])
+
+
+def image_hash(G) -> str:
+    """SHA-256 of ``G``'s 8-bit images for ``IMAGE_SEEDS`` (ψ = 1, the seeds' own noise)."""
+    from sgan.sample import generate_images, to_uint8
+
+    return hashlib.sha256(to_uint8(generate_images(G, IMAGE_SEEDS)).tobytes()).hexdigest()
+
+
+def git_commit(where: str | Path) -> str:
+    """The commit checked out at ``where`` (with ``+dirty`` when files differ), or "unknown"."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=where,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", commit: str = "unknown",
+           out_dir: str | Path | None = None) -> Path:
+    """Write the EMA generator of ``run_dir`` (with its ``results.json`` dict) as a zoo entry; returns it."""
+    from sgan.checkpoint import generator_from_state, load_checkpoint, save_checkpoint
+    from sgan.plots import read_log
+
+    state = load_checkpoint(run_dir)
+    half = {k: v.half() if v.is_floating_point() else v for k, v in state["G_ema"].items()}
+    curve = results.get("learning_curve") or {}
+    provenance = {
+        "config": results["config"], "profile": profile, "seed": results["seed"],
+        "overrides": results.get("overrides", {}), "commit": commit,
+        "kimg": results["kimg"], "train_minutes": round(results["train_seconds"] / 60, 2),
+        "fid_metric": next((n for n in results["metrics"] if n.startswith("fid") and "_mix" not in n), None),
+        "fid_best": curve.get("best"), "fid_best_kimg": curve.get("best_kimg"), "fid_final": curve.get("final"),
+        "stored_as": "float16", "image_seeds": list(IMAGE_SEEDS),
+        # what the stored float16 weights draw, as loaded back into float32
+        "image_sha256": image_hash(generator_from_state(state["config"], half)),
+    }
+    out = Path(out_dir or zoo_dir(profile)) / f"{results['config']}.pt"
+    grid = sorted(Path(run_dir).glob("grids/tick-*.png"))[-1]
+    save_checkpoint(out, {"config": state["config"], "G_ema": half, "provenance": provenance,
+                          "log": read_log(run_dir), "metrics": dict(results["metrics"]),
+                          "grid_png": torch.frombuffer(bytearray(grid.read_bytes()), dtype=torch.uint8)})
+    out.with_name("previous.pt").unlink(missing_ok=True)  # a zoo keeps no history (git does)
+    if out.stat().st_size > MAX_BYTES:
+        raise ValueError(f"{out} is {out.stat().st_size / 1e6:.1f} MB, over the zoo's {MAX_BYTES / 1e6:g} MB "
+                         "per file: shrink the profile's network or leave this run out of the zoo.")
+    return out
+
+
+def materialize(config: str = "F", profile: str = "cpu", dest: str | Path | None = None) -> Path:
+    """Unpack a zoo entry into a run-like folder (default ``runs/zoo/<profile>/<config>``): the zoo file as
+    ``checkpoints/latest.pt`` (``load_generator`` reads it), ``config.json``, ``log.jsonl``, the last grid
+    under ``grids/`` and ``zoo.json`` (its provenance and the run's final metrics). Returns the folder. The
+    folder is rewritten whenever the zoo file is newer, so it never drifts from the zoo."""
+    import shutil
+
+    from sgan.ablation import runs_root
+    from sgan.atomic import write_text
+    from sgan.checkpoint import read_checkpoint
+
+    source = zoo_path(config, profile)
+    folder = Path(dest or runs_root() / "zoo" / profile / config)
+    marker = folder / "zoo.json"
+    if marker.is_file() and marker.stat().st_mtime >= source.stat().st_mtime:
+        return folder
+    state = read_checkpoint(source)
+    (folder / "checkpoints").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, folder / "checkpoints" / "latest.pt")
+    write_text(folder / "config.json", state["config"])
+    write_text(folder / "log.jsonl", "".join(json.dumps(row) + "\n" for row in state["log"]))
+    (folder / "grids").mkdir(exist_ok=True)
+    (folder / "grids" / "tick-final.png").write_bytes(state["grid_png"].numpy().tobytes())
+    write_json(marker, {**state["provenance"], "metrics": state["metrics"]})
+    return folder
+
+
+def write_index(profile: str = "cpu", out_dir: str | Path | None = None) -> Path:
+    """``index.json`` beside the zoo files: each entry's provenance and size in bytes (for people to read)."""
+    from sgan.checkpoint import read_checkpoint
+
+    folder = Path(out_dir or zoo_dir(profile))
+    index = {p.stem: {**read_checkpoint(p)["provenance"], "bytes": p.stat().st_size}
+             for p in sorted(folder.glob("*.pt"))}
+    return write_json(folder / "index.json", index)

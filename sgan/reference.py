@@ -1,0 +1,230 @@
+"""The reference results: the paper's Tables 1-4 measured at a profile with several seeds, in one command.
+
+    python -m sgan.reference --profile cpu --seeds 0,1,2        # or: make reference
+
+trains and evaluates every run the four tables need (``REFERENCE_RUNS``: A-F with every seed, the Table 2 and
+Table 4 variants with the first ``--extra-seeds`` of them), two at a time on one thread each, resuming whatever
+is done (``sgan.ablation.run_ablation`` reuses complete runs and results), into
+``runs/reference/<profile>/seed<k>/<run name>``. Then it writes to ``results/<profile>/``:
+
+* ``table1.md`` ... ``table4.md`` and ``reproduced.md`` (``sgan.reference_tables``), all of them in
+  ``tables.json``; ``curves.png`` (A-F's learning curves, a band over seeds) and ``table2.png``;
+* ``reference.json``: the seeds, this command's wall time and the runs' total compute;
+
+and exports the seed-0 EMA generators of A-F to the zoo (``sgan.model_zoo``), ``sgan/weights/zoo/<profile>``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ReferenceRun:
+    """One run of the reference tables: a paper config, its overrides, and the tables that read it."""
+
+    config: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+    tables: tuple[str, ...] = ()
+    all_seeds: bool = False  # False: the first ``extra_seeds`` seeds only (Tables 2 and 4, see main)
+
+    @property
+    def name(self) -> str:
+        from sgan.ablation import run_name
+
+        return run_name(self.config, self.overrides)
+
+
+_CONFIG_TABLES = {"A": ("1", "3"), "B": ("1", "3", "4"), "C": ("1", "3"), "D": ("1", "3"),
+                  "E": ("1", "2", "3", "4"), "F": ("1", "2", "3", "4")}
+REFERENCE_RUNS: tuple[ReferenceRun, ...] = (
+    *(ReferenceRun(c, {}, tables, all_seeds=True) for c, tables in _CONFIG_TABLES.items()),
+    # Table 2: mixing regularization in training (E is 0 %, F is 90 %)
+    ReferenceRun("F", {"style_mixing_prob": 0.5}, ("2",)),
+    ReferenceRun("F", {"style_mixing_prob": 1.0}, ("2",)),
+    # Table 4: the mapping network's depth (B is traditional 0, E and F style-based 8)
+    ReferenceRun("B", {"mapping_layers": 8}, ("4",)),
+    *(ReferenceRun(c, {"mapping_layers": d}, ("4",)) for c in "EF" for d in (0, 1, 2)),
+)
+
+
+def reference_root(profile: str, out_dir: str | Path | None = None) -> Path:
+    """``<out_dir>/<profile>``; ``out_dir`` defaults to ``runs/reference``."""
+    from sgan.ablation import runs_root
+
+    return Path(out_dir or runs_root() / "reference") / profile
+
+
+def metrics_for(run: ReferenceRun, profile: str) -> list[str]:
+    """The run's metrics: the profile's (``profile_metrics``), plus FID with 2-4 latents mixed for Table 2."""
+    from sgan.ablation import profile_metrics, resolve_config
+    from sgan.metrics.registry import metric_name
+    from sgan.reference_tables import MIX_LATENTS
+
+    cfg = resolve_config(run.config, profile, 0, run.overrides)
+    names = profile_metrics(cfg)
+    if "2" in run.tables:
+        names += [metric_name("fid", cfg.train.fid_samples, latents=k) for k in MIX_LATENTS if k > 1]
+    return names
+
+
+def _evaluate_one(job: tuple[ReferenceRun, int, str, str, tuple[str, ...] | None]) -> str:
+    """Worker: one (run, seed) trained and evaluated (``run_ablation``) on one thread, in its own process."""
+    import torch
+
+    from sgan.ablation import run_ablation
+
+    run, seed, profile, root, metrics = job
+    torch.set_num_threads(1)
+    result = run_ablation(run.config, profile, seed=seed, out_dir=Path(root) / f"seed{seed}",
+                          overrides=run.overrides, metrics=metrics, progress=False)
+    return result["run_dir"]
+
+
+def jobs_for(seeds: Sequence[int], extra_seeds: int, runs: Sequence[ReferenceRun] = REFERENCE_RUNS
+             ) -> list[tuple[ReferenceRun, int]]:
+    """Every (run, seed) the tables need, Table 1's runs first so that they finish first."""
+    main = [(r, s) for s in seeds for r in runs if r.all_seeds]
+    extra = [(r, s) for s in list(seeds)[:extra_seeds] for r in runs if not r.all_seeds]
+    return main + extra
+
+
+def train_and_evaluate(profile: str = "cpu", seeds: Sequence[int] = (0, 1, 2), extra_seeds: int = 2,
+                       out_dir: str | Path | None = None, jobs: int = 2,
+                       runs: Sequence[ReferenceRun] = REFERENCE_RUNS) -> Path:
+    """Train and evaluate every reference run at ``profile``, ``jobs`` at a time; returns the root folder."""
+    from sgan.ablation import check_profile, data_root, load_data, resolve_config
+
+    check_profile(profile)
+    if not seeds or jobs < 1 or extra_seeds < 0:
+        raise ValueError(f"seeds={list(seeds)}, jobs={jobs}, extra_seeds={extra_seeds}: give at least one "
+                         "seed, one job and extra_seeds >= 0.")
+    root = reference_root(profile, out_dir)
+    todo = jobs_for(seeds, extra_seeds, runs)
+    for run in runs:  # every config resolves before anything trains (a bad override fails at once)
+        resolve_config(run.config, profile, 0, run.overrides)
+    load_data(resolve_config("F", profile))  # the data cache, built once before the workers
+    start = time.perf_counter()
+    print(f"sgan reference at profile {profile!r}: {len(todo)} runs, {jobs} at a time, in {root}", flush=True)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("SGAN_DATA", str(data_root()))
+    work = [(r, s, profile, str(root), tuple(metrics_for(r, profile))) for r, s in todo]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        for (run, seed), path in zip(todo, pool.map(_evaluate_one, work), strict=True):
+            print(f"  done: {run.name}, seed {seed} -> {path} ({(time.perf_counter() - start) / 60:.1f} min)",
+                  flush=True)
+    return root
+
+
+def report_dir(profile: str) -> Path:
+    """Where the committed tables and figures go: ``<repository>/results/<profile>``."""
+    from sgan.ablation import repo_root
+
+    return (repo_root() or Path.cwd()) / "results" / profile
+
+
+def write_report(root: str | Path, seeds: Sequence[int], out: str | Path,
+                 runs: Sequence[ReferenceRun] = REFERENCE_RUNS) -> dict[str, Path]:
+    """The four tables, the "what reproduced" table (Markdown, and all of them in ``tables.json``) and the
+    figures ``curves.png`` and ``table2.png`` in ``out``, from the runs under ``root``; returns the paths."""
+    from sgan import plots
+    from sgan import reference_tables as rt
+    from sgan.atomic import write_json, write_text
+
+    root, out = Path(root), Path(out)
+    results = rt.collect(root, [r.name for r in runs], seeds)
+    metric = next((r[0]["learning_curve"]["metric"] for r in results.values() if r), "fid")
+    tables = {"table1": rt.table1(results), "table2": rt.table2(results), "table3": rt.table3(results),
+              "table4": rt.table4(results), "reproduced": rt.reproduced(results)}
+    render = {"table1": lambda t: rt.table1_markdown(t, metric), "table2": lambda t: rt.table2_markdown(t, metric),
+              "table3": rt.table3_markdown, "table4": rt.table4_markdown, "reproduced": rt.reproduced_markdown}
+    paths = {name: write_text(out / f"{name}.md", render[name](rows) + "\n") for name, rows in tables.items()}
+    paths["json"] = write_json(out / "tables.json", {"seeds": list(seeds), "metric": metric, **tables})
+    groups = {c: [root / f"seed{s}" / c for s in seeds if results.get(c) and (root / f"seed{s}" / c).is_dir()]
+              for c in "ABCDEF"}
+    groups = {c: dirs for c, dirs in groups.items() if dirs}
+    if groups:
+        paths["curves"] = out / "curves.png"
+        plots.learning_curves_figure(groups, title="Table 1's configs: FID during training").savefig(
+            paths["curves"], dpi=120)
+    if tables["table2"]:
+        paths["table2_figure"] = out / "table2.png"
+        plots.mixing_table_figure(tables["table2"], metric).savefig(paths["table2_figure"], dpi=120)
+    return paths
+
+
+def export_zoo(root: str | Path, profile: str, seed: int = 0, configs: str = "ABCDEF",
+               out_dir: str | Path | None = None) -> list[Path]:
+    """Export the EMA generators of ``configs``' reference runs with ``seed`` to the zoo, and its index."""
+    from sgan import model_zoo
+    from sgan.ablation import read_results, repo_root
+
+    commit = model_zoo.git_commit(repo_root() or Path.cwd())
+    paths = []
+    for c in configs:
+        run_dir = Path(root) / f"seed{seed}" / c
+        results = read_results(run_dir)
+        if results is None:
+            raise FileNotFoundError(f"{run_dir} has no results.json: run `python -m sgan.reference` first.")
+        paths.append(model_zoo.export(run_dir, results, profile, commit, out_dir))
+    model_zoo.write_index(profile, out_dir)
+    return paths
+
+
+def run_minutes(root: str | Path, names: Sequence[str], seeds: Sequence[int]) -> float:
+    """The runs' compute in core-minutes: training plus evaluation of every run found."""
+    from sgan.reference_tables import collect
+
+    found = [r for rows in collect(root, names, seeds).values() for r in rows]
+    return sum(r.get("train_seconds", 0.0) + r.get("eval_seconds", 0.0) for r in found) / 60
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    from sgan.atomic import write_json
+    from sgan.sweep import parse_seeds
+
+    parser = argparse.ArgumentParser(prog="python -m sgan.reference", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", default="cpu")
+    parser.add_argument("--seeds", default="0,1,2", help="seeds of A-F, e.g. 0,1,2 or 0-2")
+    parser.add_argument("--extra-seeds", type=int, default=2,
+                        help="how many of the seeds the Table 2 and 4 variants train (default 2)")
+    parser.add_argument("--jobs", type=int, default=2, help="runs at a time (one core each)")
+    parser.add_argument("--out", default=None, help="runs root (default runs/reference)")
+    parser.add_argument("--report", default=None, help="tables and figures folder (default results/<profile>)")
+    parser.add_argument("--report-only", action="store_true", help="tabulate what is there, train nothing")
+    parser.add_argument("--no-zoo", action="store_true", help="do not export the seed-0 generators to the zoo")
+    args = parser.parse_args(argv)
+    try:
+        seeds = parse_seeds(args.seeds)
+    except ValueError as exc:
+        parser.error(str(exc))
+    start = time.perf_counter()
+    root = reference_root(args.profile, args.out)
+    if not args.report_only:
+        train_and_evaluate(args.profile, seeds, args.extra_seeds, args.out, args.jobs)
+    out = Path(args.report or report_dir(args.profile))
+    paths = write_report(root, seeds, out)
+    if not args.no_zoo:
+        paths.update({f"zoo {p.stem}": p for p in export_zoo(root, args.profile, seeds[0])})
+    wall = (time.perf_counter() - start) / 60
+    names = [r.name for r in REFERENCE_RUNS]
+    paths["reference"] = write_json(out / "reference.json", {
+        "profile": args.profile, "seeds": seeds, "extra_seeds": args.extra_seeds, "jobs": args.jobs,
+        "command_wall_minutes": round(wall, 2), "runs_core_minutes": round(run_minutes(root, names, seeds), 1)})
+    for name in ("table1", "table2", "table3", "table4", "reproduced"):
+        print(f"\n{name}:\n{paths[name].read_text()}")
+    print(f"sgan reference: {wall:.1f} min wall; written: " + ", ".join(str(p) for p in paths.values()))
+
+
+if __name__ == "__main__":
+    main()

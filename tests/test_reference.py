@@ -1,0 +1,243 @@
+"""sgan.reference: Tables 1-4 from seeded runs, the "what reproduced" table, the model zoo, Table 2's metric."""
+
+import math
+import statistics
+
+import numpy as np
+import pytest
+import torch
+
+import sgan
+from sgan import model_zoo
+from sgan import reference_tables as rt
+from sgan.config import make_config
+from sgan.generator import Generator
+from sgan.metrics import sampling
+from sgan.metrics.registry import UnknownMetricError, metric_name, parse_metric_name
+from sgan.mixing import draw_test_crossovers
+from sgan.reference import REFERENCE_RUNS, ReferenceRun, export_zoo, train_and_evaluate, write_report
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Table 2's metric: FID of images mixed from k latents
+# ---------------------------------------------------------------------------------------------------------
+def test_mixed_fid_names_round_trip_and_bad_ones_are_clear():
+    spec = parse_metric_name("fid2k_mix3")
+    assert (spec.kind, spec.num_samples, spec.latents, spec.name) == ("fid", 2000, 3, "fid2k_mix3")
+    assert parse_metric_name("fid2k_mix1").name == "fid2k"  # one latent is plain FID
+    assert metric_name("fid", 256, latents=4) == "fid256_mix4"
+    with pytest.raises(UnknownMetricError, match="at least 1 latent"):
+        parse_metric_name("fid2k_mix0")
+    with pytest.raises(ValueError, match="only FID mixes"):
+        metric_name("ppl", 1000, "w", "end", latents=2)
+
+
+def test_test_crossovers_are_distinct_sorted_layers_and_cover_every_choice():
+    gen = torch.Generator().manual_seed(0)
+    cs = torch.stack(draw_test_crossovers(4000, 8, 3, gen), dim=1)  # [n, 2]
+    assert cs.shape == (4000, 2)
+    assert bool((cs[:, 0] < cs[:, 1]).all()) and int(cs.min()) >= 1 and int(cs.max()) <= 7
+    pairs = {tuple(p) for p in cs.tolist()}
+    assert len(pairs) == math.comb(7, 2)  # every pair of the 7 possible crossovers is drawn
+    assert torch.stack(draw_test_crossovers(5, 8, 8, gen), 1).tolist() == [list(range(1, 8))] * 5
+    assert draw_test_crossovers(5, 8, 1, gen) == []
+    with pytest.raises(ValueError, match="cannot mix 9 latents over 8 layers"):
+        draw_test_crossovers(5, 8, 9, gen)
+
+
+def test_mixed_images_match_a_naive_per_image_loop():
+    torch.manual_seed(0)
+    G = Generator(make_config("F", "smoke").model, seed=1).eval()
+    b, seed, k = 6, 3, 3
+    (z, w, images), = sampling.iterate_generated(G, b, seed, b, torch.device("cpu"), False, latents=k)
+    # the oracle redraws the same streams and builds every image's per-layer latents one layer at a time
+    z_gen, noise_gen, mix_gen = (sampling.stream(seed, s) for s in
+                                 (sampling.LATENT_STREAM, sampling.NOISE_STREAM, sampling.MIX_STREAM))
+    z0 = torch.randn(b, G.cfg.z_dim, generator=z_gen)
+    noise = sampling.draw_noise(G, b, noise_gen, torch.device("cpu"))
+    others = [torch.randn(b, G.cfg.z_dim, generator=mix_gen) for _ in range(k - 1)]
+    crossovers = torch.stack(draw_test_crossovers(b, G.num_layers, k, mix_gen), dim=1)  # [b, k − 1]
+    latents = [G.mapping(x) for x in (z0, *others)]
+    ws = torch.empty(b, G.num_layers, G.cfg.w_dim)
+    for i in range(b):
+        for layer in range(G.num_layers):
+            j = int((crossovers[i] <= layer).sum())  # how many crossovers lie at or below this layer
+            ws[i, layer] = latents[j][i]
+    with torch.no_grad():
+        expected = G.synthesis(ws, noise=noise)
+    assert torch.equal(z, z0)
+    torch.testing.assert_close(images, expected, rtol=0, atol=1e-6)
+    (_, _, plain), = sampling.iterate_generated(G, b, seed, b, torch.device("cpu"), False)
+    assert not torch.allclose(plain, images)  # mixing changed the images
+
+
+def test_a_traditional_generator_cannot_mix_latents():
+    G = Generator(make_config("B", "smoke").model, seed=1)
+    with pytest.raises(ValueError, match="style-based generator"):
+        next(sampling.iterate_generated(G, 4, 0, 4, torch.device("cpu"), False, latents=2))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The tables' arithmetic, against numpy and hand-made results
+# ---------------------------------------------------------------------------------------------------------
+def test_stat_is_the_mean_and_sample_std():
+    values = [3.0, 5.0, 10.0]
+    s = rt.stat(values)
+    assert s["mean"] == pytest.approx(np.mean(values)) and s["std"] == pytest.approx(np.std(values, ddof=1))
+    assert s["n"] == 3 and math.isnan(rt.stat([1.0])["std"]) and rt.fmt(rt.stat([])) == "—"
+    assert rt.fmt(s) == f"{np.mean(values):.2f} ± {statistics.stdev(values):.2f}"
+
+
+def fake_result(fid_best, ls_z=1.0, ls_w=1.0):
+    return {"metrics": {"fid2k": fid_best + 1, "ppl_wfull_1k": 10.0},
+            "details": {"fid2k": {"feature_network": "net"}, "ls2k": {"value_z": ls_z, "value_w": ls_w}},
+            "learning_curve": {"metric": "fid2k", "feature_network": "net", "best": fid_best, "best_kimg": 2,
+                               "final": fid_best + 1}}
+
+
+def test_reproduced_reads_direction_and_whether_the_seed_bands_separate():
+    results = {"A": [fake_result(20), fake_result(22)], "B": [fake_result(10), fake_result(11)],
+               "C": [fake_result(12), fake_result(30)]}
+    rows = {r["claim"]: r for r in rt.reproduced(results)}
+    b_vs_a = rows["B's tuning lowers FID (B < A)"]
+    assert b_vs_a["holds"] and b_vs_a["bands_separate"] and b_vs_a["explained_by"] == ""
+    c_vs_b = rows["mapping network and styles lower FID (C < B)"]  # 21 ± 12.7 against 10.5 ± 0.7
+    assert not c_vs_b["holds"] and c_vs_b["bands_separate"] is False
+    assert c_vs_b["explained_by"] == "no controlled experiment yet"
+    assert len(rows) == 2  # claims about runs that were not measured are left out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The pipeline end to end at the smoke profile: a reduced sweep, 2 seeds
+# ---------------------------------------------------------------------------------------------------------
+SMOKE_RUNS = (
+    ReferenceRun("B", {}, ("1", "3", "4"), all_seeds=True),
+    ReferenceRun("E", {}, ("1", "2", "3", "4"), all_seeds=True),
+    ReferenceRun("F", {}, ("1", "2", "3", "4"), all_seeds=True),
+    ReferenceRun("F", {"style_mixing_prob": 0.5}, ("2",)),
+    ReferenceRun("F", {"mapping_layers": 0}, ("4",)),
+)
+
+
+@pytest.fixture(scope="module")
+def smoke_reference(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reference")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SGAN_DATA", str(root / "data"))
+        train_and_evaluate("smoke", (0, 1), extra_seeds=2, out_dir=root / "runs", jobs=2, runs=SMOKE_RUNS)
+        run_root = root / "runs" / "smoke"
+        paths = write_report(run_root, (0, 1), root / "report", SMOKE_RUNS)
+        zoo = export_zoo(run_root, "smoke", 0, "BF", root / "zoo")
+    return {"root": root, "run_root": run_root, "paths": paths, "zoo": zoo}
+
+
+def finite_band(s):
+    return s["n"] == 2 and math.isfinite(s["mean"]) and math.isfinite(s["std"])
+
+
+def test_every_table_has_its_rows_with_finite_values_and_bands(smoke_reference):
+    import json
+
+    tables = json.loads(smoke_reference["paths"]["json"].read_text())
+    assert [r["config"] for r in tables["table1"]] == ["B", "E", "F"]
+    assert all(finite_band(r["fid_best"]) and finite_band(r["fid_final"]) for r in tables["table1"])
+    assert [r["mixing"] for r in tables["table2"]] == ["E 0%", "50%", "F 90%"]
+    assert all(finite_band(r[f"fid_mix{k}"]) for r in tables["table2"] for k in rt.MIX_LATENTS)
+    assert [r["config"] for r in tables["table3"]] == ["B", "E", "F"]
+    assert all(finite_band(r[k]) for r in tables["table3"]
+               for k in ("ppl_zfull", "ppl_zend", "ppl_wfull", "ppl_wend", "ls_z", "ls_w"))
+    assert [(r["generator"], r["mapping_layers"], r["mixing"]) for r in tables["table4"]] == [
+        ("traditional", 0, 0), ("style-based", 8, 0), ("style-based", 0, 90), ("style-based", 8, 90)]
+    assert all(finite_band(r[k]) for r in tables["table4"] for k in ("fid_best", "ppl_full", "ls_z", "ls_w"))
+    claims = tables["reproduced"]
+    assert claims and all(isinstance(c["holds"], bool) and c["bands_separate"] in (True, False) for c in claims)
+    for name in ("table1", "table2", "table3", "table4", "reproduced", "curves", "table2_figure"):
+        assert smoke_reference["paths"][name].stat().st_size > 100, name
+    assert "± " in smoke_reference["paths"]["table1"].read_text()
+
+
+def test_table2_mixes_only_where_asked_and_one_latent_is_the_final_fid(smoke_reference):
+    from sgan.ablation import read_results
+
+    f = read_results(smoke_reference["run_root"] / "seed0" / "F")
+    assert {"fid256_mix2", "fid256_mix3", "fid256_mix4"} <= set(f["metrics"])
+    assert f["details"]["fid256_mix3"]["latents"] == 3
+    b = read_results(smoke_reference["run_root"] / "seed0" / "B")
+    assert not any("_mix" in n for n in b["metrics"])  # a traditional generator is not in Table 2
+
+
+def test_zoo_files_load_with_weights_only_and_draw_their_stored_images(smoke_reference):
+    for path in smoke_reference["zoo"]:
+        state = torch.load(path, weights_only=True)
+        assert {v.dtype for v in state["G_ema"].values() if v.is_floating_point()} == {torch.float16}
+        assert path.stat().st_size <= model_zoo.MAX_BYTES
+        G = sgan.load_generator(path)
+        assert next(G.parameters()).dtype == torch.float32
+        assert model_zoo.image_hash(G) == state["provenance"]["image_sha256"]
+        assert state["provenance"]["config"] == path.stem and state["provenance"]["kimg"] == 0.512
+
+
+def test_trained_run_prefers_your_run_then_the_zoo_then_training(smoke_reference, tmp_path, monkeypatch, capsys):
+    from sgan.ablation import trained_run
+
+    monkeypatch.setattr(model_zoo, "zoo_dir", lambda profile="cpu": smoke_reference["root"] / "zoo")
+    monkeypatch.setenv("SGAN_RUNS", str(tmp_path / "runs"))
+    mine = smoke_reference["run_root"] / "seed0"
+    assert trained_run("F", "smoke", 0, out_dir=mine) == mine / "F"
+    assert "your run" in capsys.readouterr().out
+    folder = trained_run("F", "smoke", 0, out_dir=tmp_path / "empty")
+    assert "the zoo's" in capsys.readouterr().out and folder == tmp_path / "runs" / "zoo" / "smoke" / "F"
+    zoo_G, run_G = sgan.load_generator(folder), sgan.load_generator(mine / "F")
+    for (name, a), b in zip(zoo_G.state_dict().items(), run_G.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b.half().float(), rtol=0, atol=0, msg=name)  # the same weights, in fp16
+    from sgan.plots import run_figure
+
+    run_figure(folder)  # the notebooks' run figure reads the unpacked log and grid
+
+
+def test_unknown_profile_and_empty_seeds_are_clear_errors(tmp_path):
+    with pytest.raises(ValueError, match="Unknown profile"):
+        train_and_evaluate("laptop", (0,), out_dir=tmp_path)
+    with pytest.raises(ValueError, match="at least one seed"):
+        train_and_evaluate("smoke", (), out_dir=tmp_path)
+
+
+def test_every_reference_run_resolves_at_every_profile_and_has_one_folder():
+    for profile in ("smoke", "cpu", "gpu"):
+        for run in REFERENCE_RUNS:
+            make_config(run.config, profile, **run.overrides)
+    assert len({r.name for r in REFERENCE_RUNS}) == len(REFERENCE_RUNS)
+    named = {r.name for r in REFERENCE_RUNS}
+    for claim in rt.CLAIMS:
+        assert {claim.lower, claim.higher} <= named, claim.statement
+    for *_, config, overrides, _ in rt.TABLE4_ROWS:
+        assert rt.run_name(config, overrides) in named
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The shipped zoo
+# ---------------------------------------------------------------------------------------------------------
+SHIPPED = model_zoo.zoo_entries("cpu")
+
+
+@pytest.mark.skipif(not SHIPPED, reason="the cpu zoo is not built yet (python -m sgan.reference)")
+@pytest.mark.parametrize("config", SHIPPED)
+def test_the_shipped_zoo_loads_draws_its_hash_and_matches_todays_profile(config):
+    path = model_zoo.zoo_path(config, "cpu")
+    state = torch.load(path, weights_only=True)
+    origin = state["provenance"]
+    assert path.stat().st_size <= model_zoo.MAX_BYTES
+    assert {"config", "commit", "kimg", "train_minutes", "fid_best", "fid_final"} <= set(origin)
+    G = sgan.zoo(config)
+    assert model_zoo.image_hash(G) == origin["image_sha256"]
+    shipped = sgan.RunConfig.from_json(state["config"])
+    assert not shipped.differences(make_config(config, "cpu", seed=origin["seed"]))  # not stale
+
+
+def test_the_shipped_zoo_is_small_and_complete():
+    if not SHIPPED:
+        pytest.skip("the cpu zoo is not built yet (python -m sgan.reference)")
+    assert SHIPPED == list("ABCDEF")
+    assert sum(model_zoo.zoo_path(c, "cpu").stat().st_size for c in SHIPPED) <= 25_000_000
+    with pytest.raises(FileNotFoundError, match="has no config 'Q'"):
+        sgan.zoo("Q")
