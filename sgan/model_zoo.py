@@ -5,13 +5,14 @@
 
 Each entry is one file ``sgan/weights/zoo/<profile>/<config>.pt``, written like a checkpoint (``torch.save`` of
 tensors and plain data with a SHA-256 checksum, read back with ``weights_only=True``) but holding only
-``config`` (the run's ``RunConfig`` as JSON), ``G_ema`` (stored as float16 to keep each file small),
-``provenance``, the run's ``log`` rows, its ``metrics`` and its last fixed-latent grid (``grid_png``, PNG bytes
-as a uint8 tensor). ``sgan.load_generator`` reads it like a run; ``materialize`` unpacks it into a run-like
-folder (``runs/zoo/<profile>/<config>``) that the notebooks' figures read when the learner has no run of their
-own (``sgan.course.trained_run``). ``provenance["image_sha256"]`` is the hash of ``IMAGE_SEEDS``' images
-(``sgan.sample.generate_images``, 8-bit), so a test can check the file still draws what it drew when it was
-exported. ``python -m sgan.reference`` writes the zoo with ``export``.
+``config`` (the run's ``RunConfig`` as JSON), ``G_ema`` and ``D`` (stored as float16 to keep each file small;
+D for the figures that ask what D looks at), ``provenance``, the run's ``log`` rows, its ``metrics`` and its
+last fixed-latent grid (``grid_png``, PNG bytes as a uint8 tensor). ``sgan.load_generator`` reads it like a
+run; ``materialize`` unpacks it into a run-like folder (``runs/zoo/<profile>/<config>``) that the notebooks'
+figures read when the learner has no run of their own (``sgan.ablation.trained_run``).
+``provenance["image_sha256"]`` is the hash of ``IMAGE_SEEDS``' images (``sgan.sample.generate_images``,
+8-bit), so a test can check the file still draws what it drew when it was exported. ``python -m
+sgan.reference`` writes the zoo with ``export``.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", c
 
     state = load_checkpoint(run_dir)
     half = {k: v.half() if v.is_floating_point() else v for k, v in state["G_ema"].items()}
+    half_D = {k: v.half() if v.is_floating_point() else v for k, v in state["D"].items()}
     curve = results.get("learning_curve") or {}
     provenance = {
         "config": results["config"], "profile": profile, "seed": results["seed"],
@@ -106,7 +108,7 @@ def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", c
     }
     out = Path(out_dir or zoo_dir(profile)) / f"{results['config']}.pt"
     grid = sorted(Path(run_dir).glob("grids/tick-*.png"))[-1]
-    save_checkpoint(out, {"config": state["config"], "G_ema": half, "provenance": provenance,
+    save_checkpoint(out, {"config": state["config"], "G_ema": half, "D": half_D, "provenance": provenance,
                           "log": read_log(run_dir), "metrics": dict(results["metrics"]),
                           "grid_png": torch.frombuffer(bytearray(grid.read_bytes()), dtype=torch.uint8)})
     out.with_name("previous.pt").unlink(missing_ok=True)  # a zoo keeps no history (git does)

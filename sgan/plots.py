@@ -616,6 +616,28 @@ def mixing_table_figure(rows: Sequence[dict], metric: str = "FID") -> Figure:
     return fig
 
 
+def reference_bands_figure(rows: Sequence[dict], metric: str = "FID") -> Figure:
+    """The learner's run (dots) inside the reference runs' bands (mean ± 1 and ± 2 std over seeds) per config,
+    from ``sgan.reference_tables.compare_to_reference`` rows."""
+    if not rows:
+        raise ValueError("reference_bands_figure needs rows of sgan.reference_tables.compare_to_reference.")
+    fig, ax = plt.subplots(figsize=(1.1 * len(rows) + 2.5, 3.4))
+    plt.close(fig)
+    x = np.arange(len(rows))
+    mean = np.array([r["reference_mean"] for r in rows])
+    std = np.nan_to_num(np.array([r["reference_std"] for r in rows]))
+    ax.bar(x, 4 * std, bottom=mean - 2 * std, width=0.5, color="tab:blue", alpha=0.15, label="reference ± 2 std")
+    ax.bar(x, 2 * std, bottom=mean - std, width=0.5, color="tab:blue", alpha=0.3, label="reference ± 1 std")
+    ax.hlines(mean, x - 0.25, x + 0.25, color="tab:blue", lw=2, label="reference mean")
+    ax.plot(x, [r["yours"] for r in rows], "o", color="tab:red", ms=8, label="your run")
+    ax.set_xticks(x, [r["config"] for r in rows])
+    ax.set(ylabel=metric, title=f"your run against the reference runs ({rows[0]['reference_seeds']} seeds)")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    return fig
+
+
 def samples(G: torch.nn.Module, seeds: Sequence[int], noise_seed: int = 0) -> torch.Tensor:
     """One image per seed ``[len(seeds), 3, H, W]`` (no truncation, the same seeded noise for all)."""
     return synthesize(G, seed_ws(G, seeds), seed_noise(G, noise_seed))

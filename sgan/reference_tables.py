@@ -282,3 +282,43 @@ def reproduced_markdown(rows: Sequence[dict[str, Any]]) -> str:
         "here (lower / higher side)": f"{fmt(r['lower'])} / {fmt(r['higher'])}",
         "direction": "as the paper" if r["holds"] else "reversed", "seed bands separate": separate(r),
         "explained by": r["explained_by"] or "—"} for r in rows])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A learner's run against the reference
+# ---------------------------------------------------------------------------------------------------------
+def load_reference(report: str | Path) -> dict[str, Any] | None:
+    """The reference tables written by ``python -m sgan.reference`` (``<report>/tables.json``), or None."""
+    import json
+
+    path = Path(report) / "tables.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def compare_to_reference(reference_table1: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]],
+                         what: str = "fid_best") -> list[dict[str, Any]]:
+    """Per config of the learner's ``results`` (``run_ablation`` dicts) that the reference has: the learner's
+    ``what`` (``fid_best`` or ``fid_final``), the reference's mean and std over seeds, how many stds away the
+    learner's run lies (``z``), and whether it lies inside the reference's ± 2 std band."""
+    reference = {row["config"]: row[what] for row in reference_table1}
+    rows = []
+    for result in results:
+        ref = reference.get(result["config"]) if not result.get("overrides") else None
+        if ref is None or not ref["n"]:
+            continue
+        yours = MEASURES[what](result)
+        z = (yours - ref["mean"]) / ref["std"] if ref["n"] > 1 and ref["std"] > 0 else math.nan
+        rows.append({"config": result["config"], "yours": yours, "reference_mean": ref["mean"],
+                     "reference_std": ref["std"], "reference_seeds": ref["n"], "z": z,
+                     "inside_2_std": bool(abs(z) <= 2) if not math.isnan(z) else None})
+    return rows
+
+
+def comparison_markdown(rows: Sequence[dict[str, Any]], metric: str = "fid") -> str:
+    from sgan.ablation import markdown_table
+
+    return markdown_table([{
+        "config": r["config"], f"your {metric}": f"{r['yours']:.2f}",
+        "reference (mean ± std)": f"{r['reference_mean']:.2f} ± {r['reference_std']:.2f}",
+        "seeds": str(r["reference_seeds"]), "stds from the mean": f"{r['z']:+.1f}",
+        "inside ± 2 std": {True: "yes", False: "no", None: "—"}[r["inside_2_std"]]} for r in rows])

@@ -195,6 +195,21 @@ def test_trained_run_prefers_your_run_then_the_zoo_then_training(smoke_reference
     run_figure(folder)  # the notebooks' run figure reads the unpacked log and grid
 
 
+def test_a_reference_run_lies_inside_its_own_band_at_the_closed_form_distance(smoke_reference):
+    from sgan import plots
+    from sgan.ablation import read_results
+
+    tables = rt.load_reference(smoke_reference["paths"]["json"].parent)
+    mine = [read_results(smoke_reference["run_root"] / "seed0" / c) for c in "BEF"]
+    rows = rt.compare_to_reference(tables["table1"], mine)
+    assert [r["config"] for r in rows] == ["B", "E", "F"]
+    for r in rows:  # two seeds: each lies half their difference from the mean, i.e. 1/√2 sample std
+        assert abs(r["z"]) == pytest.approx(1 / math.sqrt(2)) and r["inside_2_std"] is True
+    assert "inside ± 2 std" in rt.comparison_markdown(rows)
+    plots.reference_bands_figure(rows)
+    assert rt.load_reference(smoke_reference["root"]) is None
+
+
 def test_unknown_profile_and_empty_seeds_are_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="Unknown profile"):
         train_and_evaluate("laptop", (0,), out_dir=tmp_path)

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 import sgan
 from sgan import plots
-from sgan.ablation import ensure_trained
+from sgan.ablation import trained_run
 from sgan.course import setup_notebook
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
@@ -165,12 +165,13 @@ print(f"L_D = {by_hand:.3f}")
 # %% [markdown]
 # ## Training config A
 #
-# `ensure_trained` reuses the ablation run of config A (`runs/course/<profile>/A`, written by notebook 11)
-# when it is complete, and trains it otherwise. On the left, the fixed latents after the last tick; then the
-# losses and the growing resolution.
+# `trained_run` finds a trained config A, the cheapest way there is, and prints which it used: your own
+# ablation run (`runs/course/<profile>/A`, written by notebook 11) when it is complete; else, at the cpu
+# profile, the **model zoo**'s (the reference run with the same config and seed, shipped with sgan); else it
+# trains one. On the left, the fixed latents after the last tick; then the losses and the growing resolution.
 
 # %%
-run_dir = ensure_trained("A", profile, seed=seed, out_dir=runs_dir)
+run_dir = trained_run("A", profile, seed=seed, out_dir=runs_dir)
 plots.run_figure(run_dir)
 
 # %%

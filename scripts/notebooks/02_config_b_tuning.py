@@ -23,7 +23,7 @@ from IPython.display import Markdown, display
 
 import sgan
 from sgan import plots
-from sgan.ablation import ensure_trained
+from sgan.ablation import trained_run
 from sgan.course import setup_notebook
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
@@ -83,12 +83,12 @@ print(f"L_D = {library.loss:.4f} (R1 term {library.penalty:.4f})")
 # ## Training config B, beside A
 
 # %%
-run_dir = ensure_trained("B", profile, seed=seed, out_dir=runs_dir)
+run_dir = trained_run("B", profile, seed=seed, out_dir=runs_dir)
 plots.run_figure(run_dir)
 
 # %%
 G_b = sgan.load_generator(run_dir)
-run_dir_a = ensure_trained("A", profile, seed=seed, out_dir=runs_dir)
+run_dir_a = trained_run("A", profile, seed=seed, out_dir=runs_dir)
 G_a = sgan.load_generator(run_dir_a)
 plots.grid_figure(torch.cat([plots.samples(G_a, range(8)), plots.samples(G_b, range(8))]), ncols=8,
                   title="seeds 0-7: config A (top), config B (bottom)")

@@ -29,7 +29,7 @@ import torch
 
 import sgan
 from sgan import plots
-from sgan.ablation import ensure_trained
+from sgan.ablation import trained_run
 from sgan.course import setup_notebook
 from sgan.widgets import NoiseWidget
 
@@ -57,7 +57,7 @@ assert torch.equal(NoiseInput(16)(x, n), x), "a fresh NoiseInput (B = 0) ignores
 # draws shows *where* the noise acts.
 
 # %%
-run_dir = ensure_trained("E", profile, seed=seed, out_dir=runs_dir)
+run_dir = trained_run("E", profile, seed=seed, out_dir=runs_dir)
 G = sgan.load_generator(run_dir)
 plots.stochastic_variation_figure(G, seed=1, num_draws=num_draws)
 
@@ -100,7 +100,7 @@ plots.run_figure(run_dir)
 # inputs (D) is deterministic given its latent.
 
 # %%
-G_d = sgan.load_generator(ensure_trained("D", profile, seed=seed, out_dir=runs_dir))
+G_d = sgan.load_generator(trained_run("D", profile, seed=seed, out_dir=runs_dir))
 _, std_noise_d = plots.stochastic_variation(G_d, seed=1, num_draws=4)
 noise_weights = torch.cat([m.weight.abs() for m in G.modules() if isinstance(m, NoiseInput)])
 assert len(noise_weights) and noise_weights.max() > 0, "the noise scales B did not train"

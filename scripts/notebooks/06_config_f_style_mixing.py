@@ -25,12 +25,12 @@ import torch
 
 import sgan
 from sgan import plots
-from sgan.ablation import ensure_trained
+from sgan.ablation import trained_run
 from sgan.course import setup_notebook
 from sgan.widgets import StyleMixingWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
-run_dir = ensure_trained("F", profile, seed=seed, out_dir=runs_dir)
+run_dir = trained_run("F", profile, seed=seed, out_dir=runs_dir)
 G = sgan.load_generator(run_dir)
 print(f"config F: {G.num_layers} layers; style scales (layer indices):",
       {k: f"{r.start}-{r.stop - 1}" for k, r in plots.style_ranges(G).items()})

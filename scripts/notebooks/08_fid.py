@@ -28,7 +28,7 @@ import torch
 
 import sgan
 from sgan import plots
-from sgan.ablation import data_root, ensure_trained, load_data, markdown_table
+from sgan.ablation import data_root, load_data, markdown_table, trained_run
 from sgan.course import setup_notebook
 from sgan.metrics import compute_metric, frechet_distance, metric_name
 
@@ -71,7 +71,7 @@ half = min(n, len(data) // 2)
 features = extract_features(network, (data.batch(np.arange(i, min(i + 256, 2 * half))) for i in range(0, 2 * half, 256)))
 fid_real = fid_from_features(features[:half], features[half:])
 
-G = sgan.load_generator(ensure_trained("F", profile, seed=seed, out_dir=runs_dir))
+G = sgan.load_generator(trained_run("F", profile, seed=seed, out_dir=runs_dir))
 G_untrained = sgan.Generator(cfg.model, seed=seed).eval()
 name = metric_name("fid", n)  # e.g. "fid2k": a metric's name carries its sample count
 fid_trained = compute_metric(name, G, data, seed=seed, cache_dir=data_root())

@@ -29,7 +29,7 @@ import torch
 
 import sgan
 from sgan import plots
-from sgan.ablation import ensure_trained
+from sgan.ablation import trained_run
 from sgan.course import setup_notebook
 from sgan.metrics import compute_metric, metric_name
 from sgan.metrics import ppl as ppl_lib
@@ -37,7 +37,7 @@ from sgan.widgets import InterpolationWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 cfg = sgan.make_config("F", profile, seed=seed)
-G = sgan.load_generator(ensure_trained("F", profile, seed=seed, out_dir=runs_dir))
+G = sgan.load_generator(trained_run("F", profile, seed=seed, out_dir=runs_dir))
 gen = torch.Generator().manual_seed(seed)
 
 # %% [markdown]

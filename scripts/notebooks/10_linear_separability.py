@@ -29,7 +29,7 @@ import torch
 
 import sgan
 from sgan import plots
-from sgan.ablation import ensure_trained, load_data
+from sgan.ablation import load_data, trained_run
 from sgan.course import setup_notebook
 from sgan.metrics import compute_metric, metric_name
 from sgan.metrics import separability as ls_lib
@@ -89,7 +89,7 @@ print("  ".join(f"{k}: {v:.2f}" for k, v in judge.items()))
 # ## Linear separability of config F, in Z and in W
 
 # %%
-G = sgan.load_generator(ensure_trained("F", profile, seed=seed, out_dir=runs_dir))
+G = sgan.load_generator(trained_run("F", profile, seed=seed, out_dir=runs_dir))
 ls = compute_metric(metric_name("ls", cfg.train.ls_samples), G, seed=seed)
 print(f"{ls['metric']}: Z {ls['value_z']:.3f}   W {ls['value_w']:.3f}   (attributes: {len(ls['attributes'])})")
 plots.z_vs_w_figure(ls["entropies_z"], ls["entropies_w"], "H(Y|X) [bits]")

@@ -45,6 +45,32 @@ fid_name = next(k for k in table1[0] if k.startswith("fid"))
 plots.results_figure(results, fid_name, paper={c: v["FFHQ"] for c, v in ablation.PAPER_TABLE1.items()})
 
 # %% [markdown]
+# ## Your run against the reference runs
+#
+# One run per config cannot say whether a difference between two configs is real. The **reference runs**
+# (`python -m sgan.reference`, `make reference`) trained every config of the `cpu` profile with three seeds
+# on this project's 2-core machine and committed their tables to `results/cpu/`. Below, each of your configs
+# against the reference's band: a dot inside ± 2 standard deviations is an ordinary draw of the same recipe
+# (your seed-0 run and the reference's seed 0 train identically on the same machine type, so the dot can sit
+# right on that run); a dot far outside means something differs (the code, the profile or the data).
+
+# %%
+from sgan import reference, reference_tables
+
+reference_dir = reference.report_dir(profile)
+reference_results = reference_tables.load_reference(reference_dir)
+if reference_results is None:
+    print(f"No reference results for profile {profile!r} ({reference_dir}): `python -m sgan.reference "
+          f"--profile {profile}` makes them (the cpu profile's are committed).")
+    comparison = []
+else:
+    comparison = reference_tables.compare_to_reference(reference_results["table1"], results)
+    display(Markdown(reference_tables.comparison_markdown(comparison, f"{reference_results['metric']} best")))
+    inside = sum(bool(r["inside_2_std"]) for r in comparison)
+    display(Markdown(f"**{inside} of your {len(comparison)} configs lie inside the reference's ± 2 std band.**"))
+plots.reference_bands_figure(comparison, f"{reference_results['metric']} best") if comparison else None
+
+# %% [markdown]
 # ## Are the faces drawn? (beyond the paper)
 #
 # FID says how far the generated faces are from the data, not what is missing. The synthetic faces know their
@@ -118,32 +144,33 @@ ppl_rows = [{"config": row["config"], "metrics": {ppl_label: row["ppl full"]}} f
 plots.results_figure(ppl_rows, ppl_label, paper={r["config"]: r["ppl_full"] for r in ablation.PAPER_TABLE3 if r["config"]})
 
 # %% [markdown]
-# ## Optional sweeps: Tables 2 and 4
+# ## The reference tables: Tables 1-4 with seeds, and what reproduced
 #
-# Both are sweeps of notebook 11 with `overrides`; their runs land beside the main ones (e.g.
-# `F-style_mixing_prob=0.5`) and appear in the tables above when present.
-#
-# * **Table 2** (mixing regularization): train E/F with 0%, 50%, 90%, 100% of images mixed,
-#   `-y "overrides: {style_mixing_prob: 0.5}"` etc. The paper then measures FID with 1–4 latents mixed at
-#   test time (a custom sampler passed to FID; not part of the default metrics).
-# * **Table 4** (mapping depth): `-y "overrides: {mapping_layers: 1}"` (and 2; 0 needs `w_dim == z_dim`,
-#   which every profile has), measured with the default metrics.
-#
-# ```bash
-# for p in 0.5 1.0; do
-#   papermill notebooks/11_ablation.ipynb runs/course/cpu/11_ablation_F_mix$p.ipynb \
-#     -p config F -p profile cpu -y "overrides: {style_mixing_prob: $p}"
-# done
-# ```
-#
-# The paper's numbers for comparison (approximate, as marked in the digest):
+# The reference runs also measured the paper's **Table 2** (mixing regularization: the share of training
+# images mixed × the number of latents mixed at test time, `fid2k_mix<k>`) and **Table 4** (the mapping
+# network's depth, with and without mixing), with fewer seeds, as each table's "seeds" column says. Then
+# every claim of the paper's tables is checked against them: its direction here, and whether the seed bands
+# separate (the two means differ by more than the sum of their standard deviations). Where a claim fails, the
+# last column names the controlled experiment that explains it, if one was run.
 
 # %%
-display(Markdown("**Table 2** (FFHQ FID; rows: % mixed in training, columns: latents mixed at test)\n\n"
-                 + ablation.markdown_table([{"training": k, **{str(n): v for n, v in row.items()}}
-                                            for k, row in ablation.PAPER_TABLE2.items()])))
-display(Markdown("**Table 4** (FFHQ; mapping depth)\n\n" + ablation.markdown_table(ablation.PAPER_TABLE4)))
-print("source:", ablation.PAPER_SOURCE)
+names = {"table1": "Table 1 (FID)", "table2": "Table 2 (mixing regularization)",
+         "table3": "Table 3 (path length and separability)", "table4": "Table 4 (mapping depth)",
+         "reproduced": "What reproduced"}
+if reference_results is None:
+    print(f"No reference results for profile {profile!r}; the paper's Tables 2 and 4 for comparison:")
+    display(Markdown(ablation.markdown_table([{"training": k, **{str(n): v for n, v in row.items()}}
+                                              for k, row in ablation.PAPER_TABLE2.items()])))
+    display(Markdown(ablation.markdown_table(ablation.PAPER_TABLE4)))
+else:
+    for key, title in names.items():
+        display(Markdown(f"**{title}**, `results/{profile}/{key}.md`\n\n" + (reference_dir / f"{key}.md").read_text()))
+    display(Image(filename=str(reference_dir / "table2.png")))
+    claims = reference_results["reproduced"]
+    held = [c for c in claims if c["holds"]]
+    display(Markdown(f"**{len(held)} of the paper's {len(claims)} claims hold here in direction, "
+                     f"{sum(bool(c['bands_separate']) for c in held)} of them with separate seed bands.**"))
+print("source of the paper's numbers:", ablation.PAPER_SOURCE)
 
 # %% [markdown]
 # ## Checks

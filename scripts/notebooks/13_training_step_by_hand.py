@@ -2,7 +2,7 @@
 # %% [markdown]
 # # 13 · The training step, by hand
 #
-# Every notebook so far trained through `ensure_trained`: the loop was a black box. Here we open it. We write
+# Every notebook so far got its models from `trained_run`: the loop was a black box. Here we open it. We write
 # one minibatch of the paper's procedure ourselves, from the same random draws, and check that after a few
 # steps our weights are **bit for bit** those of `sgan.training.Trainer`. One step is:
 #
