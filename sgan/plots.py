@@ -72,13 +72,23 @@ def upscale(image: np.ndarray, size: int) -> np.ndarray:
 
 
 def grid_figure(images: np.ndarray | torch.Tensor, ncols: int | None = None, title: str | None = None,
-                width: float = 6.0) -> Figure:
-    """A figure showing ``image_grid(images, ncols)`` (``width`` inches wide), axes off."""
+                width: float = 8.0, labels: Sequence[str] | None = None) -> Figure:
+    """A figure showing ``image_grid(images, ncols)`` (``width`` inches wide, pixels drawn as squares: nearest
+    neighbour), axes off; ``labels`` (one per image, e.g. its seed) are written in each image's corner."""
     grid = image_grid(images, ncols)
     fig, ax = plt.subplots(figsize=(width, width * grid.shape[0] / grid.shape[1] + (0.3 if title else 0)))
     plt.close(fig)
     ax.imshow(grid, interpolation="nearest")
     ax.set_axis_off()
+    if labels is not None:
+        n, h = len(images), images.shape[2 if isinstance(images, torch.Tensor) else 1]
+        if len(labels) != n:
+            raise ValueError(f"grid_figure: {len(labels)} labels for {n} images.")
+        cols = n if ncols is None else ncols
+        for i, label in enumerate(labels):
+            r, c = divmod(i, cols)
+            ax.text(c * (h + 1) + 0.5, r * (h + 1) + 0.5, label, fontsize=7, color="white", va="top", ha="left",
+                    bbox={"facecolor": "black", "alpha": 0.55, "pad": 1, "lw": 0})
     if title:
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
@@ -645,9 +655,10 @@ def samples(G: torch.nn.Module, seeds: Sequence[int], noise_seed: int = 0) -> to
 
 def samples_figure(G: torch.nn.Module, seeds: Sequence[int] = tuple(range(16)), ncols: int = 8,
                    title: str | None = None, noise_seed: int = 0) -> Figure:
-    """A grid of ``samples(G, seeds)``, titled with the generator's config by default."""
-    title = title or f"config {G.cfg.name}: seeds {seeds[0]}-{seeds[-1]}"
-    return grid_figure(samples(G, seeds, noise_seed), ncols, title)
+    """A grid of ``samples(G, seeds)``, each captioned with its seed, titled with the generator's config."""
+    seeds = list(seeds)
+    title = title or f"config {G.cfg.name}: seeds {seeds[0]}-{seeds[-1]} (each image's seed in its corner)"
+    return grid_figure(samples(G, seeds, noise_seed), ncols, title, labels=[str(s) for s in seeds])
 
 
 def latest_grid(run_dir: str | Path) -> np.ndarray:

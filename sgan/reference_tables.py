@@ -322,3 +322,94 @@ def comparison_markdown(rows: Sequence[dict[str, Any]], metric: str = "fid") -> 
         "reference (mean ± std)": f"{r['reference_mean']:.2f} ± {r['reference_std']:.2f}",
         "seeds": str(r["reference_seeds"]), "stds from the mean": f"{r['z']:+.1f}",
         "inside ± 2 std": {True: "yes", False: "no", None: "—"}[r["inside_2_std"]]} for r in rows])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What a switch bought: one config against the one before it (notebooks 02-06)
+# ---------------------------------------------------------------------------------------------------------
+PREVIOUS = {"B": "A", "C": "B", "D": "C", "E": "D", "F": "E"}
+_SPACE = {"A": "z", "B": "z", "C": "w", "D": "w", "E": "w", "F": "w"}  # the paper's space for Table 3
+
+
+def _switch_measures(config: str) -> list[tuple[str, str, str]]:
+    """(label, measure of the previous config, measure of this one): FID, and path length and separability in
+    each config's own space (Z for the traditional A and B, W for C-F, as the paper's Table 3)."""
+    before, after = _SPACE[PREVIOUS[config]], _SPACE[config]
+    return [("FID (best)", "fid_best", "fid_best"),
+            (f"path length, full ({before.upper()} → {after.upper()})", f"ppl_{before}full", f"ppl_{after}full"),
+            (f"separability ({before.upper()} → {after.upper()})", f"ls_{before}", f"ls_{after}")]
+
+
+def _paper_value(config: str, measure: str) -> float | None:
+    if measure == "fid_best":
+        return PAPER_TABLE1[config]["FFHQ"]
+    row = next((r for r in PAPER_TABLE3 if r["config"] == config), None)
+    if row is None:
+        return None
+    return row["separability"] if measure.startswith("ls") else row["ppl_full"]
+
+
+def switch_rows(config: str, reference: dict[str, Any] | None, yours: dict[str, dict[str, Any]] | None = None
+                ) -> list[dict[str, Any]]:
+    """What ``config``'s switch bought over the config before it (B over A, ..., F over E), per measure: the
+    reference runs' mean ± std of both (``reference``: ``load_reference``'s tables, or None), whether their seed
+    bands separate, the paper's two numbers, and the learner's own two runs (``yours``: ``{config: results}``)."""
+    if config not in PREVIOUS:
+        raise ValueError(f"config {config!r} has no config before it: choose one of {', '.join(PREVIOUS)}.")
+    prev = PREVIOUS[config]
+    ref = {}
+    if reference is not None:
+        t1 = {r["config"]: r for r in reference["table1"]}
+        t3 = {r["config"]: r for r in reference["table3"]}
+        ref = {c: {**({"fid_best": t1[c]["fid_best"]} if c in t1 else {}), **t3.get(c, {})} for c in (prev, config)}
+    rows = []
+    for label, m_prev, m_this in _switch_measures(config):
+        a, b = ref.get(prev, {}).get(m_prev), ref.get(config, {}).get(m_this)
+        spread = (a["std"] + b["std"]) if a and b and a["n"] > 1 and b["n"] > 1 else math.nan
+        mine = [MEASURES[m](yours[c][0]) if yours and yours.get(c) else math.nan
+                for c, m in ((prev, m_prev), (config, m_this))]
+        rows.append({"measure": label, "previous": prev, "config": config, "reference_previous": a,
+                     "reference_this": b, "change": (b["mean"] - a["mean"]) if a and b else math.nan,
+                     "bands_separate": bool(abs(b["mean"] - a["mean"]) > spread) if not math.isnan(spread) else None,
+                     "paper_previous": _paper_value(prev, m_prev), "paper_this": _paper_value(config, m_this),
+                     "yours_previous": mine[0], "yours_this": mine[1]})
+    return rows
+
+
+def switch_markdown(rows: Sequence[dict[str, Any]]) -> str:
+    from sgan.ablation import markdown_table
+
+    def pair(a, b, digits=2):
+        return "—" if any(x is None or (isinstance(x, float) and math.isnan(x)) for x in (a, b)) else \
+            f"{a:.{digits}f} → {b:.{digits}f}"
+
+    out = []
+    for r in rows:
+        prev, this = r["previous"], r["config"]
+        change = "—" if math.isnan(r["change"]) else f"{r['change']:+.2f}"
+        separate = {True: "yes", False: "no (within noise)", None: "—"}[r["bands_separate"]]
+        out.append({"measure": r["measure"],
+                    f"reference {prev} → {this} (mean ± std)": f"{fmt(r['reference_previous'])} → "
+                                                             f"{fmt(r['reference_this'])}",
+                    "change": change, "seed bands separate": separate,
+                    f"your {prev} → {this}": pair(r["yours_previous"], r["yours_this"]),
+                    f"paper {prev} → {this}": pair(r["paper_previous"], r["paper_this"])})
+    return markdown_table(out)
+
+
+def switch_report(config: str, profile: str, runs_dir: str | Path) -> str:
+    """The Markdown of a config notebook's "what did this switch buy" cell: ``switch_rows`` from the committed
+    reference of ``profile`` and the learner's results in ``runs_dir``, with a line saying what is missing."""
+    from sgan.reference import report_dir
+
+    reference = load_reference(report_dir(profile))
+    yours = {c: [r] for c in (PREVIOUS[config], config) if (r := read_results(Path(runs_dir) / c)) is not None}
+    notes = []
+    if reference is None:
+        notes.append(f"no reference results for profile {profile!r} (`python -m sgan.reference --profile "
+                     f"{profile}` makes them; the cpu profile's are committed)")
+    if len(yours) < 2:
+        notes.append(f"no measured runs of yours for {PREVIOUS[config]} and {config} yet (`make course`, or "
+                     "notebook 11 for each, measures them)")
+    table = switch_markdown(switch_rows(config, reference, yours))
+    return table + ("\n\n" + "; ".join(notes).capitalize() + "." if notes else "")

@@ -215,15 +215,20 @@ class TruncationWidget(GeneratorWidget):
 class NoiseWidget(GeneratorWidget):
     """Noise inputs: keep the latent, redraw the noise of a range of layers with ``noise_seed``.
 
-    Layers outside ``layers`` keep the base draw (``base_noise_seed``); ``image`` shows the image and, beside
-    it, the absolute difference to the base image (white = unchanged).
+    Layers outside ``layers`` keep the base draw (``base_noise_seed``). Two panels: the image, and (framed)
+    the absolute difference to the base noise's image, averaged over colours and shown ×2 (white: unchanged,
+    black: a change of 0.5 or more). ``image`` is the two side by side.
     """
+
+    DIFF_CAPTION = "|Δ| to the base noise's image, ×2 (white: unchanged; black: 0.5 or more)"
 
     def __init__(self, G: torch.nn.Module, seed: int = 1, base_noise_seed: int = 0,
                  layers: tuple[int, int] | None = None, display_size: int = DISPLAY_SIZE) -> None:
         super().__init__(G, display_size)
         L = G.num_layers
+        self.seed = seed
         self.ws = seed_ws(G, [seed])
+        self.base_noise_seed = base_noise_seed
         self.base_noise = seed_noise(G, base_noise_seed)
         self.base = synthesize(G, self.ws, self.base_noise)
         lo, hi = layers if layers is not None else (0, L - 1)
@@ -232,14 +237,15 @@ class NoiseWidget(GeneratorWidget):
         self.noise_seed = _seed_box(base_noise_seed + 1, "noise seed", "the seed of the redrawn noise")
         self.resample = W.Button(description="resample noise", tooltip="draw the next noise seed")
         self.resample.on_click(lambda _: setattr(self.noise_seed, "value", self.noise_seed.value + 1))
-        self.mixed_image = np.zeros((1, 1, 3), np.uint8)
+        self.diff_output = W.Image(format="png", layout=W.Layout(border="1px solid #888"))
+        self.mixed_image = self.diff_image = np.zeros((1, 1, 3), np.uint8)
         self._watch(self.layers, self.noise_seed)
         self.update()
 
     def controls(self) -> list[W.Widget]:
         return [self.layers, W.HBox([self.noise_seed, self.resample], layout=_wrap()),
-                _caption("left: the image; right: |Δ| to the base noise's image, averaged over colours and shown "
-                         "×2 (white: unchanged, black: a change of 0.5 or more)")]
+                _caption(f"latent seed {self.seed}; noise seed {self.base_noise_seed} is the base draw, the chosen "
+                         "layers take the noise seed above")]
 
     def noise(self) -> list[torch.Tensor]:
         """The per-layer noise now shown: the base draw with the chosen layers redrawn."""
@@ -250,8 +256,21 @@ class NoiseWidget(GeneratorWidget):
         images = synthesize(self.G, self.ws, self.noise())
         self.mixed_image = to_uint8(images)[0]
         diff = (images - self.base).abs().mean(dim=1, keepdim=True).expand(-1, 3, -1, -1)  # [1, 3, H, W]
-        diff_img = to_uint8(1 - diff.clamp(0, 1) * 2)  # white where unchanged
-        return image_grid(np.concatenate([self.mixed_image[None], diff_img]))
+        self.diff_image = to_uint8(1 - diff.clamp(0, 1) * 2)[0]  # white where unchanged
+        return np.concatenate([self.mixed_image, self.diff_image], axis=1)  # [H, 2W, 3]
+
+    def update(self) -> None:
+        self.image = self.compute()
+        self.renders += 1
+        _show(self.output, upscale(self.mixed_image, self.display_size))
+        _show(self.diff_output, upscale(self.diff_image, self.display_size))
+
+    @property
+    def widget(self) -> W.VBox:
+        panels = [W.VBox([_caption(text), image],  # as wide as the image: the caption wraps instead of widening
+                         layout=W.Layout(max_width=f"{self.display_size + 16}px", margin="0 12px 0 0"))
+                  for text, image in (("image", self.output), (self.DIFF_CAPTION, self.diff_output))]
+        return W.VBox([*self.controls(), W.HBox(panels, layout=_wrap())], layout=W.Layout(max_width="100%"))
 
 
 class InterpolationWidget(GeneratorWidget):

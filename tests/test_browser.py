@@ -1,14 +1,16 @@
-"""The style-mixing widget in a real browser: JupyterLab + Debian's chromium, driven by Playwright.
+"""The widgets of notebooks 05, 06 and 07 in a real browser: JupyterLab + Debian's chromium, via Playwright.
 
-Starts JupyterLab on 127.0.0.1 (a free port, a token, no browser of its own) in a temporary copy of notebook
-06, opens it in chromium, runs every cell (the notebook trains config F at the smoke profile into the same
-temporary folder), moves the crossover slider and checks that the displayed image changed. A screenshot is
-kept in ``runs/test-artifacts/``.
+Starts JupyterLab once on 127.0.0.1 (a free port, a token, no browser of its own, no news popup) in a
+temporary folder holding copies of the three notebooks, opens each in chromium at a 1024-pixel-wide window,
+runs every cell (the notebooks train configs D, E, F at the smoke profile into the same temporary folder),
+works a control and checks that the displayed image changed, and that the widget lies inside the window
+(nothing clipped, no horizontal scrolling). Screenshots are kept in ``runs/test-artifacts/``.
 
 Never downloads a browser: without ``/usr/bin/chromium`` (or the ``playwright`` package) the test is skipped,
 unless ``SGAN_REQUIRE_BROWSER=1`` (CI installs chromium with apt), where that is a failure.
 """
 
+import json
 import os
 import secrets
 import shutil
@@ -24,7 +26,8 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = "06_config_f_style_mixing.ipynb"
+NOTEBOOKS = ("05_config_e_noise.ipynb", "06_config_f_style_mixing.ipynb", "07_truncation.ipynb")
+WINDOW = {"width": 1024, "height": 900}  # the narrow window of the issue: widgets must fit, not clip
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -70,17 +73,24 @@ def _wait_for_server(url: str, server: subprocess.Popen, timeout: float = 90.0) 
     raise TimeoutError(f"JupyterLab did not answer {url} within {timeout} s")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def sync_playwright():
     return _require_browser()
 
 
-@pytest.fixture
-def jupyterlab(sync_playwright, tmp_path):
-    """A JupyterLab server on 127.0.0.1 serving a copy of notebook 06; yields (base url, token)."""
+@pytest.fixture(scope="module")
+def jupyterlab(sync_playwright, tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving copies of notebooks 05-07; yields (base url, token)."""
+    tmp_path = tmp_path_factory.mktemp("browser")
     work = tmp_path / "lab"
     work.mkdir()
-    shutil.copy(ROOT / "notebooks" / NOTEBOOK, work / NOTEBOOK)
+    for name in NOTEBOOKS:
+        shutil.copy(ROOT / "notebooks" / name, work / name)
+    # no "Would you like to get notified about official Jupyter news?" toast over the widgets
+    labconfig = tmp_path / "cfg" / "labconfig"
+    labconfig.mkdir(parents=True)
+    (labconfig / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "SGAN_PROFILE": "smoke", "SGAN_RUNS": str(tmp_path / "runs"),
            "SGAN_DATA": str(tmp_path / "data"), "OMP_NUM_THREADS": "1",
@@ -123,39 +133,103 @@ def _wait_for_idle_kernel(page, timeout: float = 90.0) -> None:
     raise TimeoutError(f"the notebook's kernel was not idle within {timeout} s")
 
 
-def test_crossover_slider_changes_the_displayed_image(sync_playwright, jupyterlab):
-    base, token = jupyterlab
+def _run_all(page, base: str, token: str, notebook: str) -> None:
+    """Open ``notebook`` and run every cell; returns once its last cell printed "ok" (its checks held)."""
+    page.goto(f"{base}/lab/tree/{notebook}?token={token}")
+    page.locator(".jp-NotebookPanel").wait_for(timeout=60_000)
+    _wait_for_idle_kernel(page)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(
+        """() => { const cells = document.querySelectorAll('.jp-Cell');
+                   const out = cells[cells.length - 1].querySelector('.jp-OutputArea');
+                   return out !== null && /(^|\\n)ok$/.test(out.innerText.trim()); }""",
+        timeout=RUN_ALL_TIMEOUT_MS)  # the last line of the last cell's output (training logs come before it)
+
+
+def _widget_of(control):
+    """The outermost widget box around ``control``: the whole demo as displayed."""
+    return control.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
+
+
+def _assert_inside_window(page, widget, what: str) -> None:
+    """Every part of ``widget`` lies inside the window's width, and it does not scroll sideways."""
+    width = page.viewport_size["width"]
+    widget.scroll_into_view_if_needed()
+    for element in [widget, *widget.locator("img, .widget-slider, .widget-gridbox").all()]:
+        box = element.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (
+            f"{what}: a part of the widget is clipped at a {width}-pixel window: {box}")
+    overflow = widget.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 1, f"{what}: the widget scrolls sideways by {overflow} px at a {width}-pixel window"
+
+
+def _change_and_compare(page, image, act) -> None:
+    """Do ``act`` and wait until ``image`` shows a different picture."""
+    before_src, before_png = image.get_attribute("src"), image.screenshot()
+    act()
+    page.wait_for_function("([img, src]) => img.getAttribute('src') !== src",
+                           arg=[image.element_handle(), before_src], timeout=30_000)
+    assert image.screenshot() != before_png, "the control did not change the displayed image"
+
+
+def _in_browser(sync_playwright, name: str, body) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport=WINDOW)
         try:
-            page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
-            page.locator(".jp-NotebookPanel").wait_for(timeout=60_000)
-            _wait_for_idle_kernel(page)
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            # the last cell prints "ok" once every assertion of the notebook held
-            last_output = page.locator(".jp-Cell").last.locator(".jp-OutputArea-output")
-            last_output.get_by_text("ok", exact=True).wait_for(timeout=RUN_ALL_TIMEOUT_MS)
-
-            slider = page.locator(".widget-slider", has_text="crossover").first
-            slider.scroll_into_view_if_needed()
-            box = slider.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
-            mixed = box.locator("img").last  # the sources strip first, the mixed image last
-            before_src, before_png = mixed.get_attribute("src"), mixed.screenshot()
-            handle = slider.locator(".noUi-handle")
-            handle.focus()
-            handle.press("Home")  # crossover 0: every layer from source 1
-            page.wait_for_function("([img, src]) => img.getAttribute('src') !== src",
-                                   arg=[mixed.element_handle(), before_src], timeout=30_000)
-            after_png = mixed.screenshot()
-            slider.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "browser-style-mixing.png"), full_page=False)
-            assert slider.locator(".widget-readout").inner_text().strip() == "0"
-            assert after_png != before_png, "moving the crossover slider did not change the displayed image"
+            body(page)
+            page.screenshot(path=str(ARTIFACTS / f"browser-{name}-1024.png"), full_page=False)
         except Exception:
-            page.screenshot(path=str(ARTIFACTS / "browser-style-mixing-failure.png"))
+            page.screenshot(path=str(ARTIFACTS / f"browser-{name}-failure.png"))
             raise
         finally:
             browser.close()
+
+
+def test_noise_widget_resamples_and_frames_its_difference(sync_playwright, jupyterlab):
+    def body(page):
+        _run_all(page, *jupyterlab, NOTEBOOKS[0])
+        button = page.get_by_role("button", name="resample noise").first
+        widget = _widget_of(button)
+        diff = widget.locator("img").last  # the image first, the framed difference last
+        _change_and_compare(page, diff, button.click)
+        assert diff.evaluate("el => getComputedStyle(el).borderTopWidth") == "1px"
+        assert widget.get_by_text("|Δ| to the base noise's image", exact=False).count() == 1
+        _assert_inside_window(page, widget, "05 noise")
+
+    _in_browser(sync_playwright, "noise", body)
+
+
+def test_crossover_slider_changes_the_displayed_image(sync_playwright, jupyterlab):
+    def body(page):
+        _run_all(page, *jupyterlab, NOTEBOOKS[1])
+        slider = page.locator(".widget-slider", has_text="crossover").first
+        slider.scroll_into_view_if_needed()
+        widget = _widget_of(slider)
+        mixed = widget.locator("img").last  # the sources strip first, the mixed image last
+        handle = slider.locator(".noUi-handle")
+        handle.focus()
+        _change_and_compare(page, mixed, lambda: handle.press("Home"))  # crossover 0: all from source 1
+        assert slider.locator(".widget-readout").inner_text().strip() == "0"
+        _assert_inside_window(page, widget, "06 style mixing (with its layer grid)")
+
+    _in_browser(sync_playwright, "style-mixing", body)
+
+
+def test_truncation_slider_changes_the_strip_and_it_fits(sync_playwright, jupyterlab):
+    def body(page):
+        _run_all(page, *jupyterlab, NOTEBOOKS[2])
+        slider = page.locator(".widget-slider", has_text="ψ").first
+        slider.scroll_into_view_if_needed()
+        widget = _widget_of(slider)
+        strip = widget.locator("img").last
+        handle = slider.locator(".noUi-handle")
+        handle.focus()
+        _change_and_compare(page, strip, lambda: handle.press("Home"))  # ψ = −1: the "anti-faces"
+        assert slider.locator(".widget-readout").inner_text().strip() == "-1.00"
+        assert widget.get_by_text("seeds, left to right: 1, 2, 3, 4", exact=False).count() == 1
+        _assert_inside_window(page, widget, "07 truncation strip")
+
+    _in_browser(sync_playwright, "truncation", body)

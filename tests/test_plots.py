@@ -236,3 +236,13 @@ def test_z_vs_w_figure_pairs_the_bars_and_skips_undefined_values():
     assert heights == [0.1, 0.5, 0.7, 0.2]  # Z bars first, then W bars; "hue" has no Z value
     assert [t.get_text() for t in ax.get_xticklabels()] == ["yaw", "roll"]
     assert ax.get_ylabel() == "R²"
+
+
+def test_grid_figure_captions_each_image_and_rejects_a_wrong_count():
+    images = torch.zeros(6, 3, 8, 8)
+    fig = plots.grid_figure(images, ncols=3, labels=[f"seed {i}" for i in range(6)])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == [f"seed {i}" for i in range(6)]
+    assert fig.axes[0].texts[4].get_position() == (1 * 9 + 0.5, 1 * 9 + 0.5)  # row 1, column 1 (8 px + 1 pad)
+    with pytest.raises(ValueError, match="5 labels for 6 images"):
+        plots.grid_figure(images, labels=list("abcde"))

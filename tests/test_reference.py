@@ -210,6 +210,27 @@ def test_a_reference_run_lies_inside_its_own_band_at_the_closed_form_distance(sm
     assert rt.load_reference(smoke_reference["root"]) is None
 
 
+def test_what_a_switch_bought_reads_both_configs_from_the_reference_and_your_runs(smoke_reference):
+    from sgan.ablation import read_results
+
+    tables = rt.load_reference(smoke_reference["paths"]["json"].parent)
+    mine = {c: [read_results(smoke_reference["run_root"] / "seed1" / c)] for c in "EF"}
+    rows = rt.switch_rows("F", tables, mine)
+    assert [r["measure"] for r in rows] == ["FID (best)", "path length, full (W → W)", "separability (W → W)"]
+    t1 = {r["config"]: r["fid_best"] for r in tables["table1"]}
+    fid = rows[0]
+    assert fid["change"] == pytest.approx(t1["F"]["mean"] - t1["E"]["mean"])
+    assert fid["bands_separate"] == (abs(fid["change"]) > t1["E"]["std"] + t1["F"]["std"])
+    assert (fid["paper_previous"], fid["paper_this"]) == (4.42, 4.40)
+    assert fid["yours_this"] == mine["F"][0]["learning_curve"]["best"]
+    assert rows[2]["yours_previous"] == mine["E"][0]["details"]["ls512"]["value_w"]
+    nothing = rt.switch_rows("F", None)
+    assert all(math.isnan(r["change"]) and r["bands_separate"] is None for r in nothing)
+    assert "—" in rt.switch_markdown(nothing)
+    with pytest.raises(ValueError, match="no config before it"):
+        rt.switch_rows("A", tables)
+
+
 def test_unknown_profile_and_empty_seeds_are_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="Unknown profile"):
         train_and_evaluate("laptop", (0,), out_dir=tmp_path)

@@ -96,9 +96,20 @@ def test_noise_widget_redraws_only_the_chosen_layers(G):
     assert np.array_equal(widget.mixed_image, plots.to_uint8(plots.synthesize(G, ws, expected))[0])
     widget.noise_seed.value = 0  # the base draw again: no difference, the diff panel is white
     r = G.cfg.resolution
-    assert np.all(widget.image[:, r + 1:] == 255)
+    assert np.all(widget.diff_image == 255) and np.array_equal(widget.image[:, r:], widget.diff_image)
     widget.resample.click()
     assert widget.noise_seed.value == 1
+
+
+def test_noise_widget_shows_the_difference_in_its_own_framed_captioned_panel(G):
+    widget = NoiseWidget(G, seed=1, display_size=64)
+    image_panel, diff_panel = widget.widget.children[-1].children
+    assert image_panel.children[-1] is widget.output and diff_panel.children[-1] is widget.diff_output
+    assert "image" in image_panel.children[0].value and "×2" in diff_panel.children[0].value
+    assert widget.diff_output.layout.border == "1px solid #888"
+    shown = np.asarray(Image.open(io.BytesIO(widget.diff_output.value)).convert("RGB"))
+    step = 64 // G.cfg.resolution
+    assert np.array_equal(shown[::step, ::step], widget.diff_image)  # enlarged by nearest neighbour
 
 
 def test_noise_widget_changes_nothing_without_noise_inputs():

@@ -111,9 +111,9 @@ plots.grid_figure(torch.cat([plots.samples(G_a, range(8)), plots.samples(G_b, ra
 # spectra say otherwise: every variant's images carry 0.91–1.02 of the data's power in the upper octave
 # (f ≥ 8 cycles per image), every D keeps 10–15% of its input-gradient power there, and every D's score falls
 # about as far (0.9–1.2 of its spread) when the real faces are blurred. What differs is what the faces
-# contain. Split by the domain network's four stages, all of the FID lies in the deepest one, the features
-# that read the factors (A 15.0 ± 3.7, blur in D 29.9 ± 5.6; below 0.5 in the three other stages for every
-# variant), and `attrs` (notebook 12) finds open eyes in 25–65% of the blurred-D runs' faces, 59–69% of A's
+# contain. An earlier split of the FID by the domain network's four stages (not among the committed results,
+# so take it as a lead) put nearly all of it in the deepest stage, the features that read the factors, and
+# `attrs` (notebook 12) finds open eyes in 25–65% of the blurred-D runs' faces, 59–69% of A's
 # and 76% of the data's. At 32² an eye is one or two pixels wide, and D's blur averages its 32² features over
 # 3×3 pixels before it halves the resolution, where D would tell an open eye from a closed one or a smudge;
 # that last step is our reading of the measurements, not a measurement. At 1024² the same filter is a
@@ -151,6 +151,21 @@ for name, sp in spectra.items():
           f"share of D's gradient power in the high band {sp['grad_hf_share']:.3f}; "
           f"D's score drop on blurred reals {sp['blur_sensitivity']:.2f} score std")
 plots.spectra_figure(spectra)
+
+# %% [markdown]
+# ## What did this switch buy?
+#
+# Config B adds B's tuning (bilinear resampling, the non-saturating loss with R1) to config A. Measured three ways: by the **reference runs** (every config trained
+# with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course has measured them
+# (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds ("seed bands
+# separate: no") is not a finding, whichever way it points.
+
+# %%
+from IPython.display import Markdown, display
+
+from sgan.reference_tables import switch_report
+
+display(Markdown(switch_report("B", profile, runs_dir)))
 
 # %% [markdown]
 # ## Checks

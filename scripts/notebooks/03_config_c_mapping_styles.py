@@ -99,6 +99,21 @@ plots.run_figure(run_dir)
 plots.samples_figure(G, seeds=range(16))
 
 # %% [markdown]
+# ## What did this switch buy?
+#
+# Config C adds the mapping network and styles to config B. Measured three ways: by the **reference runs** (every config trained
+# with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course has measured them
+# (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds ("seed bands
+# separate: no") is not a finding, whichever way it points.
+
+# %%
+from IPython.display import Markdown, display
+
+from sgan.reference_tables import switch_report
+
+display(Markdown(switch_report("C", profile, runs_dir)))
+
+# %% [markdown]
 # ## Checks
 
 # %%

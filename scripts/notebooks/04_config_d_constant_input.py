@@ -95,6 +95,21 @@ x_d, x_c = first_features(G, [1, 2, 3]), first_features(G_c, [1, 2, 3])
 print(f"input spread across seeds: D {x_d.std(dim=0).max():.2e}, C {x_c.std(dim=0).max():.2e}")
 
 # %% [markdown]
+# ## What did this switch buy?
+#
+# Config D adds the constant input in place of the traditional one to config C. Measured three ways: by the **reference runs** (every config trained
+# with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course has measured them
+# (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds ("seed bands
+# separate: no") is not a finding, whichever way it points.
+
+# %%
+from IPython.display import Markdown, display
+
+from sgan.reference_tables import switch_report
+
+display(Markdown(switch_report("D", profile, runs_dir)))
+
+# %% [markdown]
 # ## Checks
 
 # %%

@@ -83,8 +83,8 @@ plots.noise_by_scale_figure(G, seed=1)
 # %% [markdown]
 # ## Try it: resample the noise of a range of layers
 #
-# The widget keeps the latent and redraws the noise of the chosen layers; on the right, where the image
-# changed (dark = large change).
+# The widget keeps the latent and redraws the noise of the chosen layers; the framed panel on the right shows
+# where the image changed (dark = large change).
 
 # %%
 noise_widget = NoiseWidget(G, seed=1, layers=(0, G.num_layers - 1))
@@ -92,6 +92,21 @@ noise_widget
 
 # %%
 plots.run_figure(run_dir)
+
+# %% [markdown]
+# ## What did this switch buy?
+#
+# Config E adds the noise inputs to config D. Measured three ways: by the **reference runs** (every config trained
+# with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course has measured them
+# (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds ("seed bands
+# separate: no") is not a finding, whichever way it points.
+
+# %%
+from IPython.display import Markdown, display
+
+from sgan.reference_tables import switch_report
+
+display(Markdown(switch_report("E", profile, runs_dir)))
 
 # %% [markdown]
 # ## Checks
