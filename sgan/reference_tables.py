@@ -412,4 +412,5 @@ def switch_report(config: str, profile: str, runs_dir: str | Path) -> str:
         notes.append(f"no measured runs of yours for {PREVIOUS[config]} and {config} yet (`make course`, or "
                      "notebook 11 for each, measures them)")
     table = switch_markdown(switch_rows(config, reference, yours))
-    return table + ("\n\n" + "; ".join(notes).capitalize() + "." if notes else "")
+    text = "; ".join(notes)
+    return table + (f"\n\n{text[:1].upper()}{text[1:]}." if notes else "")

@@ -179,6 +179,26 @@ G = sgan.load_generator(run_dir)
 plots.samples_figure(G, seeds=range(16))
 
 # %% [markdown]
+# ## Predict, then run: what the minibatch standard deviation lets D see
+#
+# D scores image 0 of a minibatch twice: once beside three *different* faces, once beside three *copies* of
+# itself, the minibatch of a collapsed generator. **Predict before you run**: with the minibatch-stddev layer
+# (groups of 4, the paper's), do the two scores differ? And with the layer switched off through `overrides`
+# (`mbstd_group_size=1`: the official code skips the layer for a group of one)? Write your answer down, run,
+# then change `experiment` (a group of 2, say) and run the cell again.
+
+# %%
+experiment = {"mbstd_group_size": 1}  # your change; the paper's group is 4, and 1 switches the layer off
+
+faces = plots.samples(G, range(4))  # [4, 3, r, r]
+copies = faces[:1].expand(4, -1, -1, -1)  # [4, 3, r, r]: image 0 four times
+for label, overrides in (("the paper's D (groups of 4)", {}), (f"your D {experiment}", experiment)):
+    D_try = sgan.Discriminator(sgan.make_config("A", profile, **overrides).model, seed=seed).eval()
+    with torch.no_grad():
+        varied, collapsed = D_try(faces)[0].item(), D_try(copies)[0].item()
+    print(f"{label}: D(image 0) beside different faces {varied:+.5f}, beside copies {collapsed:+.5f}")
+
+# %% [markdown]
 # ## Checks
 #
 # The trained generator is a traditional ProGAN generator (no mapping network, no styles, no noise), makes

@@ -153,12 +153,35 @@ for name, sp in spectra.items():
 plots.spectra_figure(spectra)
 
 # %% [markdown]
+# ## Predict, then run: how much fine detail does B's blur take out of a fresh generator?
+#
+# Before any training, build config B's generator twice from the same seed, through `overrides`: with the
+# paper's bilinear resampling and with A's nearest-neighbour one (`resample="nearest"`). **Predict**: how much
+# of the high-band power (f ≥ H/4, the upper octave) of the nearest-neighbour generator's images does the
+# bilinear one keep: all of it, half, a tenth? Then run, and try `experiment = {"blur_in": "D"}` (the blur in
+# D only: G is as A's, so the ratio should be 1) or `{"blur_in": "G"}`.
+
+# %%
+from sgan.spectrum import hf_ratio
+
+experiment = {"resample": "nearest"}  # your change: the generator to compare B's with
+
+
+def fresh_images(**overrides):
+    G_fresh = sgan.Generator(sgan.make_config("B", profile, **overrides).model, seed=seed).eval()
+    return plots.samples(G_fresh, range(64))  # [64, 3, r, r]
+
+
+ratio = hf_ratio(fresh_images(), fresh_images(**experiment))
+print(f"high-band power of B's fresh generator over that of {experiment}: {ratio:.3f}")
+
+# %% [markdown]
 # ## What did this switch buy?
 #
-# Config B adds B's tuning (bilinear resampling, the non-saturating loss with R1) to config A. Measured three ways: by the **reference runs** (every config trained
-# with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course has measured them
-# (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds ("seed bands
-# separate: no") is not a finding, whichever way it points.
+# Config B adds B's tuning (bilinear resampling, the non-saturating loss with R1) to config A. Measured three
+# ways: by the **reference runs** (every config trained with three seeds at the `cpu` profile, `results/cpu/`),
+# by **your runs** once the course has measured them (notebook 11), and by the **paper** (FFHQ). A change
+# smaller than the spread over seeds ("seed bands separate: no") is not a finding, whichever way it points.
 
 # %%
 from IPython.display import Markdown, display

@@ -90,6 +90,23 @@ images = plots.synthesize(G, torch.cat(variants), noise)
 plots.grid_figure(images, title="seed 1 | coarse, middle, fine styles from seed 2 | seed 2")
 
 # %% [markdown]
+# ## Predict, then run: which styles change the face most?
+#
+# Take the styles of one scale from another seed and measure how far the image moves (mean |Δ| per pixel,
+# over many pairs of seeds). **Predict the order** of coarse (4²–8²), middle and fine styles before you run,
+# then change `pairs` or `scales` and run again.
+
+# %%
+pairs = 16  # your change: how many pairs of seeds
+scales = plots.SCALES  # your change: e.g. ("fine",)
+
+ws_a, ws_b = plots.seed_ws(G, range(0, 2 * pairs, 2)), plots.seed_ws(G, range(1, 2 * pairs, 2))
+base = plots.synthesize(G, ws_a, plots.seed_noise(G, 0, n=pairs))
+for s in scales:
+    moved = plots.synthesize(G, plots.mix_ws(ws_a, ws_b, ranges[s]), plots.seed_noise(G, 0, n=pairs))
+    print(f"{s:>6} styles from the other seed: mean |Δ| per pixel {(moved - base).abs().mean().item():.4f}")
+
+# %% [markdown]
 # ## Training config C
 
 # %%
@@ -101,10 +118,10 @@ plots.samples_figure(G, seeds=range(16))
 # %% [markdown]
 # ## What did this switch buy?
 #
-# Config C adds the mapping network and styles to config B. Measured three ways: by the **reference runs** (every config trained
-# with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course has measured them
-# (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds ("seed bands
-# separate: no") is not a finding, whichever way it points.
+# Config C adds the mapping network and styles to config B. Measured three ways: by the **reference runs**
+# (every config trained with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course
+# has measured them (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds
+# ("seed bands separate: no") is not a finding, whichever way it points.
 
 # %%
 from IPython.display import Markdown, display

@@ -95,12 +95,33 @@ x_d, x_c = first_features(G, [1, 2, 3]), first_features(G_c, [1, 2, 3])
 print(f"input spread across seeds: D {x_d.std(dim=0).max():.2e}, C {x_c.std(dim=0).max():.2e}")
 
 # %% [markdown]
+# ## Predict, then run: does the learned constant matter?
+#
+# The constant starts every image of D. Replace it in a copy of G by something else and measure how far the
+# images move. **Predict**: with all ones (its initial value), does anything change? With zeros? Run, then
+# change `replacement`.
+
+# %%
+import copy
+
+replacement = "ones"  # your change: "ones", "zeros" or "mean" (every channel's mean over its 4×4)
+
+G_try = copy.deepcopy(G)
+c = G_try.synthesis.input.const.data  # [1, C, 4, 4]
+c.copy_({"ones": torch.ones_like(c), "zeros": torch.zeros_like(c),
+         "mean": c.mean(dim=(2, 3), keepdim=True).expand_as(c)}[replacement])
+before, after = plots.samples(G, range(8)), plots.samples(G_try, range(8))
+print(f"constant replaced by {replacement}: mean |Δ| per pixel {(after - before).abs().mean().item():.4f}")
+plots.grid_figure(torch.cat([before, after]), ncols=8, labels=[f"seed {s}" for s in range(8)] * 2,
+                  title=f"top: D as trained; bottom: its constant replaced by {replacement}")
+
+# %% [markdown]
 # ## What did this switch buy?
 #
-# Config D adds the constant input in place of the traditional one to config C. Measured three ways: by the **reference runs** (every config trained
-# with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course has measured them
-# (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds ("seed bands
-# separate: no") is not a finding, whichever way it points.
+# Config D adds the constant input in place of the traditional one to config C. Measured three ways: by the
+# **reference runs** (every config trained with three seeds at the `cpu` profile, `results/cpu/`), by **your
+# runs** once the course has measured them (notebook 11), and by the **paper** (FFHQ). A change smaller than the
+# spread over seeds ("seed bands separate: no") is not a finding, whichever way it points.
 
 # %%
 from IPython.display import Markdown, display

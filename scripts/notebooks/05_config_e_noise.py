@@ -94,11 +94,32 @@ noise_widget
 plots.run_figure(run_dir)
 
 # %% [markdown]
+# ## Predict, then run: E without its noise
+#
+# Keep E's latent and set the noise of some layers to **zero** instead of redrawing it. **Predict**: what do
+# the faces lose when every noise input is zero: their identity, their pose, or only fine texture? And when
+# only the fine layers' noise is zero? Run, then change `zero_layers` (e.g. `range(0, 4)`, the coarse layers).
+
+# %%
+zero_layers = range(G.num_layers)  # your change: which layers get zero noise
+
+seeds = list(range(6))
+ws = plots.seed_ws(G, seeds)
+with_noise = plots.synthesize(G, ws, plots.seed_noise(G, 0, n=len(seeds)))
+noise = plots.mix_noise(plots.seed_noise(G, 0, n=len(seeds)), plots.zero_noise(G, n=len(seeds)), zero_layers)
+without = plots.synthesize(G, ws, noise)
+change = (with_noise - without).abs().mean().item()
+print(f"mean |Δ| per pixel when the noise of layers {list(zero_layers)} is zero: {change:.4f} "
+      f"(a new latent changes a pixel by {(with_noise - with_noise.roll(1, 0)).abs().mean().item():.4f})")
+plots.grid_figure(torch.cat([with_noise, without]), ncols=len(seeds), labels=[f"seed {s}" for s in seeds] * 2,
+                  title="top: E with its noise; bottom: the same latents, the chosen layers' noise set to zero")
+
+# %% [markdown]
 # ## What did this switch buy?
 #
-# Config E adds the noise inputs to config D. Measured three ways: by the **reference runs** (every config trained
-# with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course has measured them
-# (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds ("seed bands
+# Config E adds the noise inputs to config D. Measured three ways: by the **reference runs** (every config
+# trained with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course has measured
+# them (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds ("seed bands
 # separate: no") is not a finding, whichever way it points.
 
 # %%

@@ -105,11 +105,28 @@ mixer
 plots.run_figure(run_dir)
 
 # %% [markdown]
+# ## Predict, then run: F against the same network trained without mixing
+#
+# Config E is config F with mixing regularization off (`style_mixing_prob=0`). **Predict**: does mixing in
+# training make each scale of styles control its own factors more cleanly, i.e. do fine styles copied from B
+# carry more of B's colours, and coarse styles less, in F than in E? Run the same measurement on both, then
+# change `experiment_config`.
+
+# %%
+experiment_config = "E"  # your change: another trained config with styles (C, D or E)
+
+G_other = sgan.load_generator(trained_run(experiment_config, profile, seed=seed, out_dir=runs_dir))
+other = plots.style_mixing_agreement(G_other, net, num_pairs=num_pairs, seed=seed)
+for name, table in (("F", agreement), (experiment_config, other)):
+    print(f"{name}: share of B's colours carried by fine styles {table['fine']['fine']:.2f}, by coarse styles "
+          f"{table['coarse']['fine']:.2f}; of B's coarse factors by coarse styles {table['coarse']['coarse']:.2f}")
+
+# %% [markdown]
 # ## What did this switch buy?
 #
-# Config F adds mixing regularization to config E. Measured three ways: by the **reference runs** (every config trained
-# with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course has measured them
-# (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds ("seed bands
+# Config F adds mixing regularization to config E. Measured three ways: by the **reference runs** (every config
+# trained with three seeds at the `cpu` profile, `results/cpu/`), by **your runs** once the course has measured
+# them (notebook 11), and by the **paper** (FFHQ). A change smaller than the spread over seeds ("seed bands
 # separate: no") is not a finding, whichever way it points.
 
 # %%

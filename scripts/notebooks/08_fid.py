@@ -91,11 +91,30 @@ plots.grid_figure(torch.cat([data.batch(np.arange(8)), plots.samples(G, range(8)
 # Notebook 11 measures every config; here, whatever runs are already in this profile's folder.
 
 # %%
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 from sgan.ablation import load_results, table1_rows
 
 Markdown(markdown_table(table1_rows(load_results(runs_dir))))
+
+# %% [markdown]
+# ## What reproduced: the paper's Table 1 with seeds
+#
+# One run per config cannot order configs whose FIDs lie a few points apart. The reference runs (three seeds
+# per config at the `cpu` profile, `python -m sgan.reference`) can: below, each claim of the paper's Table 1,
+# its direction in our runs, and whether the seed bands separate. Where our order differs from the paper's,
+# the last column names the controlled experiment that explains it (notebooks 02 and 12 show them).
+
+# %%
+from sgan import reference, reference_tables
+
+tables = reference_tables.load_reference(reference.report_dir(profile))
+if tables is None:
+    print(f"no reference results for profile {profile!r}: `python -m sgan.reference --profile {profile}` "
+          "makes them (the cpu profile's are committed)")
+else:
+    claims = [c for c in tables["reproduced"] if c["table"] == "1"]
+    display(Markdown(reference_tables.reproduced_markdown(claims)))
 
 # %% [markdown]
 # ## Checks
