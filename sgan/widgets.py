@@ -91,7 +91,7 @@ def _show(output: W.Image, image: np.ndarray) -> None:
     """Put a uint8 image into an ``ipywidgets.Image`` at its own pixel size (not stretched to the cell)."""
     output.value = to_png(image)
     output.layout.width = f"{image.shape[1]}px"
-    output.layout.max_width = "100%"  # shrinks with a narrow window instead of being clipped
+    output.layout.max_width = "calc(100% - 4px)"  # shrinks with a narrow window (4 px: its 2-px margins)
     output.layout.height = "auto"
 
 
