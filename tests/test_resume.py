@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 import torch
 
 from sgan.checkpoint import load_checkpoint
@@ -74,7 +75,10 @@ def test_sigkill_then_resume_is_bitwise_identical(tmp_path):
     # the learning curve survives the kill: the resumed log holds every tick's FID, equal to the straight run's
     curve = [(r["step"], r["fid"]) for r in map(json.loads, (tmp_path / "straight" / "log.jsonl").open())]
     again = [(r["step"], r["fid"]) for r in map(json.loads, (tmp_path / "killed" / "log.jsonl").open())]
-    assert again == curve and len(curve) == 2
+    # (the weights above are bitwise equal; the FID's matrix square root runs in BLAS, whose threads may sum in
+    # another order in another process under load: equal to 1e-6, measured 3e-9 apart once)
+    assert [s for s, _ in again] == [s for s, _ in curve] and len(curve) == 2
+    assert [f for _, f in again] == pytest.approx([f for _, f in curve], rel=1e-6)
 
 
 def test_training_on_past_total_kimg_is_the_longer_run(tmp_path):
