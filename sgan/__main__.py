@@ -2,6 +2,8 @@
 
     python -m sgan train --config F --profile cpu --data synthetic --out runs/F [--resume] [--set key=value]
     python -m sgan sample --run runs/F --seeds 0-15 --psi 0.7 --out grid.png
+    python -m sgan project --run runs/F --image face.png --out w.npy --preview check.png
+    python -m sgan edit --run runs/F --w w.npy --factor beard --steps -3,3 --out strip.png
     torchrun --nproc_per_node=2 -m sgan train ...           (data-parallel; rank 0 writes)
 
 Every command runs inside one error boundary (``main``): a mistake in the arguments prints ``usage`` and
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sgan import editing_cli
 from sgan.config import PRESETS, PROFILES, ConfigError, RunConfig, make_config
 
 
@@ -154,6 +157,10 @@ def run_sample(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Command] = {
     "train": Command("train a config A-F with the paper's procedure", add_train_arguments, run_train),
     "sample": Command("images from a trained run's generator, as a grid", add_sample_arguments, run_sample),
+    "project": Command("find the latents that reproduce images (W or W+)", editing_cli.add_project_arguments,
+                       editing_cli.run_project),
+    "edit": Command("edit projected latents along a factor of the faces, as a strip",
+                    editing_cli.add_edit_arguments, editing_cli.run_edit),
 }
 
 
@@ -184,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command].run(args)
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, ConfigError, editing_cli.CommandError) as exc:
         if args.debug:
             traceback.print_exc()
         parser.error(str(exc))  # exits with status 2

@@ -77,3 +77,30 @@ def test_module_entry_point_lists_the_commands():
                           timeout=60)
     assert done.returncode == 0
     assert all(name in done.stdout for name in COMMANDS)
+
+
+def test_project_then_edit_writes_latents_and_a_strip(run_dir, tmp_path, capsys):
+    import numpy as np
+    from PIL import Image
+
+    from sgan.checkpoint import load_generator
+    from sgan.sample import generate_images, save_grid
+
+    G = load_generator(run_dir)
+    face = save_grid(generate_images(G, [3]), tmp_path / "face.png")
+    assert main(["project", "--run", str(run_dir), "--image", str(face), "--out", str(tmp_path / "w.npy"),
+                 "--steps", "20", "--preview", str(tmp_path / "check.png")]) == 0
+    ws = np.load(tmp_path / "w.npy")
+    assert ws.shape == (1, G.num_layers, G.cfg.w_dim) and "projected into W" in capsys.readouterr().out
+    assert main(["edit", "--run", str(run_dir), "--w", str(tmp_path / "w.npy"), "--factor", "beard",
+                 "--frames", "5", "--fit", "64", "--remove", "smiling", "--layers", "0-1",
+                 "--out", str(tmp_path / "strip.png")]) == 0
+    r = G.cfg.resolution
+    assert Image.open(tmp_path / "strip.png").size[0] >= 5 * r and "holding smiling" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        main(["edit", "--run", str(run_dir), "--w", str(tmp_path / "w.npy"), "--factor", "nose", "--out", "x.png"])
+    assert exit_info.value.code == 2 and "choose one of yaw" in capsys.readouterr().err
+    Image.new("RGB", (r + 3, r + 3)).save(tmp_path / "odd.png")
+    with pytest.raises(SystemExit):
+        main(["project", "--run", str(run_dir), "--image", str(tmp_path / "odd.png"), "--out", "w.npy"])
+    assert "give a square image" in capsys.readouterr().err
