@@ -7,7 +7,8 @@ reading gives a direction
 
     d_k = β_k / ‖β_k‖,   β_k = argmin_β ‖(L − L̄) β − (y_k − ȳ_k) / s_k‖²
 
-(InterFaceGAN fits a linear SVM to binary labels; a read-out of the soft reading works for every factor).
+(InterFaceGAN fits a linear SVM to binary labels; a read-out of the soft reading works for every factor). A
+factor the judge reads the same in every generated image is *degenerate* (listed, and given no direction).
 **Conditional** editing removes from d_k its components along chosen other directions (Gram-Schmidt), so the
 edit leaves those factors' read-outs unchanged to first order. An **edit** moves the latent by α·σ_k·d_k, where
 σ_k is the latents' spread along d_k, so α counts standard deviations of the population.
@@ -68,6 +69,7 @@ class FactorDirections:
     sigma: dict[str, float]
     r2: dict[str, float]
     reading_std: dict[str, float]
+    degenerate: tuple[str, ...] = ()  # factors the judge reads the same in every image: no direction
 
     def conditional(self, factor: str, remove: tuple[str, ...]) -> torch.Tensor:
         """``factor``'s direction with its components along the ``remove`` factors' directions taken out."""
@@ -92,20 +94,22 @@ def factor_directions(G, net: torch.nn.Module, space: str = "w", n: int = 2000, 
     latents = sample_latents(G, n, space, seed)  # [n, d]
     readings = judge_readings(net, _render(G, latents, space, noise_seed))
     X = (latents - latents.mean(dim=0)).double()  # [n, d]
-    out = {}
-    sigma, r2, spread = {}, {}, {}
+    out, sigma, r2, spread, degenerate = {}, {}, {}, {}, []
     for name, y in readings.items():
         y = y.double()
         s = float(y.std())
-        target = (y - y.mean()) / max(s, 1e-12)
+        if s < 1e-4:  # e.g. glasses that no generated face shows: nothing to fit
+            degenerate.append(name)
+            continue
+        target = (y - y.mean()) / s
         beta = torch.linalg.lstsq(X, target.unsqueeze(1)).solution[:, 0]  # [d]
         residual = target - X @ beta
-        r2[name] = float(1 - residual.square().mean() / target.square().mean()) if s > 1e-12 else 0.0
+        r2[name] = float(1 - residual.square().mean() / target.square().mean())
         d = (beta / beta.norm()).float()
         out[name] = d
         sigma[name] = float((latents @ d).std())
         spread[name] = s
-    return FactorDirections(space, out, sigma, r2, spread)
+    return FactorDirections(space, out, sigma, r2, spread, tuple(degenerate))
 
 
 def edit(latents: torch.Tensor, direction: torch.Tensor, alpha: float, sigma: float,

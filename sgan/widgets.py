@@ -27,6 +27,7 @@ from sgan.plots import (
     mix_noise,
     seed_noise,
     seed_ws,
+    style_ranges,
     synthesize,
     to_png,
     to_uint8,
@@ -297,3 +298,62 @@ class InterpolationWidget(GeneratorWidget):
         images = interpolate(self.G, self.seed_a.value, self.seed_b.value, [self.t.value], self.space.value,
                              self.noise_seed)
         return to_uint8(images)[0]
+
+
+class EditWidget(GeneratorWidget):
+    """Edit one face along the data's factors: one slider per factor (strength in population stds along its
+    direction, ``sgan.editing``), applied to all styles or to the coarse, middle or fine ones only; ``image``
+    is the face as given beside the edited one."""
+
+    def __init__(self, G: torch.nn.Module, directions, ws: torch.Tensor,
+                 factors: Sequence[str] | None = None, noise_seed: int = 0,
+                 display_size: int = DISPLAY_SIZE) -> None:
+        super().__init__(G, display_size)
+        if directions.space != "w":
+            raise ValueError("EditWidget edits in W: pass sgan.editing.factor_directions(G, net, 'w').")
+        if ws.shape != (1, G.num_layers, G.cfg.w_dim):
+            raise ValueError(f"EditWidget edits one face: ws [1, {G.num_layers}, {G.cfg.w_dim}], got "
+                             f"{tuple(ws.shape)} (e.g. sgan.project(...).ws[:1]).")
+        if factors is None:  # six factors, the preferred ones first, leaving out those with no direction
+            preferred = ("yaw", "smiling", "glasses", "beard", "dark_hair", "background_hue")
+            ordered = [f for f in preferred if f in directions.directions]
+            factors = (ordered + [f for f in directions.directions if f not in ordered])[:6]
+        unknown = [f for f in factors if f not in directions.directions]
+        if unknown:
+            raise ValueError(f"no direction for {unknown} (degenerate: {', '.join(directions.degenerate) or 'none'}): "
+                             f"choose from {', '.join(directions.directions)}.")
+        self.directions, self.ws, self.noise = directions, ws, seed_noise(G, noise_seed)
+        self.sliders = {f: W.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25, description=f,
+                                         continuous_update=False, style={"description_width": "110px"},
+                                         tooltip=f"move along the {f} direction, in stds of the population")
+                        for f in factors}
+        ranges = {"all": range(G.num_layers), **style_ranges(G)}
+        self.ranges = ranges
+        self.layers = W.Dropdown(options=[(f"{k} styles ({r.start}-{r.stop - 1})", k) for k, r in ranges.items()],
+                                 value="all", description="apply to", tooltip="which layers' styles the edit moves")
+        self.reset = W.Button(description="reset", tooltip="every slider back to 0")
+        self.reset.on_click(lambda _: [setattr(s, "value", 0.0) for s in self.sliders.values()])
+        self._watch(self.layers, *self.sliders.values())
+        self.update()
+
+    def controls(self) -> list[W.Widget]:
+        grid = W.GridBox(list(self.sliders.values()),
+                         layout=W.Layout(grid_template_columns="repeat(auto-fill, 330px)", max_width="100%"))
+        return [grid, W.HBox([self.layers, self.reset], layout=_wrap()),
+                _caption("left: the face as given; right: edited (slider values are stds of the population)")]
+
+    def edited_ws(self) -> torch.Tensor:
+        """The face's ``ws`` moved by every slider, on the chosen layers only."""
+        from sgan.editing import edit
+
+        ws = self.ws
+        for name, slider in self.sliders.items():
+            if slider.value:
+                ws = edit(ws, self.directions.directions[name], slider.value, self.directions.sigma[name],
+                          self.ranges[self.layers.value])
+        return ws
+
+    def compute(self) -> np.ndarray:
+        images = synthesize(self.G, torch.cat([self.ws, self.edited_ws()]), [m.expand(2, -1, -1, -1) for m in
+                                                                              self.noise])
+        return image_grid(images)

@@ -1,8 +1,8 @@
-"""The widgets of notebooks 05, 06 and 07 in a real browser: JupyterLab + Debian's chromium, via Playwright.
+"""The widgets of notebooks 05, 06, 07 and 14 in a real browser: JupyterLab + Debian's chromium, via Playwright.
 
 Starts JupyterLab once on 127.0.0.1 (a free port, a token, no browser of its own, no news popup) in a
-temporary folder holding copies of the three notebooks, opens each in chromium at a 1024-pixel-wide window,
-runs every cell (the notebooks train configs D, E, F at the smoke profile into the same temporary folder),
+temporary folder holding copies of the four notebooks, opens each in chromium at a 1024-pixel-wide window,
+runs every cell (the notebooks train configs B, D, E, F at the smoke profile into the same temporary folder),
 works a control and checks that the displayed image changed, and that the widget lies inside the window
 (nothing clipped, no horizontal scrolling). Screenshots are kept in ``runs/test-artifacts/``.
 
@@ -26,7 +26,8 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ("05_config_e_noise.ipynb", "06_config_f_style_mixing.ipynb", "07_truncation.ipynb")
+NOTEBOOKS = ("05_config_e_noise.ipynb", "06_config_f_style_mixing.ipynb", "07_truncation.ipynb",
+             "14_projection_and_editing.ipynb")
 WINDOW = {"width": 1024, "height": 900}  # the narrow window of the issue: widgets must fit, not clip
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -80,7 +81,7 @@ def sync_playwright():
 
 @pytest.fixture(scope="module")
 def jupyterlab(sync_playwright, tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 serving copies of notebooks 05-07; yields (base url, token)."""
+    """A JupyterLab server on 127.0.0.1 serving copies of notebooks 05-07 and 14; yields (base url, token)."""
     tmp_path = tmp_path_factory.mktemp("browser")
     work = tmp_path / "lab"
     work.mkdir()
@@ -234,3 +235,20 @@ def test_truncation_slider_changes_the_strip_and_it_fits(sync_playwright, jupyte
         _assert_inside_window(page, widget, "07 truncation strip")
 
     _in_browser(sync_playwright, "truncation", body)
+
+
+def test_edit_widget_slider_edits_the_face_and_it_fits(sync_playwright, jupyterlab):
+    def body(page):
+        _run_all(page, *jupyterlab, NOTEBOOKS[3])
+        slider = page.locator(".widget-slider", has_text="smiling").first
+        slider.scroll_into_view_if_needed()
+        widget = _widget_of(slider)
+        face = widget.locator("img").last
+        handle = slider.locator(".noUi-handle")
+        handle.focus()
+        _change_and_compare(page, face, lambda: handle.press("End"))  # +3 stds of smiling
+        assert slider.locator(".widget-readout").inner_text().strip() == "3.00"
+        assert widget.get_by_text("left: the face as given", exact=False).count() == 1
+        _assert_inside_window(page, widget, "14 edit widget")
+
+    _in_browser(sync_playwright, "edit", body)

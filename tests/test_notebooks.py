@@ -43,8 +43,8 @@ def _code_cells(nb) -> list:
 # ---------------------------------------------------------------------------------------------------------
 # Structure
 # ---------------------------------------------------------------------------------------------------------
-def test_the_course_is_numbered_00_to_13():
-    assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(14)]
+def test_the_course_is_numbered_00_to_14():
+    assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(15)]
     assert (ROOT / "notebooks" / "11_ablation.ipynb") in NOTEBOOKS
     assert (ROOT / "notebooks" / "12_results.ipynb") in NOTEBOOKS
 

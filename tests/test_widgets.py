@@ -163,3 +163,32 @@ def test_the_crossover_readout_says_custom_once_the_dropdowns_differ(G):
     assert mixer.readout.value.startswith("custom")
     mixer.crossover.value = 3
     assert mixer.readout.value == "layers 0-2 from source 0, the rest from source 1"
+
+
+def test_edit_widget_moves_only_the_chosen_styles_and_resets():
+    from sgan.editing import factor_directions, sample_latents
+    from sgan.metrics.domain_net import load_domain_net
+    from sgan.widgets import EditWidget
+
+    G = _generator("F")
+    dirs = factor_directions(G, load_domain_net(), "w", n=128)
+    ws = G.broadcast(sample_latents(G, 1, "w", seed=4))
+    widget = EditWidget(G, dirs, ws, factors=("beard", "yaw"))
+    r = G.cfg.resolution
+    original = widget.image[:, :r].copy()
+    assert np.array_equal(widget.image[:, r + 1:], original)  # nothing moved yet: both halves the same face
+    widget.sliders["beard"].value = 2.0
+    moved = widget.edited_ws()
+    step = 2.0 * dirs.sigma["beard"] * dirs.directions["beard"]
+    torch.testing.assert_close(moved, ws + step)
+    widget.layers.value = "fine"
+    fine = widget.ranges["fine"]
+    moved = widget.edited_ws()
+    assert torch.equal(moved[:, :fine.start], ws[:, :fine.start]) and not torch.equal(moved[:, fine.start:],
+                                                                                      ws[:, fine.start:])
+    assert not np.array_equal(widget.image[:, r + 1:], original)
+    widget.reset.click()
+    assert all(s.value == 0 for s in widget.sliders.values()) and torch.equal(widget.edited_ws(), ws)
+    assert all(c.tooltip for c in widget.all_controls())
+    with pytest.raises(ValueError, match="no direction for"):
+        EditWidget(G, dirs, ws, factors=("nose",))
