@@ -124,18 +124,35 @@ def edit(latents: torch.Tensor, direction: torch.Tensor, alpha: float, sigma: fl
     return out
 
 
+def scale_layers(G) -> dict[str, range]:
+    """Each factor's layers in W+: the styles of its scale (coarse, middle or fine, as the data defines it)."""
+    from sgan.data.synthetic_faces import FACTORS
+    from sgan.plots import style_ranges
+
+    ranges = style_ranges(G)
+    return {f.name: ranges[f.scale] for f in FACTORS}
+
+
 def disentanglement_matrix(G, net: torch.nn.Module, dirs: FactorDirections, n: int = 256, strength: float = 2.0,
-                           seed: int = 1, noise_seed: int = 0, factors: tuple[str, ...] | None = None
-                           ) -> tuple[list[str], np.ndarray]:
+                           seed: int = 1, noise_seed: int = 0, factors: tuple[str, ...] | None = None,
+                           w_plus: bool = False) -> tuple[list[str], np.ndarray]:
     """``(factors, M)`` with ``M[k, j]`` the mean |change| of factor j's reading, in units of its spread, when
-    ``n`` fresh latents are edited along factor k by α = −strength and +strength (each against the latent)."""
+    ``n`` fresh latents are edited along factor k by α = −strength and +strength (each against the latent).
+
+    ``w_plus`` (W directions only): edit in W+, moving only the styles of factor k's own scale (``scale_layers``:
+    pose on the coarse layers, colours on the fine ones), which the per-layer latents of W+ allow."""
+    if w_plus and dirs.space != "w":
+        raise ValueError("w_plus edits W directions on chosen layers: fit the directions in 'w'.")
     names = list(factors or dirs.directions)
     latents = sample_latents(G, n, dirs.space, seed)
+    if w_plus:
+        latents = G.broadcast(latents)  # [n, L, w_dim]
+    layers = scale_layers(G) if w_plus else {}
     base = judge_readings(net, _render(G, latents, dirs.space, noise_seed))
     M = np.zeros((len(names), len(names)))
     for k, name in enumerate(names):
         for alpha in (-strength, strength):
-            moved = edit(latents, dirs.directions[name], alpha, dirs.sigma[name])
+            moved = edit(latents, dirs.directions[name], alpha, dirs.sigma[name], layers.get(name))
             after = judge_readings(net, _render(G, moved, dirs.space, noise_seed))
             for j, other in enumerate(names):
                 M[k, j] += float((after[other] - base[other]).abs().mean()) / max(dirs.reading_std[other], 1e-12) / 2

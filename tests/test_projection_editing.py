@@ -104,3 +104,19 @@ def test_a_direction_moves_its_factor_monotonically_and_w_beats_z(net):
     score_w = disentanglement_score(M)
     assert np.diag(M).mean() > (M.sum() - np.trace(M)) / (M.size - len(names))  # the diagonal dominates
     assert score_w < 1
+
+
+def test_w_plus_edits_move_only_the_factors_own_scale(net):
+    from sgan.editing import scale_layers
+    from sgan.plots import style_ranges
+
+    G = Generator(make_config("F", "smoke").model, seed=1).eval()
+    layers = scale_layers(G)
+    ranges = style_ranges(G)
+    assert layers["yaw"] == ranges["coarse"] and layers["smiling"] == ranges["middle"]
+    assert layers["skin_tone"] == ranges["fine"]
+    dirs = factor_directions(G, net, "w", n=128)
+    names, M = disentanglement_matrix(G, net, dirs, n=16, w_plus=True, factors=("yaw", "skin_tone"))
+    assert names == ["yaw", "skin_tone"] and M.shape == (2, 2) and np.isfinite(M).all()
+    with pytest.raises(ValueError, match="fit the directions in 'w'"):
+        disentanglement_matrix(G, net, factor_directions(G, net, "z", n=64), n=4, w_plus=True)
