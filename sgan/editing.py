@@ -52,7 +52,7 @@ def sample_latents(G, n: int, space: str, seed: int = 0) -> torch.Tensor:
     """``n`` latents z ~ N(0, I) of ``seed``, as z or as w = f(z)."""
     if space not in SPACES:
         raise ValueError(f"space={space!r}: choose 'w' or 'z'.")
-    z = torch.randn(n, G.cfg.z_dim, generator=torch.Generator().manual_seed(seed))
+    z = torch.randn(n, G.cfg.z_dim, generator=torch.Generator().manual_seed(seed), device="cpu").to(G.w_avg.device)
     if space == "z":
         return z
     with torch.no_grad():

@@ -69,7 +69,7 @@ def w_spread(G, n: int = 2000, seed: int = 0) -> float:
     """σ_w: the root mean square distance of f(z) from w̄ (the scale of the annealed noise on w)."""
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        w = G.mapping(torch.randn(n, G.cfg.z_dim, generator=gen))
+        w = G.mapping(torch.randn(n, G.cfg.z_dim, generator=gen, device="cpu").to(G.w_avg.device))
     return float((w - G.w_avg).square().sum(dim=1).mean().sqrt())
 
 
@@ -96,15 +96,16 @@ def project(G, images: torch.Tensor, space: str = "w", steps: int = 300, lr: flo
     sigma_w = w_spread(G, seed=seed)
     start = G.w_avg.detach().clone().view(1, 1, -1).repeat(n, 1 if space == "w" else L, 1)  # [N, 1 or L, w]
     w = start.requires_grad_(True)
-    noise = [torch.randn(n, 1, G.layer_resolution(i), G.layer_resolution(i), generator=gen).requires_grad_(True)
-             for i in range(L)]
+    device = G.w_avg.device
+    noise = [torch.randn(n, 1, G.layer_resolution(i), G.layer_resolution(i), generator=gen, device="cpu")
+             .to(device).requires_grad_(True) for i in range(L)]
     opt = torch.optim.Adam([w, *noise], betas=(0.9, 0.999), lr=lr)
     losses = []
     for step in tqdm(range(steps), desc=f"projecting into {space.upper()}", disable=not progress, leave=False):
         for group in opt.param_groups:
             group["lr"] = _learning_rate(step, steps, lr)
         jitter = sigma_w * 0.05 * max(0.0, 1 - step / (0.75 * steps)) ** 2
-        w_in = w + torch.randn(w.shape, generator=gen) * jitter
+        w_in = w + torch.randn(w.shape, generator=gen, device="cpu").to(device) * jitter
         fake = G.synthesis(w_in.expand(n, L, -1), noise=noise)  # [N, 3, r, r]
         loss = (perceptual_distance(net, fake, images).sum() + pixel_weight * (fake - images).square().mean()
                 + noise_weight * noise_regularization(noise))
