@@ -204,6 +204,9 @@ def load_generator(run_dir_or_ckpt: str | Path, which: str = "ema", device: str 
     if which not in keys:
         raise ValueError(f"which={which!r}: choose 'ema' (the averaged generator) or 'G' (the trained one).")
     state = load_checkpoint(run_dir_or_ckpt)
+    if keys[which] not in state:
+        raise ValueError(f"{run_dir_or_ckpt} holds no {keys[which]} (a zoo file keeps only the EMA generator): "
+                         "load it with which='ema'.")
     return generator_from_state(state["config"], state[keys[which]]).to(device)
 
 

@@ -204,16 +204,24 @@ def test_noise_widget_resamples_and_frames_its_difference(sync_playwright, jupyt
     _in_browser(sync_playwright, "noise", body)
 
 
+def _press_slider(page, jupyterlab, notebook: str, label: str, key: str):
+    """Run ``notebook``, press ``key`` on the slider labelled ``label`` and check that the demo's last image
+    changed; returns the slider and its whole widget."""
+    _run_all(page, *jupyterlab, notebook)
+    slider = page.locator(".widget-slider", has_text=label).first
+    slider.scroll_into_view_if_needed()
+    widget = _widget_of(slider)
+    image = widget.locator("img").last  # the demo's result comes last
+    handle = slider.locator(".noUi-handle")
+    handle.focus()
+    _change_and_compare(page, image, lambda: handle.press(key))
+    return slider, widget
+
+
 def test_crossover_slider_changes_the_displayed_image(sync_playwright, jupyterlab):
     def body(page):
-        _run_all(page, *jupyterlab, NOTEBOOKS[1])
-        slider = page.locator(".widget-slider", has_text="crossover").first
-        slider.scroll_into_view_if_needed()
-        widget = _widget_of(slider)
-        mixed = widget.locator("img").last  # the sources strip first, the mixed image last
-        handle = slider.locator(".noUi-handle")
-        handle.focus()
-        _change_and_compare(page, mixed, lambda: handle.press("Home"))  # crossover 0: all from source 1
+        # crossover 0: every style from source 1
+        slider, widget = _press_slider(page, jupyterlab, NOTEBOOKS[1], "crossover", "Home")
         assert slider.locator(".widget-readout").inner_text().strip() == "0"
         _assert_inside_window(page, widget, "06 style mixing (with its layer grid)")
 
@@ -222,14 +230,7 @@ def test_crossover_slider_changes_the_displayed_image(sync_playwright, jupyterla
 
 def test_truncation_slider_changes_the_strip_and_it_fits(sync_playwright, jupyterlab):
     def body(page):
-        _run_all(page, *jupyterlab, NOTEBOOKS[2])
-        slider = page.locator(".widget-slider", has_text="ψ").first
-        slider.scroll_into_view_if_needed()
-        widget = _widget_of(slider)
-        strip = widget.locator("img").last
-        handle = slider.locator(".noUi-handle")
-        handle.focus()
-        _change_and_compare(page, strip, lambda: handle.press("Home"))  # ψ = −1: the "anti-faces"
+        slider, widget = _press_slider(page, jupyterlab, NOTEBOOKS[2], "ψ", "Home")  # ψ = −1: the "anti-faces"
         assert slider.locator(".widget-readout").inner_text().strip() in ("-1.00", "\u22121.00")  # a minus sign
         assert widget.get_by_text("seeds, left to right: 1, 2, 3, 4", exact=False).count() == 1
         _assert_inside_window(page, widget, "07 truncation strip")
@@ -239,14 +240,7 @@ def test_truncation_slider_changes_the_strip_and_it_fits(sync_playwright, jupyte
 
 def test_edit_widget_slider_edits_the_face_and_it_fits(sync_playwright, jupyterlab):
     def body(page):
-        _run_all(page, *jupyterlab, NOTEBOOKS[3])
-        slider = page.locator(".widget-slider", has_text="smiling").first
-        slider.scroll_into_view_if_needed()
-        widget = _widget_of(slider)
-        face = widget.locator("img").last
-        handle = slider.locator(".noUi-handle")
-        handle.focus()
-        _change_and_compare(page, face, lambda: handle.press("End"))  # +3 stds of smiling
+        slider, widget = _press_slider(page, jupyterlab, NOTEBOOKS[3], "smiling", "End")  # +3 stds of smiling
         assert slider.locator(".widget-readout").inner_text().strip() == "3.00"
         assert widget.get_by_text("left: the face as given", exact=False).count() == 1
         _assert_inside_window(page, widget, "14 edit widget")

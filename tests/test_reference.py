@@ -174,6 +174,8 @@ def test_zoo_files_load_with_weights_only_and_draw_their_stored_images(smoke_ref
         G = sgan.load_generator(path)
         assert next(G.parameters()).dtype == torch.float32
         assert model_zoo.image_hash(G) == state["provenance"]["image_sha256"]
+        with pytest.raises(ValueError, match="only the EMA generator"):
+            sgan.load_generator(path, which="G")
         assert state["provenance"]["config"] == path.stem and state["provenance"]["kimg"] == 0.512
 
 
