@@ -18,6 +18,7 @@ perceptual network sees few pixels.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -101,24 +102,37 @@ def project(G, images: torch.Tensor, space: str = "w", steps: int = 300, lr: flo
              .to(device).requires_grad_(True) for i in range(L)]
     opt = torch.optim.Adam([w, *noise], betas=(0.9, 0.999), lr=lr)
     losses = []
-    for step in tqdm(range(steps), desc=f"projecting into {space.upper()}", disable=not progress, leave=False):
-        for group in opt.param_groups:
-            group["lr"] = _learning_rate(step, steps, lr)
-        jitter = sigma_w * 0.05 * max(0.0, 1 - step / (0.75 * steps)) ** 2
-        w_in = w + torch.randn(w.shape, generator=gen, device="cpu").to(device) * jitter
-        fake = G.synthesis(w_in.expand(n, L, -1), noise=noise)  # [N, 3, r, r]
-        loss = (perceptual_distance(net, fake, images).sum() + pixel_weight * (fake - images).square().mean()
-                + noise_weight * noise_regularization(noise))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-        with torch.no_grad():
-            for m in noise:  # back to zero mean, unit variance
-                m -= m.mean()
-                m *= m.square().mean().rsqrt()
+    with _frozen(G):
+        for step in tqdm(range(steps), desc=f"projecting into {space.upper()}", disable=not progress, leave=False):
+            for group in opt.param_groups:
+                group["lr"] = _learning_rate(step, steps, lr)
+            jitter = sigma_w * 0.05 * max(0.0, 1 - step / (0.75 * steps)) ** 2
+            w_in = w + torch.randn(w.shape, generator=gen, device="cpu").to(device) * jitter
+            fake = G.synthesis(w_in.expand(n, L, -1), noise=noise)  # [N, 3, r, r]
+            loss = (perceptual_distance(net, fake, images).sum() + pixel_weight * (fake - images).square().mean()
+                    + noise_weight * noise_regularization(noise))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(float(loss.detach()))
+            with torch.no_grad():
+                for m in noise:  # every image's map back to zero mean, unit variance
+                    m -= m.mean(dim=(1, 2, 3), keepdim=True)
+                    m *= m.square().mean(dim=(1, 2, 3), keepdim=True).rsqrt()
     ws = w.detach().expand(n, L, -1).clone()
     noise = [m.detach().clone() for m in noise]
     with torch.no_grad():
         out = G.synthesis(ws, noise=noise)
     return Projection(ws=ws, noise=noise, images=out, losses=losses, space=space)
+
+
+@contextmanager
+def _frozen(G):
+    """G's weights get no gradients inside (they would only cost time and leave ``.grad`` behind)."""
+    trainable = [p for p in G.parameters() if p.requires_grad]
+    G.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in trainable:
+            p.requires_grad_(True)

@@ -77,6 +77,20 @@ def test_projection_in_w_plus_has_one_latent_per_layer_and_is_deterministic():
         project(G, target, space="z", progress=False)
 
 
+def test_projection_leaves_gs_weights_gradients_and_flags_as_they_were():
+    G = Generator(make_config("F", "smoke").model, seed=1)
+    G.mapping.requires_grad_(False)  # a mixed state, restored as it was
+    before = {k: v.clone() for k, v in G.state_dict().items()}
+    _, target, p = project_known(G, "w")
+    assert all(torch.equal(v, before[k]) for k, v in G.state_dict().items())
+    assert all(prm.grad is None for prm in G.parameters())
+    assert not any(prm.requires_grad for prm in G.mapping.parameters())
+    assert all(prm.requires_grad for prm in G.synthesis.parameters())
+    for m in p.noise:  # every image's noise map at zero mean and unit variance
+        torch.testing.assert_close(m.mean(dim=(1, 2, 3)), torch.zeros(3), atol=1e-5, rtol=0)
+        torch.testing.assert_close(m.square().mean(dim=(1, 2, 3)), torch.ones(3), atol=1e-4, rtol=0)
+
+
 def test_conditional_directions_are_orthogonal_to_what_they_remove(net):
     G = Generator(make_config("F", "smoke").model, seed=1).eval()
     dirs = factor_directions(G, net, "w", n=256)
