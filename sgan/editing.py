@@ -40,8 +40,7 @@ def _render(G, latents: torch.Tensor, space: str, noise_seed: int) -> torch.Tens
     with the noise of ``noise_seed`` (so an edit changes the latent only)."""
     gen = torch.Generator().manual_seed(noise_seed)
     n = latents.shape[0]
-    noise = G.synthesis.make_noise(1, gen, "cpu")
-    noise = [m.expand(n, -1, -1, -1) for m in noise]
+    noise = [m.expand(n, -1, -1, -1) for m in G.synthesis.make_noise(1, gen, G.w_avg.device)]
     with torch.no_grad():
         ws = G.broadcast(G.mapping(latents)) if space == "z" else (
             latents if latents.ndim == 3 else G.broadcast(latents))
