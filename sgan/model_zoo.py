@@ -112,8 +112,9 @@ def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", c
                           "log": read_log(run_dir), "metrics": dict(results["metrics"]),
                           "grid_png": torch.frombuffer(bytearray(grid.read_bytes()), dtype=torch.uint8)})
     out.with_name("previous.pt").unlink(missing_ok=True)  # a zoo keeps no history (git does)
-    if out.stat().st_size > MAX_BYTES:
-        raise ValueError(f"{out} is {out.stat().st_size / 1e6:.1f} MB, over the zoo's {MAX_BYTES / 1e6:g} MB "
+    if (size := out.stat().st_size) > MAX_BYTES:
+        out.unlink()  # an over-budget entry is not left in the zoo
+        raise ValueError(f"{out} would be {size / 1e6:.1f} MB, over the zoo's {MAX_BYTES / 1e6:g} MB "
                          "per file: shrink the profile's network or leave this run out of the zoo.")
     return out
 

@@ -179,6 +179,16 @@ def test_zoo_files_load_with_weights_only_and_draw_their_stored_images(smoke_ref
         assert state["provenance"]["config"] == path.stem and state["provenance"]["kimg"] == 0.512
 
 
+def test_an_over_budget_zoo_entry_is_refused_and_not_left_behind(smoke_reference, tmp_path, monkeypatch):
+    from sgan.ablation import read_results
+
+    run = smoke_reference["run_root"] / "seed0" / "F"
+    monkeypatch.setattr(model_zoo, "MAX_BYTES", 1000)
+    with pytest.raises(ValueError, match="over the zoo's 0.001 MB per file"):
+        model_zoo.export(run, read_results(run), "smoke", out_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_trained_run_prefers_your_run_then_the_zoo_then_training(smoke_reference, tmp_path, monkeypatch, capsys):
     from sgan.ablation import trained_run
 
