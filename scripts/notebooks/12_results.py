@@ -50,9 +50,10 @@ plots.results_figure(results, fid_name, paper={c: v["FFHQ"] for c, v in ablation
 # One run per config cannot say whether a difference between two configs is real. The **reference runs**
 # (`python -m sgan.reference`, `make reference`) trained every config of the `cpu` profile with three seeds
 # on this project's 2-core machine and committed their tables to `results/cpu/`. Below, each of your configs
-# against the reference's band: a dot inside ± 2 standard deviations is an ordinary draw of the same recipe
-# (your seed-0 run and the reference's seed 0 train identically on the same machine type, so the dot can sit
-# right on that run); a dot far outside means something differs (the code, the profile or the data).
+# against the reference's band: a dot inside ± 2 standard deviations is an ordinary draw of the same recipe,
+# a dot far outside means something differs (the code, the profile or the data). Your seed-0 run repeats the
+# reference's seed 0 bit for bit only on the same kind of CPU: another one (other vector instructions) rounds
+# differently in the last bits, and GAN training amplifies such differences into a different draw of the band.
 
 # %%
 from sgan import reference, reference_tables
