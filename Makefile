@@ -31,7 +31,7 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
-## The reference results (results/<profile>/ and the zoo): Tables 1-4 with 3 seeds, about an hour on 2 cores.
+## The reference results (results/<profile>/ and the zoo): Tables 1-4 with 3 seeds, about 100 minutes on 2 cores (102 measured).
 reference: $(STAMP)
 	$(PYTHON) -m sgan.reference --profile $(PROFILE)
 
