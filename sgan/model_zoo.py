@@ -10,9 +10,11 @@ D for the figures that ask what D looks at), ``provenance``, the run's ``log`` r
 last fixed-latent grid (``grid_png``, PNG bytes as a uint8 tensor). ``sgan.load_generator`` reads it like a
 run; ``materialize`` unpacks it into a run-like folder (``runs/zoo/<profile>/<config>``) that the notebooks'
 figures read when the learner has no run of their own (``sgan.ablation.trained_run``).
-``provenance["image_sha256"]`` is the hash of ``IMAGE_SEEDS``' images (``sgan.sample.generate_images``,
-8-bit), so a test can check the file still draws what it drew when it was exported. ``python -m
-sgan.reference`` writes the zoo with ``export``.
+The file also keeps ``images``, what its generator drew for ``IMAGE_SEEDS`` at export (8-bit ``[4, r, r, 3]``,
+``sgan.sample.generate_images``), and ``provenance["image_sha256"]`` is their hash, so a test can check the file
+still draws what it drew: ``redraw_difference`` compares a fresh drawing with them. (A hash of the fresh drawing
+alone would be too strict: another kind of CPU rounds the last bits differently and can move a pixel that sits on
+a rounding boundary by one level.) ``python -m sgan.reference`` writes the zoo with ``export``.
 """
 
 from __future__ import annotations
@@ -67,11 +69,27 @@ def zoo_provenance(config: str = "F", profile: str = "cpu") -> dict[str, Any]:
     return dict(read_checkpoint(zoo_path(config, profile))["provenance"])
 
 
-def image_hash(G) -> str:
-    """SHA-256 of ``G``'s 8-bit images for ``IMAGE_SEEDS`` (ψ = 1, the seeds' own noise)."""
+def fixed_seed_images(G) -> torch.Tensor:
+    """``G``'s 8-bit images for ``IMAGE_SEEDS`` (ψ = 1, the seeds' own noise), ``uint8 [4, r, r, 3]``."""
     from sgan.sample import generate_images, to_uint8
 
-    return hashlib.sha256(to_uint8(generate_images(G, IMAGE_SEEDS)).tobytes()).hexdigest()
+    return torch.from_numpy(to_uint8(generate_images(G, IMAGE_SEEDS)))
+
+
+def image_hash(images: torch.Tensor) -> str:
+    """SHA-256 of 8-bit images (``fixed_seed_images``)."""
+    return hashlib.sha256(images.numpy().tobytes()).hexdigest()
+
+
+def redraw_difference(G, state: dict[str, Any]) -> tuple[int, float]:
+    """``G``'s fixed-seed images drawn now against those a zoo file stored at export: the largest difference in
+    8-bit levels and the fraction of values that differ. The same weights give (0, 0) on the same kind of CPU
+    and at most a level on a few values elsewhere; a changed weight moves many values by many levels."""
+    stored = state["images"]
+    if image_hash(stored) != state["provenance"]["image_sha256"]:
+        raise ValueError("the zoo file's stored images do not match their hash: the file is damaged.")
+    diff = (fixed_seed_images(G).int() - stored.int()).abs()
+    return int(diff.max()), float((diff > 0).float().mean())
 
 
 def git_commit(where: str | Path) -> str:
@@ -96,6 +114,7 @@ def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", c
     half = {k: v.half() if v.is_floating_point() else v for k, v in state["G_ema"].items()}
     half_D = {k: v.half() if v.is_floating_point() else v for k, v in state["D"].items()}
     curve = results.get("learning_curve") or {}
+    images = fixed_seed_images(generator_from_state(state["config"], half))  # the float16 weights, as loaded back
     provenance = {
         "config": results["config"], "profile": profile, "seed": results["seed"],
         "overrides": results.get("overrides", {}), "commit": commit,
@@ -103,13 +122,12 @@ def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", c
         "fid_metric": next((n for n in results["metrics"] if n.startswith("fid") and "_mix" not in n), None),
         "fid_best": curve.get("best"), "fid_best_kimg": curve.get("best_kimg"), "fid_final": curve.get("final"),
         "stored_as": "float16", "image_seeds": list(IMAGE_SEEDS),
-        # what the stored float16 weights draw, as loaded back into float32
-        "image_sha256": image_hash(generator_from_state(state["config"], half)),
+        "image_sha256": image_hash(images),
     }
     out = Path(out_dir or zoo_dir(profile)) / f"{results['config']}.pt"
     grid = sorted(Path(run_dir).glob("grids/tick-*.png"))[-1]
     save_checkpoint(out, {"config": state["config"], "G_ema": half, "D": half_D, "provenance": provenance,
-                          "log": read_log(run_dir), "metrics": dict(results["metrics"]),
+                          "log": read_log(run_dir), "metrics": dict(results["metrics"]), "images": images,
                           "grid_png": torch.frombuffer(bytearray(grid.read_bytes()), dtype=torch.uint8)})
     out.with_name("previous.pt").unlink(missing_ok=True)  # a zoo keeps no history (git does)
     if (size := out.stat().st_size) > MAX_BYTES:

@@ -173,7 +173,14 @@ def test_zoo_files_load_with_weights_only_and_draw_their_stored_images(smoke_ref
         assert path.stat().st_size <= model_zoo.MAX_BYTES
         G = sgan.load_generator(path)
         assert next(G.parameters()).dtype == torch.float32
-        assert model_zoo.image_hash(G) == state["provenance"]["image_sha256"]
+        assert model_zoo.redraw_difference(G, state) == (0, 0.0)  # the same machine draws the same bytes
+        with torch.no_grad():
+            next(G.synthesis.parameters()).mul_(1.5)  # a changed weight is seen
+        largest, changed = model_zoo.redraw_difference(G, state)
+        assert largest > 1 and changed > 0.001
+        state["images"][0, 0, 0, 0] ^= 1
+        with pytest.raises(ValueError, match="damaged"):
+            model_zoo.redraw_difference(G, state)
         with pytest.raises(ValueError, match="only the EMA generator"):
             sgan.load_generator(path, which="G")
         assert state["provenance"]["config"] == path.stem and state["provenance"]["kimg"] == 0.512
@@ -277,7 +284,8 @@ def test_the_shipped_zoo_loads_draws_its_hash_and_matches_todays_profile(config)
     assert path.stat().st_size <= model_zoo.MAX_BYTES
     assert {"config", "commit", "kimg", "train_minutes", "fid_best", "fid_final"} <= set(origin)
     G = sgan.zoo(config)
-    assert model_zoo.image_hash(G) == origin["image_sha256"]
+    largest, changed = model_zoo.redraw_difference(G, state)
+    assert largest <= 1 and changed < 0.001, (largest, changed)  # another CPU may round a pixel by one level
     shipped = sgan.RunConfig.from_json(state["config"])
     assert not shipped.differences(make_config(config, "cpu", seed=origin["seed"]))  # not stale
 
