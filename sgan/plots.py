@@ -119,12 +119,7 @@ def seed_latents(G: torch.nn.Module, seeds: Sequence[int]) -> torch.Tensor:
 
 def seed_noise(G: torch.nn.Module, seed: int, n: int = 1) -> list[torch.Tensor]:
     """Per-layer noise maps ``[n, 1, r, r]`` (r = ``G.layer_resolution(i)``) drawn from one seeded stream."""
-    gen = torch.Generator().manual_seed(int(seed))
-    maps = []
-    for i in range(G.num_layers):
-        r = G.layer_resolution(i)
-        maps.append(torch.randn(n, 1, r, r, generator=gen, device="cpu").to(device_of(G)))
-    return maps
+    return G.synthesis.make_noise(n, torch.Generator().manual_seed(int(seed)), device_of(G))
 
 
 def zero_noise(G: torch.nn.Module, n: int = 1) -> list[torch.Tensor]:

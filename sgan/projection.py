@@ -98,8 +98,7 @@ def project(G, images: torch.Tensor, space: str = "w", steps: int = 300, lr: flo
     start = G.w_avg.detach().clone().view(1, 1, -1).repeat(n, 1 if space == "w" else L, 1)  # [N, 1 or L, w]
     w = start.requires_grad_(True)
     device = G.w_avg.device
-    noise = [torch.randn(n, 1, G.layer_resolution(i), G.layer_resolution(i), generator=gen, device="cpu")
-             .to(device).requires_grad_(True) for i in range(L)]
+    noise = [m.requires_grad_(True) for m in G.synthesis.make_noise(n, gen, device)]  # [N, 1, r_i, r_i] per layer
     opt = torch.optim.Adam([w, *noise], betas=(0.9, 0.999), lr=lr)
     losses = []
     with _frozen(G):
