@@ -95,6 +95,23 @@ def grid_figure(images: np.ndarray | torch.Tensor, ncols: int | None = None, tit
     return fig
 
 
+def labelled_rows_figure(rows: dict[str, np.ndarray], width: float = 8.0) -> Figure:
+    """One row of images per entry of ``rows`` (``{label: uint8 [N, H, W, 3]}``), the label above it; pixels
+    drawn as squares (nearest neighbour)."""
+    if not rows:
+        raise ValueError("labelled_rows_figure: no rows to draw.")
+    grids = {label: image_grid(images) for label, images in rows.items()}
+    height = sum(width * g.shape[0] / g.shape[1] + 0.3 for g in grids.values())
+    fig, axes = plt.subplots(len(grids), 1, figsize=(width, height), squeeze=False)
+    plt.close(fig)
+    for ax, (label, grid) in zip(axes[:, 0], grids.items(), strict=True):
+        ax.imshow(grid, interpolation="nearest")
+        ax.set_axis_off()
+        ax.set_title(label, fontsize=9, loc="left")
+    fig.tight_layout()
+    return fig
+
+
 def to_png(image: np.ndarray) -> bytes:
     """PNG bytes of a uint8 ``[H, W, 3]`` image (what an ``ipywidgets.Image`` shows)."""
     from PIL import Image
@@ -541,16 +558,17 @@ def curve_band(run_dirs: Sequence[str | Path]) -> dict[str, np.ndarray]:
 
 
 def learning_curves_figure(groups: dict[str, Sequence[str | Path]], title: str | None = None,
-                           log_y: bool = True) -> Figure:
+                           log_y: bool = True, target: float | None = None) -> Figure:
     """FID against thousands of images (left) and against training minutes (right), one colour per group.
 
     ``groups`` maps a label to the run directories of its seeds: the thick line is their mean, the band ± one
     standard deviation over seeds, the thin lines the single runs. The paper reports the lowest point of each
-    curve (the best FID seen during training)."""
+    curve (the best FID seen during training). ``target``: a FID to reach, drawn as a dashed black line."""
     if not groups:
         raise ValueError("learning_curves_figure needs at least one group of runs.")
-    many = len(groups) > 6  # then the legend goes below the plots, and line styles tell colours apart
-    legend_in = (math.ceil(len(groups) / 2) * 0.19 + 0.15) if many else 0.0  # inches under the plots
+    # many groups or long labels: the legend goes under the plots, not over the curves
+    below = len(groups) > 6 or max(len(label) for label in groups) > 40
+    legend_in = (math.ceil((len(groups) + (target is not None)) / 2) * 0.19 + 0.15) if below else 0.0  # inches
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8 + legend_in), sharey=True)
     plt.close(fig)
     metric = None
@@ -567,6 +585,9 @@ def learning_curves_figure(groups: dict[str, Sequence[str | Path]], title: str |
                                 lw=0)
             ax.plot(x, band["fid"], color=color, ls=style, lw=1.8, marker=".", ms=3,
                     label=f"{label} (n={len(band['runs'])})")
+    if target is not None:
+        for ax in axes:
+            ax.axhline(target, color="black", ls="--", lw=1, label=f"target: {metric} {target:g}")
     axes[0].set_xlabel("thousands of real images shown (kimg)")
     axes[1].set_xlabel("training minutes (one core; FID measurements excluded)")
     axes[0].set_ylabel(f"{metric} (lower is better)")
@@ -576,7 +597,7 @@ def learning_curves_figure(groups: dict[str, Sequence[str | Path]], title: str |
         ax.grid(True, which="both", alpha=0.3)
     if title:
         fig.suptitle(title, fontsize=10)
-    if many:
+    if below:
         handles, labels = axes[1].get_legend_handles_labels()
         fig.tight_layout(rect=(0, legend_in / (3.8 + legend_in), 1, 1))
         fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=2, frameon=False)

@@ -12,7 +12,9 @@ of one thread each, and ``study_rows`` reads back each run's learning curve (the
 writes ``runs/studies/<profile>/<study>/`` with one folder per seed, ``table.md`` / ``table.json`` and the
 figure ``curves.png`` (FID against kimg and against training minutes, a band over seeds); ``--spectra`` adds
 ``spectra.md`` / ``.json`` / ``.png``: how much fine detail each variant's G draws and its D looks at
-(``sgan.spectrum``).
+(``sgan.spectrum``); ``--attributes`` adds ``attributes.md`` / ``.json`` (does each variant's final G draw the
+facial features as often as the data has them: ``sgan.metrics.attributes``) and ``samples.png`` (a row of its
+faces under a row of real ones).
 
 The studies:
 
@@ -22,6 +24,8 @@ The studies:
 * ``recipe``: the cpu profile's R1 weight (γ = 1) against the paper's (γ = 10), config F, three seeds;
 * ``recipe_search``: the sizes, budgets and hyperparameters tried for the cpu profile (config F, one seed
   each), as recorded next to the profile in ``sgan/config.py``.
+* ``budget``: how long F must train to reach fid2k 12: F as the course trains it, and with 64/64/64/32 channels
+  on to 192 kimg (``--attributes`` adds whether each draws eyes, mouths and glasses, and its samples).
 """
 
 from __future__ import annotations
@@ -98,6 +102,14 @@ STUDIES: dict[str, tuple[Variant, ...]] = {
         Variant("F, γ 1, no growing, on to 72 kimg", "F", {"total_kimg": 72.0, "start_resolution": 32}),
         Variant("F, γ 1, 64/64/64/32 ch, no growing, on to 96 kimg", "F",
                 {"total_kimg": 96.0, "fmap_base": 512, "start_resolution": 32}),
+    ),
+    # what budget F needs to reach issue 13's target (fid2k <= 12): the cpu profile as the course trains it,
+    # and with the wider network (the only width that came near 12 in recipe_search) on to 192 kimg
+    "budget": (
+        Variant("F, the cpu profile (the course: 64/64/32/16 ch, 30 kimg)", "F"),
+        Variant("F, 64/64/64/32 ch, on to 192 kimg", "F", {"total_kimg": 192.0, "fmap_base": 512}),
+        Variant("F, 64/64/64/32 ch, the paper's lr 0.001 and EMA half-life 10 kimg, on to 144 kimg", "F",
+                {"total_kimg": 144.0, "fmap_base": 512, "learning_rates": ((8, 0.001),), "ema_kimg": 10.0}),
     ),
 }
 
@@ -182,6 +194,16 @@ def run_study(study: str | Sequence[Variant], profile: str = "cpu", seeds: Seque
     return root
 
 
+def finished_seeds(root: Path, variant: Variant, seeds: Sequence[int]) -> list[int]:
+    """The variant's seeds whose runs trained to the end, in the order given."""
+    return [s for s in seeds if finished(run_dir(Path(root), variant, s))]
+
+
+def finished_runs(root: Path, variant: Variant, seeds: Sequence[int]) -> list[Path]:
+    """The folders of the variant's seeds that trained to the end, in the order given."""
+    return [run_dir(Path(root), variant, s) for s in finished_seeds(root, variant, seeds)]
+
+
 def finished(path: Path) -> bool:
     """Whether the run in ``path`` trained to its ``total_kimg`` (a run still in progress is left out)."""
     from sgan.ablation import saved_config, training_complete
@@ -210,9 +232,17 @@ def mean_std(values: Sequence[float]) -> tuple[float, float]:
     return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else math.nan
 
 
-def study_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int]) -> list[dict[str, Any]]:
+def reached(curve: dict[str, Any], target: float) -> tuple[float, float] | None:
+    """``(kimg, training minutes)`` of the first tick whose FID is at or below ``target``; None if none is."""
+    return next(((k, m) for k, m, f in zip(curve["kimg"], curve["minutes"], curve["fid"], strict=True)
+                 if f <= target), None)
+
+
+def study_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int],
+               target: float | None = None) -> list[dict[str, Any]]:
     """One row per variant: best and final FID (mean ± std over seeds), the kimg of the best, training
-    minutes, and the seeds found."""
+    minutes, and the seeds found; with ``target``, also per seed where its curve first reached the target
+    (``reached``: ``[kimg, minutes]`` or None)."""
     rows = []
     for v in resolve_study(study):
         curves = curves_of(Path(root), v, seeds)
@@ -225,6 +255,7 @@ def study_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence
             "best_kimg": [c["best_kimg"] for c in curves],
             "kimg": max((c["kimg"][-1] for c in curves), default=math.nan),
             "minutes_mean": mean_std([c["minutes"][-1] for c in curves])[0],
+            **({"target": target, "reached": [reached(c, target) for c in curves]} if target is not None else {}),
         })
     return rows
 
@@ -240,11 +271,18 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
     from sgan.ablation import markdown_table
 
     metric = next((r["metric"] for r in rows if r["metric"]), "fid")
+    target = next((r["target"] for r in rows if "target" in r), None)
     return markdown_table([{
         "variant": r["variant"], "seeds": str(len(r["seeds"])),
         f"{metric} best": _pm(r["best_mean"], r["best_std"]), f"{metric} final": _pm(r["final_mean"], r["final_std"]),
         "best at kimg": ", ".join(f"{k:g}" for k in r["best_kimg"]) or "—", "kimg": f"{r['kimg']:g}",
-        "train min": f"{r['minutes_mean']:.1f}"} for r in rows])
+        "train min": f"{r['minutes_mean']:.1f}",
+        **({f"first ≤ {target:g} at kimg (train min)": _reached(r["reached"])} if target is not None else {}),
+    } for r in rows])
+
+
+def _reached(found: Sequence[tuple[float, float] | None]) -> str:
+    return ", ".join("never" if x is None else f"{x[0]:g} ({x[1]:.1f})" for x in found) or "—"
 
 
 def spectra_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int], dataset: Any,
@@ -257,8 +295,7 @@ def spectra_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
 
     rows = []
     for v in resolve_study(study):
-        found = [run_dir(Path(root), v, s) for s in seeds if finished(run_dir(Path(root), v, s))]
-        spectra = [run_spectra(path, dataset, n=n) for path in found]
+        spectra = [run_spectra(path, dataset, n=n) for path in finished_runs(root, v, seeds)]
         hf, share = mean_std([x["hf_ratio"] for x in spectra]), mean_std([x["grad_hf_share"] for x in spectra])
         soft = mean_std([x["blur_sensitivity"] for x in spectra])
         mean = {k: [float(f) for f in np.mean([x[k] for x in spectra], axis=0)] if spectra else []
@@ -281,19 +318,74 @@ def spectra_markdown(rows: Sequence[dict[str, Any]]) -> str:
                                                                     r["blur_sensitivity_std"])} for r in rows])
 
 
+def attribute_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int],
+                   dataset: Any) -> list[dict[str, Any]]:
+    """Per variant, over its finished seeds: does the final G_ema draw eyes, mouths and glasses as often as the
+    data has them? The ``attrs<count>`` metric (``sgan.metrics.attributes``; 0 is the data; count: the run's
+    ``fid_samples``) as mean ± std, each facial feature's rate in G's images (mean over seeds) and the data's."""
+    from sgan.ablation import saved_config
+    from sgan.checkpoint import load_generator
+    from sgan.metrics import compute_metric
+    from sgan.metrics.attributes import FACIAL
+    from sgan.metrics.registry import metric_name
+
+    rows = []
+    for v in resolve_study(study):
+        runs = finished_runs(root, v, seeds)
+        name = metric_name("attrs", saved_config(runs[0]).train.fid_samples) if runs else "attrs"
+        found = [compute_metric(name, load_generator(p), dataset, progress=False) for p in runs]
+        value = mean_std([r["value"] for r in found])
+        rows.append({"variant": v.label, "runs": len(found), "metric": name,
+                     "attrs_mean": value[0], "attrs_std": value[1],
+                     "rate": {f: mean_std([r["fake"][f]["rate"] for r in found])[0] for f in FACIAL},
+                     "data_rate": {f: found[0]["real"][f]["rate"] for f in FACIAL} if found else {}})
+    return rows
+
+
+def attributes_markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """The attribute rows as Markdown: the attrs metric, then "G / data" for each facial feature."""
+    from sgan.ablation import markdown_table
+
+    def rate(r: dict[str, Any], f: str) -> str:
+        return f"{r['rate'][f]:.2f} / {r['data_rate'][f]:.2f}" if r["runs"] else "—"
+
+    return markdown_table([{"variant": r["variant"], "runs": str(r["runs"]),
+                            r["metric"]: _pm(r["attrs_mean"], r["attrs_std"]),
+                            **{f"{f} G / data": rate(r, f) for f in r["rate"]}} for r in rows])
+
+
+def samples_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int], dataset: Any,
+                 n: int = 8) -> dict[str, np.ndarray]:
+    """``{label: uint8 [n, r, r, 3]}``: ``n`` real faces, then per variant the final G_ema of its first
+    finished seed at latent seeds 0..n-1 (``sgan.plots.samples``: no truncation, fixed noise)."""
+    from sgan import plots
+    from sgan.checkpoint import load_generator
+
+    rows = {"data": plots.to_uint8(dataset.batch(np.arange(n), mirror=False))}  # [n, r, r, 3]
+    for v in resolve_study(study):
+        done = finished_seeds(root, v, seeds)
+        if done:
+            G = load_generator(run_dir(Path(root), v, done[0]))
+            rows[f"{v.label} (seed {done[0]})"] = plots.to_uint8(plots.samples(G, range(n)))  # [n, r, r, 3]
+    return rows
+
+
 def write_report(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int],
-                 spectra_of: Any = None, report_dir: str | Path | None = None) -> dict[str, Path]:
+                 spectra_of: Any = None, report_dir: str | Path | None = None,
+                 attributes_of: Any = None, target: float | None = None) -> dict[str, Path]:
     """``table.md``, ``table.json`` and ``curves.png`` in ``report_dir`` (default: the study folder ``root``);
     returns their paths. With ``spectra_of`` (the data set) also ``spectra.md`` / ``spectra.json`` /
-    ``spectra.png`` (``spectra_rows``). The runs stay in ``root``; ``report_dir`` may be a folder that is
-    committed (the reports are a few hundred kB)."""
+    ``spectra.png`` (``spectra_rows``); with ``attributes_of`` (the data set) also ``attributes.md`` /
+    ``attributes.json`` (``attribute_rows``) and ``samples.png`` (``samples_rows``). The runs stay in
+    ``root``; ``report_dir`` may be a folder that is committed (the reports are a few hundred kB). ``target``:
+    a FID to reach, drawn as a line across the curves."""
     from sgan import plots
     from sgan.atomic import write_json, write_text
 
     root = Path(root)
     out = Path(report_dir) if report_dir is not None else root
     variants = resolve_study(study)
-    rows = study_rows(variants, root, seeds)
+    rows = study_rows(variants, root, seeds, target)
     paths = {"markdown": write_text(out / "table.md", markdown(rows) + "\n"),
              "json": write_json(out / "table.json", {"seeds": list(seeds), "rows": rows})}
     if spectra_of is not None:
@@ -303,10 +395,17 @@ def write_report(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
         fig = plots.spectra_figure({r["variant"]: r["spectra"] for r in spectra if r["runs"]})
         paths["spectra_figure"] = out / "spectra.png"
         fig.savefig(paths["spectra_figure"], dpi=120)
-    groups = {v.label: [run_dir(root, v, s) for s in seeds if finished(run_dir(root, v, s))] for v in variants}
+    if attributes_of is not None:
+        found = attribute_rows(variants, root, seeds, attributes_of)
+        paths["attributes_markdown"] = write_text(out / "attributes.md", attributes_markdown(found) + "\n")
+        paths["attributes_json"] = write_json(out / "attributes.json", {"seeds": list(seeds), "rows": found})
+        paths["samples"] = out / "samples.png"
+        plots.labelled_rows_figure(samples_rows(variants, root, seeds, attributes_of)).savefig(paths["samples"],
+                                                                                              dpi=120)
+    groups = {v.label: finished_runs(root, v, seeds) for v in variants}
     groups = {k: v for k, v in groups.items() if v}
     if groups:
-        fig = plots.learning_curves_figure(groups)
+        fig = plots.learning_curves_figure(groups, target=target)
         paths["figure"] = out / "curves.png"
         fig.savefig(paths["figure"], dpi=120)
     return paths
@@ -337,6 +436,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--report", default=None, help="folder for the tables and figures (default: the study's)")
     parser.add_argument("--spectra", action="store_true",
                         help="also measure each run's image and D-gradient spectra (sgan.spectrum)")
+    parser.add_argument("--attributes", action="store_true",
+                        help="also measure whether each run's final G draws eyes, mouths and glasses as often as "
+                             "the data (attrs, sgan.metrics.attributes), and draw its samples (samples.png)")
+    parser.add_argument("--target", type=float, default=None, help="a FID to reach, drawn across the curves")
     args = parser.parse_args(argv)
     try:
         seeds = parse_seeds(args.seeds)
@@ -346,14 +449,16 @@ def main(argv: list[str] | None = None) -> None:
     if not args.report_only:
         run_study(args.study, args.profile, seeds, args.out, args.jobs)
     dataset = None
-    if args.spectra:
+    if args.spectra or args.attributes:
         from sgan.ablation import load_data, resolve_config
 
         dataset = load_data(resolve_config(resolve_study(args.study)[0].config, args.profile), progress=False)
-    paths = write_report(args.study, root, seeds, spectra_of=dataset, report_dir=args.report)
-    print(Path(paths["markdown"]).read_text())
-    if "spectra_markdown" in paths:
-        print(Path(paths["spectra_markdown"]).read_text())
+    paths = write_report(args.study, root, seeds, spectra_of=dataset if args.spectra else None,
+                         report_dir=args.report, attributes_of=dataset if args.attributes else None,
+                         target=args.target)
+    for key in ("markdown", "spectra_markdown", "attributes_markdown"):
+        if key in paths:
+            print(Path(paths[key]).read_text())
     print("written: " + ", ".join(str(p) for p in paths.values()))
 
 

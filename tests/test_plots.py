@@ -246,3 +246,13 @@ def test_grid_figure_captions_each_image_and_rejects_a_wrong_count():
     assert fig.axes[0].texts[4].get_position() == (1 * 9 + 0.5, 1 * 9 + 0.5)  # row 1, column 1 (8 px + 1 pad)
     with pytest.raises(ValueError, match="5 labels for 6 images"):
         plots.grid_figure(images, labels=list("abcde"))
+
+
+def test_labelled_rows_figure_draws_one_titled_row_per_entry():
+    rows = {"data": np.zeros((3, 4, 4, 3), np.uint8), "F (seed 0)": np.full((2, 4, 4, 3), 255, np.uint8)}
+    fig = plots.labelled_rows_figure(rows)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["data", "F (seed 0)"]
+    np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), plots.image_grid(rows["data"]))
+    assert fig.axes[1].images[0].get_array().shape == (4, 2 * 4 + 1, 3)
+    with pytest.raises(ValueError, match="no rows"):
+        plots.labelled_rows_figure({})

@@ -36,6 +36,18 @@ def test_every_study_resolves_at_the_cpu_profile_and_the_general_ones_everywhere
                 make_config(v.config, "smoke", **v.overrides)
 
 
+def test_the_budget_study_is_the_cpu_profile_wider_and_longer():
+    course, wide, paper = (make_config(v.config, "cpu", **v.overrides) for v in sweep.STUDIES["budget"])
+    profile = make_config("F", "cpu")
+    assert course == profile
+    assert wide.changes_from(profile) == {"model.fmap_base": (256, 512), "train.total_kimg": (30.0, 192.0)}
+    assert [wide.model.channels_at(r) for r in (4, 8, 16, 32)] == [64, 64, 64, 32]
+    assert paper.changes_from(wide) == {"train.ema_kimg": (1.0, 10.0), "train.total_kimg": (192.0, 144.0),
+                                        "train.learning_rates": ([[8, 0.0025]], [[8, 0.001]])}
+    assert paper.train.ema_kimg == make_config("F", "paper").train.ema_kimg
+    assert paper.train.lr_at(32) == make_config("F", "paper").train.lr_at(32)
+
+
 def test_b_tuning_takes_b_apart_one_piece_at_a_time():
     variants = {v.label: make_config(v.config, "cpu", **v.overrides).model for v in sweep.STUDIES["b_tuning"]}
     a, b = variants["A"], variants["B"]
@@ -81,6 +93,13 @@ def test_rows_are_mean_and_std_over_seeds_of_best_and_final(tmp_path):
     paths = sweep.write_report(variants, tmp_path, seeds=(0, 1, 2))
     assert json.loads(paths["json"].read_text())["rows"][0]["best_mean"] == pytest.approx(20.0)
     assert paths["figure"].stat().st_size > 10_000
+    # with a target: where each seed's curve first reaches it (kimg, training minutes), or never
+    a, b = sweep.study_rows(variants, tmp_path, seeds=(0, 1, 2), target=22.0)
+    assert a["reached"] == [(4.0, 1.0), (6.0, 1.5), (4.0, 1.0)] and b["reached"] == [None]
+    md = sweep.markdown([a, b])
+    assert md.splitlines()[0].endswith("| first ≤ 22 at kimg (train min) |")
+    assert md.splitlines()[2].endswith("| 4 (1.0), 6 (1.5), 4 (1.0) |") and md.splitlines()[3].endswith("| never |")
+    assert "first ≤" not in sweep.markdown(rows)
 
 
 def test_curve_band_is_the_mean_and_sample_std_per_tick(tmp_path):
@@ -96,6 +115,10 @@ def test_curve_band_is_the_mean_and_sample_std_per_tick(tmp_path):
     assert (single["std"] == 0).all() and len(single["fid"]) == 4
     fig = plots.learning_curves_figure({"two seeds": runs, "one": runs[:1]})
     assert len(fig.axes) == 2 and fig.axes[0].get_yscale() == "log"
+    targeted = plots.learning_curves_figure({"two seeds": runs}, target=7.5)
+    for ax in targeted.axes:  # the target: a horizontal line at 7.5 on both plots, named in the legend
+        lines = [line for line in ax.get_lines() if line.get_label() == "target: fid2k 7.5"]
+        assert len(lines) == 1 and list(lines[0].get_ydata()) == [7.5, 7.5]
 
 
 def test_a_log_without_fid_says_how_to_get_a_curve(tmp_path):
@@ -122,9 +145,29 @@ def test_run_study_trains_each_seed_in_its_own_process_and_reuses_them(tmp_path,
     from sgan.ablation import load_data, resolve_config
 
     data = load_data(resolve_config("A", "smoke", 0, variants[0].overrides), progress=False)
-    paths = sweep.write_report(variants, root, (0, 1), spectra_of=data, report_dir=tmp_path / "report")
+    paths = sweep.write_report(variants, root, (0, 1), spectra_of=data, report_dir=tmp_path / "report",
+                               attributes_of=data)
     assert all(p.parent == tmp_path / "report" for p in paths.values())
     spectra = json.loads(paths["spectra_json"].read_text())["rows"][0]
     assert spectra["runs"] == 2 and spectra["hf_ratio_mean"] > 0 and 0 < spectra["grad_hf_share_mean"] < 1
     assert math.isfinite(spectra["blur_sensitivity_mean"]) and "blurred" in paths["spectra_markdown"].read_text()
     assert len(spectra["spectra"]["real"]) == 16 // 2 + 1
+    # attributes: the mean over the seeds of each run's attrs metric, computed here on its own (the oracle)
+    from sgan.checkpoint import load_generator
+    from sgan.metrics import compute_metric
+
+    runs = sweep.finished_runs(root, variants[0], (0, 1))
+    direct = [compute_metric("attrs64", load_generator(p), data, progress=False) for p in runs]
+    row = json.loads(paths["attributes_json"].read_text())["rows"][0]
+    assert row["runs"] == 2 and row["metric"] == "attrs64"
+    assert row["attrs_mean"] == pytest.approx(statistics.fmean(d["value"] for d in direct))
+    assert row["attrs_std"] == pytest.approx(statistics.stdev(d["value"] for d in direct))
+    assert row["rate"]["eyes_open"] == pytest.approx(statistics.fmean(d["fake"]["eyes_open"]["rate"] for d in direct))
+    assert row["data_rate"]["glasses"] == direct[0]["real"]["glasses"]["rate"]
+    assert "eyes_open G / data" in paths["attributes_markdown"].read_text()
+    samples = sweep.samples_rows(variants, root, (0, 1), data, n=4)
+    assert list(samples) == ["data", "A tiny (seed 0)"]
+    np.testing.assert_array_equal(samples["A tiny (seed 0)"],
+                                  plots.to_uint8(plots.samples(load_generator(runs[0]), range(4))))
+    np.testing.assert_array_equal(samples["data"], plots.to_uint8(data.batch(np.arange(4), mirror=False)))
+    assert paths["samples"].stat().st_size > 0
