@@ -391,10 +391,15 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     #   0.3-0.4, fid2k 46-47), 0.3 gave 22, 3 gave 33 (seed 0).
     # - total_kimg: with γ = 1, F's curve falls to ~24 at 30 kimg and ~20 at 36, then stays at 21-28 to
     #   72 kimg; 36 would put the course near its 30 minutes, so 30.
-    # - width: 64/64/64/32 channels (fmap_base 512) reach fid2k 13-17 at 50-72 kimg (best 12.7 at 32 kimg
-    #   with γ 10), the only F runs near the target of 12, but cost 2x per image: ~22 minutes of one
-    #   core per config, over an hour for the course. Trained at 32² from the start they stayed at 17-20 from
-    #   48 to 96 kimg (best 16.9 at 84 kimg, 27 minutes): no F run of any width or budget tried reached 12.
+    # - width and budget (`python -m sgan.sweep budget`, results/cpu/budget, three seeds, on an Intel Xeon):
+    #   64/64/64/32 channels (fmap_base 512) cost ~1.9x per image. With them F's fid2k swings between ~13 and
+    #   ~30 up to ~120 kimg, then every seed falls to the target of 12: first at 122-164 kimg (30-40
+    #   minutes of one core), best 10.3 ± 1.2 and final 11.6 ± 0.8 at 192 kimg, with open eyes in 75% of its
+    #   faces (the data: 76%; the course's F: 42%; `--attributes`). 192 kimg is ~48 minutes of one core per
+    #   config, over two hours for the course on 2 cores, so the course keeps 64/64/32/16 and 30 kimg (F's
+    #   fid2k 28.2 ± 4.3 in the same study). Trained at 32² from the start the wide F stayed at 17-20 from 48
+    #   to 96 kimg; with the paper's lr 0.001 and EMA half-life 10 kimg it fell smoothly to 15.3 at 114 kimg
+    #   and stayed there to 144 (one seed).
     # - unchanged after trials: learning_rates 0.001 (fid2k 27 at 36 kimg, slower), ema_kimg 3 or 6 (26, 28:
     #   smoother, but they lag through every fade-in), minibatch 8 (27) and 32 (worse fid2k for A-D at 18
     #   kimg, an earlier trial: half the steps), 64² with 8 channels there (30 at 30 kimg), growing from 16²
