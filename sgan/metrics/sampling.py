@@ -66,8 +66,14 @@ def eval_mode(module: torch.nn.Module) -> Iterator[torch.nn.Module]:
 
 
 def draw_noise(G: Any, n: int, generator: torch.Generator, device: torch.device) -> list[torch.Tensor]:
-    """One noise image per synthesis layer: ``[n, 1, r_i, r_i]`` with r_i = ``G.layer_resolution(i)``."""
-    return G.synthesis.make_noise(n, generator, device)
+    """One noise image per synthesis layer: ``[n, 1, r_i, r_i]`` with r_i = ``G.layer_resolution(i)``; the same
+    draws as ``G.synthesis.make_noise``, but asking ``G`` only for ``num_layers`` and ``layer_resolution``, so
+    the metrics also run on generator-like objects whose ``synthesis`` is a plain function (tests/test_ppl.py)."""
+    out = []
+    for i in range(G.num_layers):
+        r = G.layer_resolution(i)
+        out.append(torch.randn(n, 1, r, r, generator=generator, device=generator.device).to(device))
+    return out
 
 
 def check_images(images: torch.Tensor, n: int, where: str) -> torch.Tensor:
