@@ -397,7 +397,7 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     #   minutes of one core), best 10.3 ± 1.2 and final 11.6 ± 0.8 at 192 kimg, with open eyes in 75% of its
     #   faces (the data: 76%; the course's F: 42%; `--attributes`). 192 kimg is ~48 minutes of one core per
     #   config, over two hours for the course on 2 cores, so the course keeps 64/64/32/16 and 30 kimg (F's
-    #   fid2k 28.2 ± 4.3 in the same study). Trained at 32² from the start the wide F stayed at 17-20 from 48
+    #   best fid2k 28.2 ± 4.3 in the same study). Trained at 32² from the start the wide F stayed at 17-20 from 48
     #   to 96 kimg; with the paper's lr 0.001 and EMA half-life 10 kimg it fell smoothly to 15.3 at 114 kimg
     #   and stayed there to 144 (one seed).
     # - unchanged after trials: learning_rates 0.001 (fid2k 27 at 36 kimg, slower), ema_kimg 3 or 6 (26, 28:

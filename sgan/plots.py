@@ -1,8 +1,8 @@
 """The paper's figures as functions, and the small, seeded computations behind them.
 
 Every function takes a generator (the contract of ``sgan/generator.py``: ``mapping``, ``broadcast``,
-``synthesis``, ``num_layers``, ``layer_resolution``, ``w_avg``) and integer seeds, so a figure is reproducible
-and a widget (``sgan/widgets.py``) can show the same images interactively:
+``synthesis`` with its ``make_noise``, ``num_layers``, ``layer_resolution``, ``w_avg``) and integer seeds, so a
+figure is reproducible and a widget (``sgan/widgets.py``) can show the same images interactively:
 
 * style mixing (Figure 3): copy the styles of one scale from source B, the rest from source A;
 * stochastic variation (Figure 4): one latent, many noise draws, and the per-pixel standard deviation;
