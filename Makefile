@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PROFILE ?= cpu
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup course test lab bench reference clean-runs
+.PHONY: setup course test lab bench reference reference-long clean-runs
 
 setup: $(STAMP)
 
@@ -34,6 +34,11 @@ lab: $(STAMP)
 ## The reference results (results/<profile>/ and the zoo): Tables 1-4 with 3 seeds, about 100 minutes on 2 cores (102 measured).
 reference: $(STAMP)
 	$(PYTHON) -m sgan.reference --profile $(PROFILE)
+
+## The long study (issue 25): A-F at 64/64/64/32 channels to 192 kimg (profile cpu-long), two at a time, resumable;
+## ~48 min of one core per run idle, up to 90 two at a time. Set SGAN_RUNS to keep the runs outside the work tree.
+reference-long: $(STAMP)
+	$(PYTHON) -m sgan.reference --study long --seeds 0,1,2
 
 bench: $(STAMP)
 	$(PYTHON) -m sgan.bench

@@ -96,10 +96,33 @@ def jobs_for(seeds: Sequence[int], extra_seeds: int, runs: Sequence[ReferenceRun
     return main + extra
 
 
+def long_jobs(seeds: Sequence[int], runs: Sequence[ReferenceRun] = REFERENCE_RUNS) -> list[tuple[ReferenceRun, int]]:
+    """The long study's runs, in the order that answers its question soonest (issue 25): A, B and F with the
+    first two seeds, then C, D and E with the first, then A and F with the third."""
+    by_config = {r.config: r for r in runs if r.all_seeds}
+    seeds = list(seeds)
+    order = [(c, s) for s in seeds[:2] for c in "ABF"] + [(c, s) for s in seeds[:1] for c in "CDE"]
+    order += [(c, s) for s in seeds[2:3] for c in "AF"]
+    return [(by_config[c], s) for c, s in order]
+
+
+def study_jobs(study: str, seeds: Sequence[int], extra_seeds: int,
+               runs: Sequence[ReferenceRun] = REFERENCE_RUNS) -> list[tuple[ReferenceRun, int]]:
+    """The (run, seed) pairs of ``study``: ``"tables"`` (``jobs_for``) or ``"long"`` (``long_jobs``)."""
+    if study == "tables":
+        return jobs_for(seeds, extra_seeds, runs)
+    if study == "long":
+        return long_jobs(seeds, runs)
+    raise ValueError(f"Unknown study {study!r}: choose one of {', '.join(STUDY_PROFILES)}.")
+
+
+STUDY_PROFILES = {"tables": "cpu", "long": "cpu-long"}  # each study's default profile
+
+
 def train_and_evaluate(profile: str = "cpu", seeds: Sequence[int] = (0, 1, 2), extra_seeds: int = 2,
                        out_dir: str | Path | None = None, jobs: int = 2,
-                       runs: Sequence[ReferenceRun] = REFERENCE_RUNS) -> Path:
-    """Train and evaluate every reference run at ``profile``, ``jobs`` at a time; returns the root folder."""
+                       runs: Sequence[ReferenceRun] = REFERENCE_RUNS, study: str = "tables") -> Path:
+    """Train and evaluate every run of ``study`` at ``profile``, ``jobs`` at a time; returns the root folder."""
     from sgan.ablation import check_profile, data_root, load_data, resolve_config
 
     check_profile(profile)
@@ -107,8 +130,8 @@ def train_and_evaluate(profile: str = "cpu", seeds: Sequence[int] = (0, 1, 2), e
         raise ValueError(f"seeds={list(seeds)}, jobs={jobs}, extra_seeds={extra_seeds}: give at least one "
                          "seed, one job and extra_seeds >= 0.")
     root = reference_root(profile, out_dir)
-    todo = jobs_for(seeds, extra_seeds, runs)
-    for run in runs:  # every config resolves before anything trains (a bad override fails at once)
+    todo = study_jobs(study, seeds, extra_seeds, runs)
+    for run, _ in todo:  # every config resolves before anything trains (a bad override fails at once)
         resolve_config(run.config, profile, 0, run.overrides)
     load_data(resolve_config("F", profile))  # the data cache, built once before the workers
     start = time.perf_counter()
@@ -194,7 +217,9 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m sgan.reference", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--profile", default="cpu")
+    parser.add_argument("--study", choices=sorted(STUDY_PROFILES), default="tables",
+                        help="tables: Tables 1-4 (default); long: A-F at the long budget (profile cpu-long)")
+    parser.add_argument("--profile", default=None, help="default: cpu for tables, cpu-long for long")
     parser.add_argument("--seeds", default="0,1,2", help="seeds of A-F, e.g. 0,1,2 or 0-2")
     parser.add_argument("--extra-seeds", type=int, default=2,
                         help="how many of the seeds the Table 2 and 4 variants train (default 2)")
@@ -209,18 +234,20 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as exc:
         parser.error(str(exc))
     start = time.perf_counter()
-    root = reference_root(args.profile, args.out)
+    profile = args.profile or STUDY_PROFILES[args.study]
+    root = reference_root(profile, args.out)
     if not args.report_only:
-        train_and_evaluate(args.profile, seeds, args.extra_seeds, args.out, args.jobs)
-    out = Path(args.report or report_dir(args.profile))
+        train_and_evaluate(profile, seeds, args.extra_seeds, args.out, args.jobs, study=args.study)
+    out = Path(args.report or report_dir(profile))
     paths = write_report(root, seeds, out)
     if not args.no_zoo:
-        paths.update({f"zoo {p.stem}": p for p in export_zoo(root, args.profile, seeds[0])})
+        paths.update({f"zoo {p.stem}": p for p in export_zoo(root, profile, seeds[0])})
     wall = (time.perf_counter() - start) / 60
     names = [r.name for r in REFERENCE_RUNS]
     paths["reference"] = write_json(out / "reference.json", {
-        "profile": args.profile, "seeds": seeds, "extra_seeds": args.extra_seeds, "jobs": args.jobs,
-        "command_wall_minutes": round(wall, 2), "runs_core_minutes": round(run_minutes(root, names, seeds), 1)})
+        "study": args.study, "profile": profile, "seeds": seeds, "extra_seeds": args.extra_seeds,
+        "jobs": args.jobs, "command_wall_minutes": round(wall, 2),
+        "runs_core_minutes": round(run_minutes(root, names, seeds), 1)})
     for name in ("table1", "table2", "table3", "table4", "reproduced"):
         print(f"\n{name}:\n{paths[name].read_text()}")
     print(f"sgan reference: {wall:.1f} min wall; written: " + ", ".join(str(p) for p in paths.values()))

@@ -66,6 +66,18 @@ def level_of_detail(kimg: float, train: TrainConfig, resolution: int) -> float:
     return max(lod, 0.0)
 
 
+def view_of(lod: float, resolution: int) -> tuple[int, float]:
+    """``(r, α)``: the resolution and fade-in weight at which a network grown to ``resolution`` renders ``lod``.
+
+    >>> view_of(1.25, 32)   # three quarters of the way through the fade-in of 16²
+    (16, 0.75)
+    """
+    if lod < 0:
+        raise ValueError(f"lod={lod!r} must be >= 0.")
+    # r = R / 2^⌊lod⌋ ;  α = 1 − (lod − ⌊lod⌋)
+    return resolution >> math.floor(lod), 1.0 - (lod - math.floor(lod))
+
+
 def schedule(kimg: float, train: TrainConfig, resolution: int) -> Phase:
     """The phase of training after ``kimg`` thousand images, growing to ``resolution`` (the final one).
 
@@ -74,8 +86,6 @@ def schedule(kimg: float, train: TrainConfig, resolution: int) -> Phase:
     Phase(resolution=16, alpha=0.5, batch=128, lr=0.001, lod=1.5)
     """
     lod = level_of_detail(kimg, train, resolution)
-    # r = R / 2^⌊lod⌋ ;  α = 1 − (lod − ⌊lod⌋)
-    current = resolution >> math.floor(lod)
-    alpha = 1.0 - (lod - math.floor(lod))
+    current, alpha = view_of(lod, resolution)
     return Phase(resolution=current, alpha=alpha, batch=train.batch_at(current), lr=train.lr_at(current),
                  lod=lod)

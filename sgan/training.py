@@ -46,13 +46,13 @@ from sgan.atomic import write_text
 from sgan.checkpoint import capture_rng, has_checkpoint, load_checkpoint, restore_rng, save_checkpoint
 from sgan.config import ConfigError, RunConfig
 from sgan.discriminator import Discriminator
-from sgan.ema import ema_beta, make_ema, update_ema
+from sgan.ema import ema_beta, ema_lod, make_ema, update_ema
 from sgan.generator import Generator
 from sgan.mixing import draw_crossovers, mix_styles
 from sgan.noise import draw_noise
 from sgan.runlock import RunLock
 from sgan.sample import save_grid
-from sgan.schedule import Phase, schedule
+from sgan.schedule import Phase, schedule, view_of
 from sgan.synthesis import layers_at
 
 BAR_FORMAT = "{l_bar}{bar}| {n:.2f}/{total:.2f} kimg [{elapsed}<{remaining}{postfix}]"
@@ -309,6 +309,7 @@ class Trainer:
         self.synthesis = torch.compile(self.G.synthesis) if config.train.compile else self.G.synthesis
         self.nimg, self.step, self.tick, self.tick_start_nimg = 0, 0, 0, 0
         self.stage: tuple[int, bool] | None = None
+        self.ema_lod: float | None = None  # the level of detail G_ema renders at (sgan.ema.ema_lod)
         self.elapsed = 0.0  # seconds of training over all sessions (ticks included)
 
     # ----- randomness of one minibatch: drawn for the global batch, this rank keeps its slice -----
@@ -413,7 +414,9 @@ class Trainer:
         rows = self.info.shard(phase.batch)
         d = self.d_step(phase, rows)
         g = self.g_step(phase, rows)
-        update_ema(self.G_ema, self.G, ema_beta(phase.batch, self.config.train.ema_kimg))
+        beta = ema_beta(phase.batch, self.config.train.ema_kimg)
+        update_ema(self.G_ema, self.G, beta)
+        self.ema_lod = ema_lod(self.ema_lod, phase.lod, beta)
         self.nimg += phase.batch
         self.step += 1
         values = torch.stack([d.loss.detach(), d.penalty, g]).float()
@@ -429,7 +432,7 @@ class Trainer:
             "w_avg": self.G.w_avg.detach().cpu().clone(),
             "progress": {"nimg": self.nimg, "step": self.step, "tick": self.tick,
                          "tick_start_nimg": self.tick_start_nimg, "elapsed": self.elapsed,
-                         "stage": None if self.stage is None else list(self.stage)},
+                         "stage": None if self.stage is None else list(self.stage), "ema_lod": self.ema_lod},
             "rng": capture_rng(self.generators()),
         }
 
@@ -442,10 +445,19 @@ class Trainer:
         self.nimg, self.step, self.tick = p["nimg"], p["step"], p["tick"]
         self.tick_start_nimg, self.elapsed = p["tick_start_nimg"], p["elapsed"]
         self.stage = None if p["stage"] is None else (int(p["stage"][0]), bool(p["stage"][1]))
+        # checkpoints from before G_ema's own lod: render at G's, as those runs did
+        self.ema_lod = p.get("ema_lod", schedule(self.nimg / 1000.0, self.config.train,
+                                                 self.config.model.resolution).lod if self.nimg else None)
         restore_rng(state["rng"], self.generators())
 
     def generators(self) -> dict[str, torch.Generator]:
         return {"data": self.gen_data, "latent": self.gen_latent}
+
+    def ema_view(self) -> tuple[int, float]:
+        """``(resolution, α)`` at which G_ema renders now: its averaged level of detail (``sgan.ema.ema_lod``)."""
+        lod = self.ema_lod if self.ema_lod is not None else schedule(0.0, self.config.train,
+                                                                     self.config.model.resolution).lod
+        return view_of(lod, self.config.model.resolution)
 
 
 class _StopRequests:
@@ -519,7 +531,7 @@ class _Tick:
         return {
             "tick": trainer.tick, "step": trainer.step, "kimg": trainer.nimg / 1000.0,
             "resolution": phase.resolution, "alpha": round(phase.alpha, 6), "batch": phase.batch,
-            "lr": phase.lr,
+            "lr": phase.lr, "ema_lod": None if trainer.ema_lod is None else round(trainer.ema_lod, 6),
             **means,
             "images_per_s": self.images / self.step_seconds if self.step_seconds > 0 else 0.0,
             "sec_per_tick": time.perf_counter() - self.start, "time": trainer.elapsed,
@@ -554,10 +566,10 @@ class _Loop:
         steps_done = self.max_steps is not None and self.t.step >= self.max_steps
         return self.t.nimg >= self.total_nimg or steps_done
 
-    def write_grid(self, phase: Phase) -> None:
+    def write_grid(self) -> None:
         with torch.no_grad():
-            images = self.t.G_ema(self.grid_z, resolution=phase.resolution, alpha=phase.alpha,
-                                  noise=self.grid_noise)
+            resolution, alpha = self.t.ema_view()
+            images = self.t.G_ema(self.grid_z, resolution=resolution, alpha=alpha, noise=self.grid_noise)
         path = self.out / "grids" / f"tick-{self.t.tick:06d}.png"
         save_grid(images, path, size=self.t.config.model.resolution)
 
@@ -582,11 +594,11 @@ class _Loop:
         t.elapsed += time.perf_counter() - tick.start
         row = tick.row(t, phase)
         if self.fid is not None:
-            row.update(self.measure_fid(phase))
+            row.update(self.measure_fid())
         if self.main:
             with open(self.out / "log.jsonl", "a") as f:
                 f.write(json.dumps(row) + "\n")
-            self.write_grid(phase)
+            self.write_grid()
             if checkpoint or t.tick % t.config.train.checkpoint_ticks == 0:
                 save_checkpoint(self.out / "checkpoints" / "latest.pt", t.state_dict())
         if checkpoint or t.tick % t.config.train.checkpoint_ticks == 0:
@@ -596,9 +608,10 @@ class _Loop:
             self.on_tick(row)
         return row
 
-    def measure_fid(self, phase: Phase) -> dict[str, Any]:
-        """The tick's point of the learning curve: FID of G_ema as it renders now (outside the training time)."""
-        result = self.fid(self.t.G_ema, phase.resolution, phase.alpha)
+    def measure_fid(self) -> dict[str, Any]:
+        """The tick's point of the learning curve: FID of G_ema as it renders now, at its own level of detail
+        (``Trainer.ema_view``), outside the training time."""
+        result = self.fid(self.t.G_ema, *self.t.ema_view())
         return {"fid": result["value"], "fid_metric": self.fid.name, "fid_network": self.fid.network.name,
                 "fid_seconds": round(result["seconds"], 3)}
 
@@ -721,7 +734,7 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
     total = max_kimg if max_kimg is not None else config.train.total_kimg
     loop = _Loop(trainer, out, round(total * 1000), max_steps, progress, on_tick, data_root)
     if state is None and info.is_main:
-        loop.write_grid(schedule(0.0, config.train, config.model.resolution))
+        loop.write_grid()
     interrupted = loop.run()
     if interrupted and info.is_main:  # whatever the progress setting: the user must learn where the run stands
         tqdm.write(f"Interrupted ({loop.stop_signal}) at step {trainer.step}: checkpoint saved in "

@@ -53,7 +53,8 @@ def test_the_last_tick_fid_is_the_metric_of_the_final_generator(data16, tmp_path
     from sgan.checkpoint import load_generator
     from sgan.metrics import compute_metric
 
-    cfg = make_config("E", "smoke", tick_fid_samples=96)
+    # ema_kimg 0.01: G_ema's averaged level of detail (sgan.ema.ema_lod) has reached G's by the last tick
+    cfg = make_config("E", "smoke", tick_fid_samples=96, ema_kimg=0.01)
     train(cfg, data16, tmp_path / "E", progress=False, data_root=tmp_path)
     last = json.loads((tmp_path / "E" / "log.jsonl").read_text().splitlines()[-1])
     metric = compute_metric("fid96", load_generator(tmp_path / "E"), data16, seed=cfg.train.seed,
