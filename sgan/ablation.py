@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sgan.atomic import write_json, write_text
-from sgan.config import PRESETS, PROFILES, RunConfig, make_config
+from sgan.config import PRESETS, PROFILES, SHOWCASE_PROFILES, RunConfig, make_config
 
 # ---------------------------------------------------------------------------------------------------------
 # The paper's numbers (Karras, Laine, Aila, "A Style-Based Generator Architecture for Generative Adversarial
@@ -261,6 +261,36 @@ def trained_run(config: str = "F", profile: str = "cpu", seed: int = 0, out_dir:
                   f"{origin['fid_best']:.2f}); `make course` trains your own.", flush=True)
             return folder
     return ensure_trained(config, profile, seed, out_dir=out_dir)
+
+
+def showcase_run(config: str = "F", profile: str = "cpu", seed: int = 0, out_dir: str | Path | None = None) -> Path:
+    """The sharpest trained ``config`` there is, for the figures and widgets that demonstrate an effect, saying
+    which (with its FID):
+
+    1. the learner's own run (``<out_dir>/<config>``), when it is complete and trained at least as long as the
+       showcase;
+    2. else the showcase: the zoo entry of the profile's showcase profile (``SHOWCASE_PROFILES``: the long
+       study's seed-0 run for the cpu profile, same resolution and data, 192 kimg), when it holds ``config``;
+    3. else ``trained_run`` (the learner's run, the profile's zoo, or training it).
+
+    The ablation tables keep the learner's runs (``trained_run``): the showcase is for looking, not for bands.
+    """
+    from sgan import model_zoo
+
+    showcase = SHOWCASE_PROFILES.get(profile)
+    if showcase is None or config not in model_zoo.zoo_entries(showcase):
+        return trained_run(config, profile, seed, out_dir)
+    origin = model_zoo.zoo_provenance(config, showcase)
+    own = Path(out_dir or course_dir(profile)) / run_name(config)
+    cfg = resolve_config(config, profile, seed)
+    if training_complete(own, cfg) and cfg.train.total_kimg >= origin["kimg"]:
+        print(f"config {config}: your run, {own} ({cfg.train.total_kimg:g} kimg, at least the showcase's "
+              f"{origin['kimg']:g})", flush=True)
+        return own
+    print(f"config {config}: the showcase, the long study's run (profile {showcase}, seed {origin['seed']}, "
+          f"{origin['kimg']:g} kimg, {origin['fid_metric']} best {origin['fid_best']:.2f}); the course's own "
+          f"runs train {cfg.train.total_kimg:g} kimg", flush=True)
+    return model_zoo.materialize(config, showcase)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -440,6 +440,10 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
 PROFILES["cpu-long"] = dict(model={**PROFILES["cpu"]["model"], "fmap_base": 512},
                            train={**PROFILES["cpu"]["train"], "total_kimg": 192.0})
 
+# The showcase: for a learner at the key profile, the profile whose zoo holds the sharpest models of the same
+# resolution and data, used by the figures and widgets that demonstrate an effect (sgan.ablation.showcase_run).
+SHOWCASE_PROFILES = {"cpu": "cpu-long"}
+
 
 def make_config(config: str = "F", profile: str = "cpu", **overrides: Any) -> RunConfig:
     """Resolve a paper preset, a profile and flat keyword overrides into a ``RunConfig``.

@@ -185,8 +185,9 @@ def write_report(root: str | Path, seeds: Sequence[int], out: str | Path,
 
 
 def export_zoo(root: str | Path, profile: str, seed: int = 0, configs: str = "ABCDEF",
-               out_dir: str | Path | None = None) -> list[Path]:
-    """Export the EMA generators of ``configs``' reference runs with ``seed`` to the zoo, and its index."""
+               out_dir: str | Path | None = None, missing_ok: bool = False) -> list[Path]:
+    """Export the EMA generators of ``configs``' reference runs with ``seed`` to the zoo, and its index
+    (``missing_ok``: skip the configs not measured yet, instead of failing)."""
     from sgan import model_zoo
     from sgan.ablation import read_results, repo_root
 
@@ -195,6 +196,8 @@ def export_zoo(root: str | Path, profile: str, seed: int = 0, configs: str = "AB
     for c in configs:
         run_dir = Path(root) / f"seed{seed}" / c
         results = read_results(run_dir)
+        if results is None and missing_ok:
+            continue
         if results is None:
             raise FileNotFoundError(f"{run_dir} has no results.json: run `python -m sgan.reference` first.")
         paths.append(model_zoo.export(run_dir, results, profile, commit, out_dir))
@@ -241,8 +244,15 @@ def main(argv: list[str] | None = None) -> None:
         train_and_evaluate(profile, seeds, args.extra_seeds, args.out, args.jobs, study=args.study)
     out = Path(args.report or report_dir(profile))
     paths = write_report(root, seeds, out)
-    if not args.no_zoo:
-        paths.update({f"zoo {p.stem}": p for p in export_zoo(root, profile, seeds[0])})
+    if args.study == "long":
+        from sgan.ablation import load_data, resolve_config
+        from sgan.reference_long import write_long_report
+
+        dataset = load_data(resolve_config("F", profile), progress=False)
+        paths.update(write_long_report(root, seeds, out, report_dir(STUDY_PROFILES["tables"]), dataset))
+    if not args.no_zoo:  # the long study exports the configs finished so far (the showcase)
+        paths.update({f"zoo {p.stem}": p for p in export_zoo(root, profile, seeds[0],
+                                                            missing_ok=args.study == "long")})
     wall = (time.perf_counter() - start) / 60
     names = [r.name for r in REFERENCE_RUNS]
     paths["reference"] = write_json(out / "reference.json", {

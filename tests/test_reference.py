@@ -297,3 +297,96 @@ def test_the_shipped_zoo_is_small_and_complete():
     assert sum(model_zoo.zoo_path(c, "cpu").stat().st_size for c in SHIPPED) <= 25_000_000
     with pytest.raises(FileNotFoundError, match="has no config 'Q'"):
         sgan.zoo("Q")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The long study (issue 25): its order, where F crosses A, what reproduced at each budget, the showcase
+# ---------------------------------------------------------------------------------------------------------
+def test_the_long_study_trains_a_f_b_first_then_c_d_e_then_third_seeds():
+    from sgan.reference import study_jobs
+
+    order = [(r.name, s) for r, s in study_jobs("long", (0, 1, 2), 2)]
+    assert order == [("A", 0), ("F", 0), ("B", 0), ("A", 1), ("F", 1), ("B", 1), ("C", 0), ("D", 0), ("E", 0),
+                     ("A", 2), ("F", 2)]
+    assert all(not r.overrides for r, _ in study_jobs("long", (0, 1, 2), 2))  # only the paper's switches differ
+    assert [(r.name, s) for r, s in study_jobs("long", (5,), 2)] == [("A", 5), ("F", 5), ("B", 5), ("C", 5),
+                                                                     ("D", 5), ("E", 5)]
+    with pytest.raises(ValueError, match="Unknown study 'longer'"):
+        study_jobs("longer", (0,), 2)
+    long, short = make_config("F", "cpu-long"), make_config("F", "cpu")
+    assert long.differences(short) == ["model.fmap_base", "profile", "train.total_kimg"]
+
+
+def test_crossings_are_where_the_difference_changes_sign_by_linear_interpolation():
+    from sgan.reference_long import crossing_summary, crossings
+
+    kimg_a = np.array([0.0, 10, 20, 30, 40])
+    fid_a = np.full(5, 10.0)
+    kimg_f = np.array([0.0, 5, 15, 25, 35, 40])
+    fid_f = np.array([30.0, 20, 8, 12, 6, 5])  # under A between 5 and 15, over between 15 and 25, under after
+    found = crossings(kimg_a, fid_a, kimg_f, fid_f)
+    # F − A: 10 at 5, −2 at 15 -> 0 at 5 + 10·10/12; −2 at 15, 2 at 25 -> 20; 2 at 25, −4 at 35 -> 25 + 10/3
+    assert [c["direction"] for c in found] == ["below", "above", "below"]
+    assert [c["kimg"] for c in found] == pytest.approx([5 + 100 / 12, 20.0, 25 + 10 / 3])
+    text = crossing_summary(found, True)
+    assert "3 times" in text and "F ends below A, from 28 kimg on" in text
+    assert "never cross" in crossing_summary([], False) and "stays above" in crossing_summary([], False)
+    assert "no finished run" in crossing_summary([], None)
+    assert crossings(kimg_a, fid_a, kimg_a, fid_a + 1) == []
+
+
+def test_what_reproduced_by_budget_flags_an_order_that_changed():
+    from sgan.reference_long import budget_reproduced, budget_reproduced_markdown
+
+    short = rt.reproduced({"A": [fake_result(10), fake_result(11)], "F": [fake_result(20), fake_result(21)]})
+    long = rt.reproduced({"A": [fake_result(12), fake_result(13)], "F": [fake_result(8), fake_result(9)]})
+    rows = budget_reproduced(long, short)
+    assert [r["claim"] for r in rows] == ["the style-based generator beats the baseline (F < A)"]
+    assert rows[0]["order_changed"] and not rows[0]["short"]["holds"] and rows[0]["long"]["holds"]
+    text = budget_reproduced_markdown(rows, 30, 192)
+    assert "reversed (bands separate)" in text and "as the paper (bands separate)" in text and "| yes |" in text
+    assert not budget_reproduced(long, long)[0]["order_changed"]
+
+
+def test_the_long_report_reads_every_run_and_its_attributes(smoke_reference, tmp_path):
+    import json
+
+    from sgan.ablation import load_data, read_results, resolve_config
+    from sgan.reference_long import write_long_report
+
+    data = load_data(resolve_config("F", "smoke"), progress=False)
+    paths = write_long_report(smoke_reference["run_root"], (0, 1), tmp_path, smoke_reference["paths"]["json"].parent,
+                              data)
+    report = json.loads(paths["long_json"].read_text())
+    rows = {r["config"]: r for r in report["table1"]}
+    assert sorted(rows) == ["B", "E", "F"]  # A was not trained: no row, no crossing
+    for c in "BEF":
+        runs = [read_results(smoke_reference["run_root"] / f"seed{s}" / c) for s in (0, 1)]
+        attrs = [r["details"]["attrs256"] for r in runs]
+        assert rows[c]["attrs"]["values"] == pytest.approx([a["value"] for a in attrs])
+        assert rows[c]["eyes_open"]["mean"] == pytest.approx(np.mean([a["fake"]["eyes_open"]["rate"] for a in attrs]))
+        assert rows[c]["fid_best"]["n"] == 2
+    assert report["crossings_F_A"] == [] and report["F_ends_below_A"] is None
+    assert "no finished run" in paths["long_markdown"].read_text()
+    for name in ("curves_abf", "samples"):
+        assert paths[name].stat().st_size > 1000, name
+
+
+def test_showcase_run_prefers_a_run_as_long_then_the_showcase_then_trained_run(smoke_reference, tmp_path,
+                                                                               monkeypatch, capsys):
+    from sgan import ablation
+
+    monkeypatch.setattr(model_zoo, "zoo_dir", lambda profile="cpu": smoke_reference["root"] / "zoo")
+    monkeypatch.setattr(ablation, "SHOWCASE_PROFILES", {"smoke": "smoke"})
+    monkeypatch.setenv("SGAN_RUNS", str(tmp_path / "runs"))
+    mine = smoke_reference["run_root"] / "seed0"
+    assert ablation.showcase_run("F", "smoke", 0, out_dir=mine) == mine / "F"  # as long as the showcase
+    assert "your run" in capsys.readouterr().out
+    longer = {**model_zoo.zoo_provenance("F", "smoke"), "kimg": 192.0}
+    monkeypatch.setattr(model_zoo, "zoo_provenance", lambda config, profile: longer)
+    folder = ablation.showcase_run("F", "smoke", 0, out_dir=mine)  # yours is shorter: the showcase
+    out = capsys.readouterr().out
+    assert folder == tmp_path / "runs" / "zoo" / "smoke" / "F" and "the showcase" in out and "192 kimg" in out
+    assert ablation.showcase_run("E", "smoke", 0, out_dir=mine) == mine / "E"  # no showcase E: trained_run
+    monkeypatch.setattr(ablation, "SHOWCASE_PROFILES", {})
+    assert ablation.showcase_run("F", "smoke", 0, out_dir=mine) == mine / "F"

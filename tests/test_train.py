@@ -252,3 +252,47 @@ def test_speed_paths_match_the_plain_path(flag, rtol, min_cosine, data16):
     loss_fast, grad_fast = first_step(make_config("F", "smoke", start_resolution=16, **{flag: True}), data16)
     assert loss_fast == pytest.approx(loss, rel=rtol)
     assert torch.nn.functional.cosine_similarity(grad, grad_fast, dim=0) > min_cosine
+
+
+# ----- G_ema's own level of detail (the fade-in spikes, issue 25) -----
+def test_g_ema_renders_at_the_ema_of_the_schedules_level_of_detail(data16):
+    """lod_ema ← lerp(lod, lod_ema, β) after every step, with the weights' β; snapped to lod within LOD_SNAP."""
+    from sgan.ema import LOD_SNAP, ema_lod
+    from sgan.schedule import schedule, view_of
+
+    cfg = make_config("A", "smoke")
+    t = trainer(cfg, data16)
+    expected, seen_fading = None, False
+    while t.nimg < 400:  # through the fade of 16² (0.128-0.256 kimg) and into the stable phase
+        phase = schedule(t.nimg / 1000, cfg.train, cfg.model.resolution)
+        t.train_step()
+        beta = ema_beta(phase.batch, cfg.train.ema_kimg)
+        # the oracle: the recursion written out, with no snapping until it is within LOD_SNAP
+        expected = phase.lod if expected is None else phase.lod + beta * (expected - phase.lod)
+        expected = phase.lod if abs(expected - phase.lod) < LOD_SNAP else expected
+        assert t.ema_lod == pytest.approx(expected, abs=1e-12)
+        assert t.ema_view() == view_of(expected, cfg.model.resolution)
+        if phase.fading:
+            seen_fading = True
+            resolution, alpha = t.ema_view()
+            assert (resolution, alpha) != (phase.resolution, phase.alpha)  # G_ema lags G through a fade
+            assert t.ema_lod > phase.lod
+    assert seen_fading
+    assert ema_lod(None, 1.5, 0.9) == 1.5 and ema_lod(1.0, 0.0, 0.5) == 0.5
+    assert ema_lod(LOD_SNAP / 2, 0.0, 0.99) == 0.0
+
+
+def test_g_emas_level_of_detail_survives_a_checkpoint(data16):
+    cfg = make_config("A", "smoke")
+    t = trainer(cfg, data16)
+    for _ in range(12):
+        t.train_step()
+    again = trainer(cfg, data16)
+    again.load_state_dict(t.state_dict())
+    assert again.ema_lod == t.ema_lod and again.ema_view() == t.ema_view()
+    old = t.state_dict()
+    del old["progress"]["ema_lod"]  # a checkpoint from before G_ema had its own lod renders at G's, as it did
+    again.load_state_dict(old)
+    from sgan.schedule import schedule
+
+    assert again.ema_lod == schedule(t.nimg / 1000, cfg.train, cfg.model.resolution).lod

@@ -1,0 +1,201 @@
+"""The long study (issue 25): does the style-based generator overtake the baseline when trained longer?
+
+``python -m sgan.reference --study long`` trains A-F at the ``cpu-long`` profile (the cpu profile's recipe with
+64/64/64/32 channels, to 192 kimg; only the paper's switches differ between configs) and writes the usual tables
+to ``results/cpu-long/`` (``sgan.reference.write_report``). This module adds what the question needs
+(``write_long_report``):
+
+* ``long.md`` / ``long.json``: Table 1 at the long budget with the facial attributes (``attrs2k``: the mean gap
+  between how often G draws each facial feature and how often the data has it; the open-eyes rate of G's faces
+  against the data's), where F's learning curve crosses A's, and "what reproduced" at both budgets, claim by
+  claim, with whether the order changed with budget;
+* ``curves_abf.png``: the learning curves of A, B and F (FID against kimg and against minutes, a band over
+  seeds), with F's crossings of A marked;
+* ``samples.png``: a row of real faces, then one row per config (its first seed's final G_ema).
+
+Tables are rebuilt from whatever runs exist, with the seed count on every row, so they can be committed as runs
+finish.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sgan import reference_tables as rt
+from sgan.ablation import markdown_table
+
+CONFIGS = "ABCDEF"
+CURVE_CONFIGS = "ABF"
+
+
+def _attrs(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The run's ``attrs`` detail (whatever its sample count), or None."""
+    from sgan.metrics.registry import parse_metric_name
+
+    for name, detail in result.get("details", {}).items():
+        if parse_metric_name(name).kind == "attrs":
+            return {"name": name, **detail}
+    return None
+
+
+def table1_long(results: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Per config with runs: FID best and final, ``attrs`` and the open-eyes rate in G's faces (each
+    ``rt.stat`` over the seeds), and the data's open-eyes rate."""
+    rows = []
+    for c in CONFIGS:
+        runs = results.get(c, [])
+        if not runs:
+            continue
+        attrs = [a for a in (_attrs(r) for r in runs) if a is not None]
+        rows.append({
+            "config": c, "change": rt.PAPER_TABLE1_CHANGES[c],
+            "fid_best": rt.measure(results, c, "fid_best"), "fid_final": rt.measure(results, c, "fid_final"),
+            "attrs_metric": attrs[0]["name"] if attrs else "attrs",
+            "attrs": rt.stat([a["value"] for a in attrs]),
+            "eyes_open": rt.stat([a["fake"]["eyes_open"]["rate"] for a in attrs]),
+            "eyes_open_data": attrs[0]["real"]["eyes_open"]["rate"] if attrs else math.nan,
+        })
+    return rows
+
+
+def table1_long_markdown(rows: Sequence[dict[str, Any]], metric: str) -> str:
+    attrs = next((r["attrs_metric"] for r in rows), "attrs")
+    return markdown_table([{
+        "config": r["config"], "change": r["change"], "seeds": str(r["fid_best"]["n"]),
+        f"{metric} best": rt.fmt(r["fid_best"]), f"{metric} final": rt.fmt(r["fid_final"]),
+        attrs: rt.fmt(r["attrs"]),
+        "open eyes, G / data": f"{rt.fmt(r['eyes_open'])} / {r['eyes_open_data']:.2f}"} for r in rows])
+
+
+def crossings(kimg_a: np.ndarray, fid_a: np.ndarray, kimg_b: np.ndarray, fid_b: np.ndarray) -> list[dict[str, Any]]:
+    """Where curve B crosses curve A: B's curve is compared with A's interpolated at B's points (on their common
+    kimg range); each sign change of ``B − A`` is a crossing at the interpolated kimg where the difference is 0,
+    ``"below"`` when B goes under A there, ``"above"`` when it goes back over."""
+    lo, hi = max(kimg_a[0], kimg_b[0]), min(kimg_a[-1], kimg_b[-1])
+    keep = (kimg_b >= lo) & (kimg_b <= hi)
+    x, d = kimg_b[keep], fid_b[keep] - np.interp(kimg_b[keep], kimg_a, fid_a)  # [points]
+    out = []
+    for i in range(1, len(x)):
+        if d[i - 1] == 0 or np.sign(d[i]) == np.sign(d[i - 1]):
+            continue
+        # linear interpolation of the difference: 0 at x0 + (x1 − x0) · d0 / (d0 − d1)
+        at = x[i - 1] + (x[i] - x[i - 1]) * d[i - 1] / (d[i - 1] - d[i])
+        out.append({"kimg": float(at), "direction": "below" if d[i] < 0 else "above"})
+    return out
+
+
+def crossing_summary(found: Sequence[dict[str, Any]], final_below: bool | None, a: str = "A", b: str = "F") -> str:
+    """One sentence on where ``b``'s mean curve crosses ``a``'s (``crossings``), computed, never typed."""
+    if final_below is None:
+        return f"{b} or {a} has no finished run yet: no curves to compare."
+    if not found:
+        return (f"{b}'s mean curve stays {'below' if final_below else 'above'} {a}'s over the whole common range: "
+                "they never cross.")
+    parts = ", ".join(f"{c['direction']} at {c['kimg']:.0f} kimg" for c in found)
+    last = found[-1]
+    end = (f"{b} ends below {a}, from {last['kimg']:.0f} kimg on" if final_below
+           else f"{b} ends above {a}")
+    return f"{b}'s mean curve crosses {a}'s {len(found)} time{'s' if len(found) > 1 else ''} ({parts}); {end}."
+
+
+def mean_curve(run_dirs: Sequence[Path]) -> dict[str, np.ndarray] | None:
+    """``sgan.plots.curve_band`` of the runs (None when there are none)."""
+    from sgan.plots import curve_band
+
+    return curve_band(run_dirs) if run_dirs else None
+
+
+def budget_reproduced(long_rows: Sequence[dict[str, Any]], short_rows: Sequence[dict[str, Any]]
+                      ) -> list[dict[str, Any]]:
+    """Each claim measured at both budgets (``rt.reproduced`` rows of the long study and of the 30-kimg
+    reference): its direction and band separation at each, and whether the order changed with budget."""
+    short = {r["claim"]: r for r in short_rows}
+    rows = []
+    for r in long_rows:
+        s = short.get(r["claim"])
+        if s is None:
+            continue
+        rows.append({"table": r["table"], "claim": r["claim"], "paper": r["paper"], "short": s, "long": r,
+                     "order_changed": s["holds"] != r["holds"]})
+    return rows
+
+
+def budget_reproduced_markdown(rows: Sequence[dict[str, Any]], short_kimg: float, long_kimg: float) -> str:
+    def side(r: dict[str, Any]) -> str:
+        sep = {True: "bands separate", False: "within noise", None: "one seed"}[r["bands_separate"]]
+        where = "as the paper" if r["holds"] else "reversed"
+        return f"{rt.fmt(r['lower'])} / {rt.fmt(r['higher'])}: {where} ({sep})"
+
+    return markdown_table([{
+        "table": r["table"], "claim": r["claim"], "paper": r["paper"],
+        f"{short_kimg:g} kimg (lower / higher side)": side(r["short"]),
+        f"{long_kimg:g} kimg (lower / higher side)": side(r["long"]),
+        "order changed with budget": "yes" if r["order_changed"] else "no"} for r in rows])
+
+
+def samples_rows(root: Path, seeds: Sequence[int], dataset: Any, n: int = 8) -> dict[str, np.ndarray]:
+    """``{label: uint8 [n, r, r, 3]}``: ``n`` real faces, then per config its first finished seed's G_ema at
+    latent seeds 0..n-1 (``sgan.plots.samples``: no truncation, fixed noise)."""
+    from sgan import plots
+    from sgan.ablation import read_results
+    from sgan.checkpoint import load_generator
+
+    rows = {"real faces": plots.to_uint8(dataset.batch(np.arange(n), mirror=False))}  # [n, r, r, 3]
+    for c in CONFIGS:
+        done = [s for s in seeds if read_results(root / f"seed{s}" / c) is not None]
+        if done:
+            G = load_generator(root / f"seed{done[0]}" / c)
+            rows[f"{c} (seed {done[0]})"] = plots.to_uint8(plots.samples(G, range(n)))  # [n, r, r, 3]
+    return rows
+
+
+def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, short_report: str | Path,
+                      dataset: Any = None) -> dict[str, Path]:
+    """``long.md``, ``long.json``, ``curves_abf.png`` and (with ``dataset``) ``samples.png`` in ``out`` from the
+    runs under ``root``, beside the 30-kimg reference in ``short_report`` (its ``tables.json``)."""
+    from sgan import plots
+    from sgan.atomic import write_json, write_text
+    from sgan.config import make_config
+
+    root, out = Path(root), Path(out)
+    results = rt.collect(root, list(CONFIGS), seeds)
+    metric = next((r[0]["learning_curve"]["metric"] for r in results.values() if r), "fid")
+    table1 = table1_long(results)
+    dirs = {c: [root / f"seed{s}" / c for s in seeds if any(r["seed"] == s for r in results.get(c, []))]
+            for c in CURVE_CONFIGS}
+    a, f = mean_curve(dirs["A"]), mean_curve(dirs["F"])
+    found = crossings(a["kimg"], a["fid"], f["kimg"], f["fid"]) if a and f else []
+    final_below = bool(f["fid"][-1] < a["fid"][-1]) if a and f else None
+    short = rt.load_reference(short_report) or {"reproduced": []}
+    budget = budget_reproduced(rt.reproduced(results), short["reproduced"])
+    short_kimg = make_config("A", "cpu").train.total_kimg  # the committed reference's budget
+    long_kimg = max((r["kimg"] for runs in results.values() for r in runs), default=math.nan)
+    text = "\n\n".join([
+        f"Table 1 at the long budget ({long_kimg:g} kimg), mean ± std over the seeds found:",
+        table1_long_markdown(table1, metric),
+        "Learning curves of A and F: " + crossing_summary(found, final_below),
+        "What reproduced at each budget (the 30-kimg side is the committed reference, results/cpu):",
+        budget_reproduced_markdown(budget, short_kimg, long_kimg) if budget else "(no claim measured at both)",
+    ])
+    paths = {"long_markdown": write_text(out / "long.md", text + "\n"),
+             "long_json": write_json(out / "long.json", {
+                 "seeds": list(seeds), "metric": metric, "table1": table1, "crossings_F_A": found,
+                 "F_ends_below_A": final_below, "reproduced_by_budget": budget})}
+    groups = {c: d for c, d in dirs.items() if d}
+    if groups:
+        fig = plots.learning_curves_figure(groups, title=f"A, B and F to {long_kimg:g} kimg")
+        for c in found:
+            fig.axes[0].axvline(c["kimg"], color="black", ls=":", lw=1)
+            fig.axes[0].annotate(f"F {c['direction']} A", (c["kimg"], 1.0), xycoords=("data", "axes fraction"),
+                                 fontsize=7, rotation=90, va="top", ha="right")
+        paths["curves_abf"] = out / "curves_abf.png"
+        fig.savefig(paths["curves_abf"], dpi=120)
+    if dataset is not None:
+        paths["samples"] = out / "samples.png"
+        plots.labelled_rows_figure(samples_rows(root, seeds, dataset)).savefig(paths["samples"], dpi=120)
+    return paths
