@@ -293,6 +293,18 @@ def showcase_run(config: str = "F", profile: str = "cpu", seed: int = 0, out_dir
     return model_zoo.materialize(config, showcase)
 
 
+def run_summary(run_dir: str | Path) -> str:
+    """A run in a few words, from its log: ``"192 kimg, fid2k best 10.29 (at 178 kimg)"``."""
+    from sgan.plots import read_log
+
+    rows = read_log(run_dir)
+    if not rows:
+        return f"{run_dir}: no log rows yet"
+    curve = learning_curve(run_dir)
+    fid = f", {curve['metric']} best {curve['best']:.2f} (at {curve['best_kimg']:g} kimg)" if curve else ""
+    return f"{rows[-1]['kimg']:g} kimg{fid}"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Metrics and results
 # ---------------------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 import sgan
 from sgan import plots
-from sgan.ablation import trained_run
+from sgan.ablation import showcase_run
 from sgan.course import setup_notebook
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
@@ -44,7 +44,7 @@ gen = torch.Generator().manual_seed(seed)
 # $$\mathbf{w} = \phi_L \circ \dots \circ \phi_1\Big(\mathbf{z} / \sqrt{\tfrac{1}{d}\textstyle\sum_j z_j^2 + \epsilon}\Big), \qquad \phi_l(\mathbf{h}) = \operatorname{lrelu}(W_l \mathbf{h} + \mathbf{b}_l).$$
 
 # %%
-run_dir = trained_run("C", profile, seed=seed, out_dir=runs_dir)
+run_dir = showcase_run("C", profile, seed=seed, out_dir=runs_dir)  # the sharpest C there is (printed)
 G = sgan.load_generator(run_dir)
 z = torch.randn(4, G.cfg.z_dim, generator=gen)
 

@@ -23,7 +23,7 @@ import torch
 
 import sgan
 from sgan import plots
-from sgan.ablation import trained_run
+from sgan.ablation import showcase_run
 from sgan.course import setup_notebook
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
@@ -50,7 +50,7 @@ assert torch.equal(const(3), by_hand)
 # than that the latent no longer enters here: the image varies only through the styles and the noise.)
 
 # %%
-run_dir = trained_run("D", profile, seed=seed, out_dir=runs_dir)
+run_dir = showcase_run("D", profile, seed=seed, out_dir=runs_dir)  # the sharpest D there is (printed)
 G = sgan.load_generator(run_dir)
 learned = G.synthesis.input.const.detach()[0]  # [C, 4, 4]
 change = learned - 1  # [C, 4, 4]
@@ -80,7 +80,7 @@ plots.samples_figure(G, seeds=range(16))
 # are identical in D (and different in C).
 
 # %%
-G_c = sgan.load_generator(trained_run("C", profile, seed=seed, out_dir=runs_dir))
+G_c = sgan.load_generator(showcase_run("C", profile, seed=seed, out_dir=runs_dir))
 
 
 def first_features(G, seeds):

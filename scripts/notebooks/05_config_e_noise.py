@@ -29,7 +29,7 @@ import torch
 
 import sgan
 from sgan import plots
-from sgan.ablation import trained_run
+from sgan.ablation import showcase_run, trained_run
 from sgan.course import setup_notebook
 from sgan.widgets import NoiseWidget
 
@@ -57,7 +57,7 @@ assert torch.equal(NoiseInput(16)(x, n), x), "a fresh NoiseInput (B = 0) ignores
 # draws shows *where* the noise acts.
 
 # %%
-run_dir = trained_run("E", profile, seed=seed, out_dir=runs_dir)
+run_dir = showcase_run("E", profile, seed=seed, out_dir=runs_dir)  # the sharpest E there is (printed)
 G = sgan.load_generator(run_dir)
 plots.stochastic_variation_figure(G, seed=1, num_draws=num_draws)
 

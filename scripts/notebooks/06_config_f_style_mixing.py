@@ -25,13 +25,15 @@ import torch
 
 import sgan
 from sgan import plots
-from sgan.ablation import trained_run
+from sgan.ablation import showcase_run, trained_run
 from sgan.course import setup_notebook
 from sgan.widgets import StyleMixingWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
-run_dir = trained_run("F", profile, seed=seed, out_dir=runs_dir)
+run_dir = trained_run("F", profile, seed=seed, out_dir=runs_dir)  # your F: what this notebook measures
 G = sgan.load_generator(run_dir)
+showcase_dir = showcase_run("F", profile, seed=seed, out_dir=runs_dir)  # the sharpest F there is: the pictures
+G_show = sgan.load_generator(showcase_dir)
 print(f"config F: {G.num_layers} layers; style scales (layer indices):",
       {k: f"{r.start}-{r.stop - 1}" for k, r in plots.style_ranges(G).items()})
 
@@ -54,9 +56,29 @@ assert torch.equal(by_hand, mix_styles([ws[:1], ws[1:]], [k]))
 #
 # Sources A along the top, sources B on the left; each row copies one scale of B's styles into every A. Our
 # images are small (the profile's resolution), so the scales are shifted down (`plots.scale_resolutions`).
+# The grid and the widget below show the sharpest F there is (`showcase_run`, printed at the top: your own run
+# when it trained as long as the long study's, else that study's F from the zoo); the measurements show yours.
 
 # %%
-plots.style_mixing_figure(G, seeds_a=(1, 2, 3, 4, 5), seeds_b=(6, 7))
+plots.style_mixing_figure(G_show, seeds_a=(1, 2, 3, 4, 5), seeds_b=(6, 7))
+
+# %% [markdown]
+# ### What budget buys
+#
+# The same latents drawn by your F and by the F of the grid above, with each run's length and best FID. When
+# they are the same run (your F trained as long, or a profile with no long study), there is nothing to compare.
+
+# %%
+from IPython.display import display
+
+from sgan.ablation import run_summary
+
+if showcase_dir == run_dir:
+    print("the grid above shows your own F: nothing to compare")
+else:
+    rows = {f"your F: {run_summary(run_dir)}": plots.to_uint8(plots.samples(G, range(8))),
+            f"the grid's F: {run_summary(showcase_dir)}": plots.to_uint8(plots.samples(G_show, range(8)))}
+    display(plots.labelled_rows_figure(rows))
 
 # %% [markdown]
 # ## Checked against the data's factors
@@ -98,7 +120,7 @@ for copied in plots.SCALES:
 # per layer with the drop-downs.
 
 # %%
-mixer = StyleMixingWidget(G, seeds=(1, 2))
+mixer = StyleMixingWidget(G_show, seeds=(1, 2))
 mixer
 
 # %%

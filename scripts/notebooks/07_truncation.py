@@ -27,12 +27,12 @@ import torch
 
 import sgan
 from sgan import plots
-from sgan.ablation import trained_run
+from sgan.ablation import showcase_run
 from sgan.course import setup_notebook
 from sgan.widgets import TruncationWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
-run_dir = trained_run("F", profile, seed=seed, out_dir=runs_dir)
+run_dir = showcase_run("F", profile, seed=seed, out_dir=runs_dir)  # the sharpest F there is (printed)
 G = sgan.load_generator(run_dir)
 print(f"w̄: norm {G.w_avg.norm():.3f}; cutoff {G.cfg.truncation_cutoff} of {G.num_layers} layers")
 

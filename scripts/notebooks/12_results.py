@@ -140,6 +140,29 @@ for study in ("recipe", "recipe_search", "budget"):
         display(Image(filename=str(report / "samples.png")))
 
 # %% [markdown]
+# ## The long budget: does F overtake A?
+#
+# The budget study above trained F alone for longer. The **long study** trains every config that long, with
+# one recipe for all six (the `cpu-long` profile: the `cpu` profile's recipe at 64/64/64/32 channels, to 192
+# kimg; only the paper's switches differ) and several seeds: `python -m sgan.reference --study long` (`make
+# reference-long`, hours of CPU, never part of the course). Its report, `results/cpu-long/`, is rebuilt from
+# whatever runs exist, so the seeds column says how much is measured so far. Below: Table 1 at that budget
+# with the facial attributes, where F's learning curve crosses A's (computed from the curves), what reproduced
+# at each budget claim by claim, the curves of A, B and F, and one row of faces per config.
+
+# %%
+from sgan.reference import report_dir
+
+long_dir = report_dir("cpu-long")
+if (long_dir / "long.md").is_file():
+    display(Markdown(f"**results/cpu-long/long.md**\n\n{(long_dir / 'long.md').read_text()}"))
+    for figure in ("curves_abf.png", "samples.png"):
+        if (long_dir / figure).is_file():
+            display(Image(filename=str(long_dir / figure)))
+else:
+    print(f"no long-study results in {long_dir} yet: `make reference-long` makes them")
+
+# %% [markdown]
 # ## Table 3: perceptual path length and linear separability
 #
 # Traditional generators (A, B) are measured in Z, style-based ones (C–F) in W, as in the paper's Table 3;
