@@ -2,6 +2,7 @@
 
 import math
 import statistics
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -273,28 +274,56 @@ def test_every_reference_run_resolves_at_every_profile_and_has_one_folder():
 # The shipped zoo
 # ---------------------------------------------------------------------------------------------------------
 SHIPPED = model_zoo.zoo_entries("cpu")
+# the showcase: the long study's seed-0 runs (results/cpu-long), shipped as they finish
+SHOWCASE = model_zoo.zoo_entries("cpu-long")
+ENTRIES = [("cpu", c) for c in SHIPPED] + [("cpu-long", c) for c in SHOWCASE]
 
 
-@pytest.mark.skipif(not SHIPPED, reason="the cpu zoo is not built yet (python -m sgan.reference)")
-@pytest.mark.parametrize("config", SHIPPED)
-def test_the_shipped_zoo_loads_draws_its_hash_and_matches_todays_profile(config):
-    path = model_zoo.zoo_path(config, "cpu")
+@pytest.mark.skipif(not ENTRIES, reason="the zoo is not built yet (python -m sgan.reference)")
+@pytest.mark.parametrize("profile, config", ENTRIES)
+def test_the_shipped_zoo_loads_draws_its_hash_and_matches_todays_profile(profile, config):
+    path = model_zoo.zoo_path(config, profile)
     state = torch.load(path, weights_only=True)
     origin = state["provenance"]
     assert path.stat().st_size <= model_zoo.MAX_BYTES
     assert {"config", "commit", "kimg", "train_minutes", "fid_best", "fid_final"} <= set(origin)
-    G = sgan.zoo(config)
+    assert {v.dtype for v in state["G_ema"].values() if v.is_floating_point()} == {torch.float16}
+    G = sgan.zoo(config, profile)
     largest, changed = model_zoo.redraw_difference(G, state)
     assert largest <= 1 and changed < 0.001, (largest, changed)  # another CPU may round a pixel by one level
     shipped = sgan.RunConfig.from_json(state["config"])
-    assert not shipped.differences(make_config(config, "cpu", seed=origin["seed"]))  # not stale
+    assert not shipped.differences(make_config(config, profile, seed=origin["seed"]))  # not stale
+    # the provenance's fid2k is the committed report's number for that run (seed 0 comes first in its values)
+    tables = rt.load_reference(Path(__file__).resolve().parents[1] / "results" / profile)
+    row = next(r for r in tables["table1"] if r["config"] == config)
+    assert origin["fid_metric"] == "fid2k" and origin["seed"] == tables["seeds"][0] == 0
+    assert origin["fid_best"] == pytest.approx(row["fid_best"]["values"][0], rel=1e-12)
+
+
+@pytest.mark.skipif("F" not in SHOWCASE, reason="the long study's F is not in the zoo yet (make reference-long)")
+def test_a_fresh_clone_shows_the_showcase_f_in_the_mixing_and_editing_widgets(tmp_path, monkeypatch, capsys):
+    """`make lab` with no runs: notebooks 06 and 14 take F from showcase_run, which is then the long study's F."""
+    from sgan.ablation import showcase_run
+
+    monkeypatch.setenv("SGAN_RUNS", str(tmp_path / "runs"))
+    folder = showcase_run("F", "cpu", 0, out_dir=tmp_path / "runs" / "course" / "cpu")
+    assert folder == tmp_path / "runs" / "zoo" / "cpu-long" / "F"
+    origin = model_zoo.zoo_provenance("F", "cpu-long")
+    out = capsys.readouterr().out
+    assert "the showcase" in out and f"fid2k best {origin['fid_best']:.2f}" in out and origin["kimg"] == 192
+    G = sgan.load_generator(folder)
+    assert G.cfg.resolution == make_config("F", "cpu").model.resolution  # shown beside the learner's data
+    notebooks = Path(__file__).resolve().parents[1] / "scripts" / "notebooks"
+    assert "StyleMixingWidget(G_show" in (notebooks / "06_config_f_style_mixing.py").read_text()
+    assert 'showcase_run("F"' in (notebooks / "14_projection_and_editing.py").read_text()
 
 
 def test_the_shipped_zoo_is_small_and_complete():
     if not SHIPPED:
         pytest.skip("the cpu zoo is not built yet (python -m sgan.reference)")
     assert SHIPPED == list("ABCDEF")
-    assert sum(model_zoo.zoo_path(c, "cpu").stat().st_size for c in SHIPPED) <= 25_000_000
+    assert set(SHOWCASE) <= set("ABCDEF")
+    assert sum(model_zoo.zoo_path(c, p).stat().st_size for p, c in ENTRIES) <= 25_000_000  # every zoo together
     with pytest.raises(FileNotFoundError, match="has no config 'Q'"):
         sgan.zoo("Q")
 

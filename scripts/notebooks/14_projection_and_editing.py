@@ -36,7 +36,7 @@ from IPython.display import Markdown, display
 
 import sgan
 from sgan import plots
-from sgan.ablation import markdown_table, trained_run
+from sgan.ablation import markdown_table, showcase_run
 from sgan.course import setup_notebook
 from sgan.data.synthetic_faces import render, sample_factors
 from sgan.editing import disentanglement_matrix, disentanglement_score, edit, factor_directions, judge_readings
@@ -44,8 +44,10 @@ from sgan.metrics.domain_net import load_domain_net
 from sgan.projection import project
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
-G = sgan.load_generator(trained_run("F", profile, seed=seed, out_dir=runs_dir))
-G_b = sgan.load_generator(trained_run("B", profile, seed=seed, out_dir=runs_dir))
+# the sharpest F and B there are (printed: your runs when they trained as long as the long study's, else its
+# runs from the zoo); with both from the long study, F in W against B in Z compares the same budget
+G = sgan.load_generator(showcase_run("F", profile, seed=seed, out_dir=runs_dir))
+G_b = sgan.load_generator(showcase_run("B", profile, seed=seed, out_dir=runs_dir))
 judge = load_domain_net()
 
 # %% [markdown]
