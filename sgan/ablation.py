@@ -208,6 +208,10 @@ def training_function():
     return train
 
 
+class TrainingStopped(RuntimeError):
+    """A training ended before its ``total_kimg`` (Ctrl-C or SIGTERM): its checkpoint resumes it."""
+
+
 def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data: str = "synthetic",
                    out_dir: str | Path | None = None, overrides: dict[str, Any] | None = None,
                    data_n: int | None = None, progress: bool = True, dataset=None) -> Path:
@@ -231,8 +235,8 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
     train(cfg, dataset, run_dir, resume=resume, progress=progress, on_tick=_tick_printer(name, cfg),
           data_root=data_root())
     if not training_complete(run_dir, cfg):
-        raise RuntimeError(f"Training of {run_dir} stopped before {cfg.train.total_kimg:g} kimg "
-                           "(interrupted?); run it again to resume.")
+        raise TrainingStopped(f"Training of {run_dir} stopped before {cfg.train.total_kimg:g} kimg "
+                              "(interrupted?); run it again to resume.")
     return run_dir
 
 

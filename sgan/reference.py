@@ -17,13 +17,14 @@ and exports the seed-0 EMA generators of A-F to the zoo (``sgan.model_zoo``), ``
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
+
+from sgan.parallel import JobsStopped, run_jobs
 
 
 @dataclass(frozen=True)
@@ -140,10 +141,9 @@ def train_and_evaluate(profile: str = "cpu", seeds: Sequence[int] = (0, 1, 2), e
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("SGAN_DATA", str(data_root()))
     work = [(r, s, profile, str(root), tuple(metrics_for(r, profile))) for r, s in todo]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        for (run, seed), path in zip(todo, pool.map(_evaluate_one, work), strict=True):
-            print(f"  done: {run.name}, seed {seed} -> {path} ({(time.perf_counter() - start) / 60:.1f} min)",
-                  flush=True)
+    for (run, seed), path in zip(todo, run_jobs(_evaluate_one, work, jobs), strict=True):
+        print(f"  done: {run.name}, seed {seed} -> {path} ({(time.perf_counter() - start) / 60:.1f} min)",
+              flush=True)
     return root
 
 
@@ -241,7 +241,11 @@ def main(argv: list[str] | None = None) -> None:
     profile = args.profile or STUDY_PROFILES[args.study]
     root = reference_root(profile, args.out)
     if not args.report_only:
-        train_and_evaluate(profile, seeds, args.extra_seeds, args.out, args.jobs, study=args.study)
+        try:
+            train_and_evaluate(profile, seeds, args.extra_seeds, args.out, args.jobs, study=args.study)
+        except JobsStopped as exc:
+            print(f"sgan reference: {exc}", file=sys.stderr, flush=True)
+            raise SystemExit(130) from None
     out = Path(args.report or report_dir(profile))
     paths = write_report(root, seeds, out)
     if args.study == "long":

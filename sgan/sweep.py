@@ -34,17 +34,17 @@ import argparse
 import math
 import os
 import statistics
+import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sgan.config import PRESETS
+from sgan.parallel import JobsStopped, run_jobs
 
 
 @dataclass(frozen=True)
@@ -186,10 +186,9 @@ def run_study(study: str | Sequence[Variant], profile: str = "cpu", seeds: Seque
           f"{jobs} at a time, in {root}", flush=True)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("SGAN_DATA", str(data_root()))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        for (variant, seed, _, _), path in zip(todo, pool.map(_train_one, todo), strict=True):
-            print(f"  done: {variant.label}, seed {seed} -> {path} "
-                  f"({(time.perf_counter() - start) / 60:.1f} min)", flush=True)
+    for (variant, seed, _, _), path in zip(todo, run_jobs(_train_one, todo, jobs), strict=True):
+        print(f"  done: {variant.label}, seed {seed} -> {path} "
+              f"({(time.perf_counter() - start) / 60:.1f} min)", flush=True)
     print(f"sgan study {label!r}: {len(todo)} runs in {(time.perf_counter() - start) / 60:.1f} min", flush=True)
     return root
 
@@ -447,7 +446,11 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(str(exc))
     root = study_dir(args.study, args.profile, args.out)
     if not args.report_only:
-        run_study(args.study, args.profile, seeds, args.out, args.jobs)
+        try:
+            run_study(args.study, args.profile, seeds, args.out, args.jobs)
+        except JobsStopped as exc:
+            print(f"sgan sweep: {exc}", file=sys.stderr, flush=True)
+            raise SystemExit(130) from None
     dataset = None
     if args.spectra or args.attributes:
         from sgan.ablation import load_data, resolve_config
