@@ -17,8 +17,8 @@ This departs from the official code, which copies ``lod`` into Gs like any non-t
 weights are an average over G's recent past, trained at the α of that past; rendered at today's α they mix two
 paths in a proportion no G was trained for. With the paper's half-life of 10 kimg against a 600 kimg fade the
 two hardly differ. With a half-life that is a sizeable part of the fade (the cpu profile: 1 kimg against 2) the
-copied lod made G_ema's FID jump to 420-760 at the end of the first fade-in while G's own stayed at 27-46, and
-the averaged lod keeps G_ema at 32-45 (config A, seeds 0 and 1; ``docs/fade_in.md``).
+copied lod made G_ema's FID jump at the end of each fade-in while G's own did not, and the averaged lod keeps
+G_ema's FID as smooth as G's: the controlled experiment is ``scripts/fade_in_study.py`` (``results/cpu/fade_in``).
 """
 
 from __future__ import annotations
