@@ -279,8 +279,11 @@ class LiveView:
         display(self.widget)
 
     def show(self) -> None:
-        """Display the view (in a notebook: the widget; elsewhere its text form)."""
-        self._ipython_display_()
+        """Display the view in the notebook (outside a Jupyter kernel nothing is shown; it still updates)."""
+        from sgan.course import _kernel_shell
+
+        if _kernel_shell() is not None:
+            self._ipython_display_()
 
     def update(self, row: dict[str, Any]) -> None:
         """One tick: add its log row and redraw (charts, grid, status)."""
