@@ -260,6 +260,8 @@ class LiveView:
                                         layout=W.Layout(width="320px"))
         self.stop = W.HTML(stop_button_html(kernel_id()))
         self.status = W.HTML()
+        self.status.add_class("sgan-live-status")
+        self.stop.add_class("sgan-live-end")
         self.losses = W.Image(format="svg+xml")
         self.fid = W.Image(format="svg+xml")
         self.grid = W.Image(format="png")
@@ -269,9 +271,10 @@ class LiveView:
     @property
     def widget(self) -> W.VBox:
         row = W.Layout(flex_flow="row wrap", align_items="flex-start")
-        return W.VBox([self.title, W.HBox([self.progress, self.stop], layout=row), self.status,
-                       W.HBox([self.losses, self.fid, self.grid], layout=row)],
-                      layout=W.Layout(max_width="100%"))
+        box = W.VBox([self.title, W.HBox([self.progress, self.stop], layout=row), self.status,
+                      W.HBox([self.losses, self.fid, self.grid], layout=row)], layout=W.Layout(max_width="100%"))
+        box.add_class("sgan-live")
+        return box
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
