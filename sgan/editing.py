@@ -30,8 +30,13 @@ images along factor k by α = ± ``strength`` and read every factor j before and
 with s_j^data the spread of factor j's reading over real faces: how far one population std of edit k moves
 factor j, in the data's units, the same units for every generator. A degenerate factor's row is zero (no
 direction: G cannot edit it). The **score** (lower is more disentangled, in [0, 1]) is the mean over edits k
-of the share of the edit's movement that lands on other factors, 1 − M[k, k] / Σ_j M[k, j]; an edit that
-moves nothing (a degenerate factor) scores 1, so a factor that a generator fails to vary counts against it.
+of how the edit moves a typical other factor against its own,
+
+    leak_k = m̄_k / (M[k, k] + m̄_k),   m̄_k = mean_{j ≠ k} M[k, j],
+
+0 for a clean edit, ½ when the average other factor moves as much as the edited one; an edit that moves
+nothing (a degenerate factor's) scores 1, so a factor that a generator fails to vary counts against it. (The
+mean over other factors, not their sum, keeps the score's scale from growing with the number of factors.)
 """
 
 from __future__ import annotations
@@ -109,6 +114,13 @@ def sample_latents(G, n: int, space: str, seed: int = 0) -> torch.Tensor:
         return z
     with torch.no_grad():
         return G.mapping(z)
+
+
+def generated_readings(G, net: torch.nn.Module, n: int = 1000, seed: int = 0, noise_seed: int = 0,
+                       space: str = "z") -> dict[str, torch.Tensor]:
+    """The judge's reading of every factor over ``n`` images of ``G`` (z ~ N(0, I) of ``seed``, the noise of
+    ``noise_seed``): what ``degenerate_factors`` compares with the data."""
+    return judge_readings(net, _render(G, sample_latents(G, n, space, seed), space, noise_seed))
 
 
 @dataclass
@@ -280,19 +292,21 @@ def disentanglement_matrix(G, net: torch.nn.Module, dirs: FactorDirections, n: i
 
 
 def disentanglement_score(M: np.ndarray) -> float:
-    """Mean over edits (rows) of the share of the edit's movement that lands on other factors, in [0, 1]
-    (lower: cleaner edits); a row that moves nothing (a degenerate factor's) counts 1."""
+    """Mean over edits (rows) of m̄_k / (M[k, k] + m̄_k), m̄_k the row's mean off-diagonal entry: in [0, 1], lower
+    is cleaner; a row that moves nothing (a degenerate factor's) counts 1 (see the module docstring)."""
     M = np.asarray(M, dtype=float)
     if M.ndim != 2 or M.shape[0] != M.shape[1]:
         raise ValueError(f"a disentanglement matrix is square (edits × the same factors), got shape {M.shape}.")
-    if M.shape[0] < 2:
-        raise ValueError(f"{M.shape[0]} factor(s): entanglement needs at least two factors to leak between.")
+    k = M.shape[0]
+    if k < 2:
+        raise ValueError(f"{k} factor(s): entanglement needs at least two factors to leak between.")
     if not np.isfinite(M).all() or (M < 0).any():
         raise ValueError("the matrix has negative or non-finite entries: it should hold mean |changes| (is a "
                          "data spread zero?).")
-    total = M.sum(axis=1)
-    moved = total > 0
-    # leak_k = 1 − M[k, k] / Σ_j M[k, j]; an edit that moves nothing leaks everything (1)
-    leak = np.ones(len(M))
-    leak[moved] = 1 - np.diag(M)[moved] / total[moved]
+    own = np.diag(M)
+    off = (M.sum(axis=1) - own) / (k - 1)  # m̄_k = mean_{j≠k} M[k, j]
+    moved = own + off > 0
+    # leak_k = m̄_k / (M[k, k] + m̄_k); an edit that moves nothing leaks everything (1)
+    leak = np.ones(k)
+    leak[moved] = off[moved] / (own[moved] + off[moved])
     return float(leak.mean())
