@@ -213,12 +213,14 @@ def factor_directions(G, net: torch.nn.Module, space: str = "w", n: int = 2000, 
                              "it varies overall: fit on more images (n).")
         target = (y_fit - mean) / s
         beta = torch.linalg.lstsq(X, target.unsqueeze(1)).solution[:, 0]  # [d]
-        # held-out R² = 1 − Σ (t_val − X_val β)² / Σ (t_val − mean t_val)², t_val standardised as the fit
+        # held-out R² = 1 − Σ (t_val − X_val β)² / Σ t_val², t_val standardised by the fit's mean and spread:
+        # against predicting the fit's mean (out-of-sample R²; defined even where the held-out readings happen
+        # to be constant, as a barely trained G's clamped readings can be)
         t_val = (y_val - mean) / s
-        total = (t_val - t_val.mean()).square().sum()
+        total = t_val.square().sum()
         if not total > 0:
-            raise ValueError(f"{name!r}: the judge reads it the same in all {n_val} held-out images: fit on "
-                             "more images (n), so that R² is defined.")
+            raise ValueError(f"{name!r}: every held-out reading equals the fitting images' mean, so R² is "
+                             "undefined: fit on more images (n).")
         r2[name] = float(1 - (t_val - X_val @ beta).square().sum() / total)
         d = (beta / beta.norm()).to(latents.dtype)
         out[name] = d

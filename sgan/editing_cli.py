@@ -157,6 +157,8 @@ def run_edit(args: argparse.Namespace) -> int:
     noise = load_noise(maps, G, len(ws)) if maps.is_file() else "zero"
     layers = _range(args.layers, G.num_layers) if args.layers else None
     dirs = factor_directions(G, load_domain_net(), "w", n=args.fit)
+    unvaried = tuple(f for f in remove if f in dirs.degenerate)  # G hardly varies them: no direction to hold
+    remove = tuple(f for f in remove if f not in unvaried)
     try:
         d = dirs.conditional(args.factor, remove) if remove else dirs.direction(args.factor)
     except ValueError as error:
@@ -170,7 +172,8 @@ def run_edit(args: argparse.Namespace) -> int:
     path = save_grid(strip, args.out, columns=args.frames)
     print(f"{len(ws)} latent(s) edited along {args.factor} from {first:g} to {last:g} stds "
           f"({'all layers' if layers is None else f'layers {layers.start}-{layers.stop - 1}'}"
-          f"{', holding ' + ', '.join(remove) if remove else ''}; "
+          f"{', holding ' + ', '.join(remove) if remove else ''}"
+          f"{', not holding ' + ', '.join(unvaried) + ' (degenerate: G hardly varies it)' if unvaried else ''}; "
           f"{f'noise maps {maps}' if isinstance(noise, list) else f'zero noise: no noise maps at {maps}'})"
           f"; strip written to {path}")
     return 0

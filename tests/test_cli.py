@@ -93,10 +93,10 @@ def test_project_then_edit_writes_latents_and_a_strip(run_dir, tmp_path, capsys)
     ws = np.load(tmp_path / "w.npy")
     assert ws.shape == (1, G.num_layers, G.cfg.w_dim) and "projected into W" in capsys.readouterr().out
     assert main(["edit", "--run", str(run_dir), "--w", str(tmp_path / "w.npy"), "--factor", "beard",
-                 "--frames", "5", "--fit", "64", "--remove", "smiling", "--layers", "0-1",
+                 "--frames", "5", "--fit", "64", "--remove", "glasses", "--layers", "0-1",
                  "--out", str(tmp_path / "strip.png")]) == 0
     r = G.cfg.resolution
-    assert Image.open(tmp_path / "strip.png").size[0] >= 5 * r and "holding smiling" in capsys.readouterr().out
+    assert Image.open(tmp_path / "strip.png").size[0] >= 5 * r and "holding glasses" in capsys.readouterr().out
     # the α = 0 frame (the middle of -3..3 in 5 frames) is the projection's image: edit renders with the noise
     # maps project wrote beside the latents (config E draws noise; with zero noise the frame differs)
     assert (tmp_path / "w.noise.npz").is_file()

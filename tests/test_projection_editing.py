@@ -157,12 +157,12 @@ def test_projection_recovers_a_generated_images_w():
     mean, _ = w_statistics(G)
     spread = (w0 - mean).norm(dim=1)  # how far a w lies from the start
     error = (p.ws[:, 0] - w0).norm(dim=1) / spread
-    assert error.max() < 0.45, error  # measured 0.33-0.35 at 200 steps (another image's w lies 1.3-2.1 away)
+    assert error.max() < 0.5, error  # measured 0.24-0.41 at 200 steps (the start: 1; another image's w: 0.9-2.7)
     nearest = torch.cdist(p.ws[:, 0], w0).argmin(dim=1)
     assert nearest.tolist() == [0, 1, 2]  # each projection lies nearest its own image's w
     ramp = ramp_up_steps(200)
     assert (p.image_losses[-1] < p.image_losses[ramp] / 3).all(), p.image_losses[[ramp, -1]]
-    assert (p.images - target).abs().mean() < 0.06
+    assert (p.images - target).abs().mean() < 0.07  # measured 0.052
     assert torch.equal(p.ws[:, 0], p.ws[:, -1])  # W: one w for every layer
 
 
@@ -327,7 +327,7 @@ def test_r2_is_measured_on_held_out_images():
     beta = np.linalg.lstsq(X, t, rcond=None)[0]
     in_sample = 1 - ((t - X @ beta) ** 2).sum() / ((t - t.mean()) ** 2).sum()
     t_val = (y[val] - y[fit].mean()) / y[fit].std(ddof=1)
-    held_out = 1 - ((t_val - (L[val] - L[fit].mean(axis=0)) @ beta) ** 2).sum() / ((t_val - t_val.mean()) ** 2).sum()
+    held_out = 1 - ((t_val - (L[val] - L[fit].mean(axis=0)) @ beta) ** 2).sum() / (t_val ** 2).sum()  # vs ȳ_fit
     assert in_sample > 0.3 and held_out < 0.1
     assert dirs.r2["noise"] == pytest.approx(held_out, abs=1e-4)
 
@@ -404,7 +404,7 @@ def test_a_direction_moves_its_factor_monotonically_and_w_beats_z(net):
     names_z, M_z = disentanglement_matrix(G, net, dirs_z, n=64)
     assert names_w == names_z == list(dirs.factors)  # the same factor set in both spaces
     score_w, score_z = disentanglement_score(M_w), disentanglement_score(M_z)
-    assert score_w < score_z - 0.03, (score_w, score_z)  # the paper's claim; see the margin in the note
+    assert score_w < score_z - 0.02, (score_w, score_z)  # the paper's claim: measured 0.41 vs 0.46 (seeds 0, 1)
 
 
 def test_w_plus_edits_move_only_the_factors_own_scale(net):
