@@ -28,6 +28,7 @@ from sgan.editing import (
 )
 from sgan.generator import Generator
 from sgan.metrics.domain_net import load_domain_net
+from sgan.noise import NoiseInput
 from sgan.projection import (
     W_AVG_SAMPLES,
     noise_regularization,
@@ -119,6 +120,9 @@ def test_a_batch_projects_as_each_image_alone(space):
     1e-6 (measured: 1e-9; in float32, rounding that the optimisation amplifies leaves ~1e-2 after 200 steps).
     The old batch-mean noise regulariser and batch-averaged pixel term differ from step 6 on."""
     G = Generator(make_config("E", "smoke").model, seed=1).eval().requires_grad_(False).double()
+    for module in G.modules():  # noise strengths B start at zero: give the noise maps a say in the images
+        if isinstance(module, NoiseInput):
+            module.weight.fill_(0.3)
     gen = torch.Generator().manual_seed(3)
     with torch.no_grad():
         w0 = G.mapping(torch.randn(3, G.cfg.z_dim, generator=gen, dtype=torch.float64))
