@@ -16,7 +16,9 @@ on a pyramid down to 8²); after every step each noise map is renormalised to ze
 The start and the annealed noise on w follow the reference: w starts at the mean of f(z) over 10,000 samples
 z of a fixed seed, and gets Gaussian noise of std σ_w · 0.05 · max(0, 1 − t / 0.75)² (σ_w: the root mean
 square distance of those samples from their mean). Adam (lr 0.1) with the learning rate ramped up over the
-first 5 % of the steps and down with a cosine over the last 25 %; 1,000 steps, as the reference.
+first 5 % of the steps and down with a cosine over the last 25 %; 1,000 steps, as the reference. Measured on
+the cpu zoo's F, 8 held-out faces (perceptual distance to the face; W / W+): 100 steps 0.588 / 0.261, 300 steps
+0.457 / 0.147, 500 steps 0.427 / 0.129, 1,000 steps 0.400 / 0.097: still improving at 1,000.
 
 The perceptual distance d: always the domain network's LPIPS-style distance (``DomainNet.stage_activations``:
 unit-normalised channels, squared differences, summed over its four stages; no learned weights), whatever
