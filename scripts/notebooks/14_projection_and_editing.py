@@ -22,8 +22,9 @@
 #    factors; one it hardly varies (its readings spread less than a quarter of the data's: *degenerate*, the
 #    rule notebook 10 uses too) has no direction and an empty row. The **score** is the mean over edits $k$ of
 #    $\bar m_k / (M_{kk} + \bar m_k)$, $\bar m_k$ the mean of the row's other entries: 0 for a clean edit, ½ when
-#    the average other factor moves as much as the edited one, 1 for an empty row. It is a quantitative version of the paper's claim that $\mathcal{W}$ is
-#    less entangled than $\mathcal{Z}$, and of the style-based generator against the traditional one.
+#    the average other factor moves as much as the edited one, 1 for an empty row. It is a quantitative version
+#    of the paper's claim that $\mathcal{W}$ is less entangled than $\mathcal{Z}$, and of the style-based
+#    generator against the traditional one.
 
 # %% tags=["parameters"]
 profile = None  # None: $SGAN_PROFILE or "cpu"
@@ -101,9 +102,9 @@ plots.grid_figure(torch.cat([targets, projections["w"].images, projections["w+"]
 # ## Directions in W and Z, and the matrix
 #
 # Each direction's held-out $R^2$ says how well a *linear* read-out of the latent predicts the judge's reading on
-# faces the fit never saw: the quantity notebook 10's separability measures from the other side. In $\mathcal{W}^+$ an edit may move only
-# the styles of its factor's own scale (the data says which: pose is coarse, colours are fine). Below, F's
-# matrix in $\mathcal{W}$.
+# faces the fit never saw: the quantity notebook 10's separability measures from the other side. In
+# $\mathcal{W}^+$ an edit may move only the styles of its factor's own scale (the data says which: pose is
+# coarse, colours are fine). Below, F's matrix in $\mathcal{W}$.
 
 # %%
 start = time.perf_counter()
@@ -126,7 +127,7 @@ display(Markdown(markdown_table([
      "score (other factors against own, lower is cleaner)": f"{scores[(g, s)]:.3f}",
      "mean diagonal (own factor moved, data spreads per std)": f"{np.diag(matrices[(g, s)][1]).mean():.3f}",
      "mean held-out R² of the directions": f"{np.mean(list(directions[(g, s[0])].r2.values())):.2f}",
-     "degenerate (varied < ¼ of the data: no direction, counts 1)": ", ".join(directions[(g, s[0])].degenerate) or "—"}
+     "degenerate (spread < ¼ of the data's; scores 1)": ", ".join(directions[(g, s[0])].degenerate) or "—"}
     for g, s in matrices])))
 display(Markdown(f"**Here, W of F scores {scores[('F', 'w')]:.3f}, W+ (edits on the factor's own scale) "
                  f"{scores[('F', 'w+')]:.3f}, Z of F {scores[('F', 'z')]:.3f} and Z of the traditional B "
@@ -137,7 +138,8 @@ display(Markdown(f"**Here, W of F scores {scores[('F', 'w')]:.3f}, W+ (edits on 
 # ## Edit the projected face
 #
 # The first held-out face, projected into $\mathcal{W}$, edited along three factors from −3 to +3 standard
-# deviations. The last row edits `beard` while holding `dark_hair` still (conditional editing), stepping by the
+# deviations. The last row edits `beard` while holding `dark_hair` still (conditional editing; where G does not
+# vary one of these, the next factors it varies), stepping by the
 # population's spread along the conditional direction itself. Every frame keeps the projection's noise maps, so
 # the α = 0 frames are the projection.
 
