@@ -179,11 +179,12 @@ editor
 #
 # At every profile, the `smoke` one included, on things that can fail: each face's own projection loss falls
 # after the learning rate's ramp (it is 0 at step 0); every projection is nearer its face than the start is, and
-# nearer its own face than any other face; face 0 projected alone reconstructs it as well as in the batch of four
-# (within 15 %: it follows its batch path step for step until float32 rounding, which differs with the batch size
-# as with the thread count or the machine, is amplified by the optimisation into another optimum; the test suite
-# checks, in float64, that the two projections agree to 1e-6 throughout); the α = 0 frame of an edit is
-# the projection's image (its noise maps kept); every generator is scored over the same factors, each score in
+# nearer its own face than any other face; face 0 projected alone reconstructs it as well as in the batch of
+# four, within a tenth of the way from the start (at the cpu profile: 0.239 alone, 0.265 in the batch, 3.02 at
+# the start). Alone, it follows its path in the batch step for step until float32 rounding, which differs with
+# the batch size as with the thread count or the machine, is amplified by the optimisation into another optimum;
+# the test suite checks, in float64, that the two agree to 1e-6 throughout. The α = 0 frame of an edit is the
+# projection's image (its noise maps kept); every generator is scored over the same factors, each score in
 # [0, 1]. For the trained profiles, the paper's claim: edits in W of F leak less than in Z.
 
 # %%
@@ -201,7 +202,7 @@ d_alone = float(judge.distance(alone.images, targets[:1]))
 d_batch = float(judge.distance(projections["w"].images[:1], targets[:1]))
 print(f"face 0 alone vs in the batch: the same losses up to step {first_gap}; distance to the face "
       f"{d_alone:.3f} alone, {d_batch:.3f} in the batch (start {float(start_distance[0]):.3f})")
-assert abs(d_alone - d_batch) < 0.15 * d_batch, (first_gap, d_alone, d_batch)
+assert abs(d_alone - d_batch) < 0.1 * float(start_distance[0]), (first_gap, d_alone, d_batch)
 torch.testing.assert_close(edited[3], projections["w"].images[0].clamp(-1, 1), rtol=0, atol=1e-5)  # α = 0
 assert all(abs(float(v.norm()) - 1) < 1e-5 for v in d.directions.values())
 assert abs(float(held @ d.directions[held_factor])) < 1e-5
