@@ -98,8 +98,8 @@ plots.z_vs_w_figure(ls["entropies_z"], ls["entropies_w"], "H(Y|X) [bits]")
 # Read the bars with two cautions, computed here rather than assumed. A factor that G (almost) does not vary is
 # degenerate: its 0 bits, in either space, say nothing about linearity. The rule, relative to the data and the
 # same as notebook 14's (`sgan.editing.degenerate_factors`): the judge's readings of G's images spread less than
-# a quarter of their spread over real faces (for a binary factor drawn half the time in the data, G drawing it
-# in under about 1.6 % or over 98.4 % of its images). And a factor the judge reads poorly on real faces
+# a quarter of their spread over real faces (for a binary factor drawn half the time in the data: G drawing it
+# in under about 2 % or over 98 % of its images). And a factor the judge reads poorly on real faces
 # (accuracy or R² below 0.5 above) gives weak labels, so its probes below are weak evidence.
 
 # %%

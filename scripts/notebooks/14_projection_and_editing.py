@@ -180,10 +180,10 @@ editor
 # At every profile, the `smoke` one included, on things that can fail: each face's own projection loss falls
 # after the learning rate's ramp (it is 0 at step 0); every projection is nearer its face than the start is, and
 # nearer its own face than any other face; face 0 projected alone reconstructs it as well as in the batch of
-# four, within a tenth of the way from the start (at the cpu profile: 0.239 alone, 0.265 in the batch, 3.02 at
-# the start). Alone, it follows its path in the batch step for step until float32 rounding, which differs with
-# the batch size as with the thread count or the machine, is amplified by the optimisation into another optimum;
-# the test suite checks, in float64, that the two agree to 1e-6 throughout. The α = 0 frame of an edit is the
+# four, within a tenth of the way from the start (printed below). Alone, it follows its path in the batch step
+# for step until float32 rounding, which differs with the batch size as with the thread count or the machine, is
+# amplified by the optimisation into another optimum; the test suite checks, in float64, that the two agree to
+# 1e-6 throughout. The α = 0 frame of an edit is the
 # projection's image (its noise maps kept); every generator is scored over the same factors, each score in
 # [0, 1]. For the trained profiles, the paper's claim: edits in W of F leak less than in Z.
 
