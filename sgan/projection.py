@@ -107,8 +107,8 @@ def w_statistics(G, n: int = W_AVG_SAMPLES, seed: int = W_AVG_SEED, batch: int =
     gen = torch.Generator().manual_seed(seed)
     device, dtype = G.w_avg.device, G.w_avg.dtype
     with torch.no_grad():
-        w = torch.cat([G.mapping(torch.randn(min(batch, n - i), G.cfg.z_dim, generator=gen).to(device, dtype))
-                       for i in range(0, n, batch)])  # [n, w_dim]
+        z = [torch.randn(min(batch, n - i), G.cfg.z_dim, generator=gen, device="cpu") for i in range(0, n, batch)]
+        w = torch.cat([G.mapping(part.to(device, dtype)) for part in z])  # [n, w_dim]
     mean = w.mean(dim=0)
     # σ_w = sqrt(1/n Σ_s ‖w_s − w_mean‖²)
     return mean, float((w - mean).square().sum(dim=1).mean().sqrt())
@@ -151,14 +151,14 @@ def project(G, images: torch.Tensor, space: str = "w", steps: int = DEFAULT_STEP
     noise = [m.to(dtype).expand(n, -1, -1, -1).clone().requires_grad_(True)
              for m in G.synthesis.make_noise(1, gen, device)]  # [N, 1, r_i, r_i] per layer
     opt = torch.optim.Adam([w, *noise], betas=(0.9, 0.999), lr=lr)
-    image_losses = torch.zeros(steps, n, dtype=torch.float64)
+    image_losses = torch.zeros(steps, n, dtype=torch.float64, device="cpu")
     with _frozen(G):
         for step in tqdm(range(steps), desc=f"projecting into {space.upper()}", disable=not progress, leave=False):
             for group in opt.param_groups:
                 group["lr"] = _learning_rate(step, steps, lr)
             # w noise std: σ_w · 0.05 · max(0, 1 − t / 0.75)²
             jitter = sigma_w * 0.05 * max(0.0, 1 - step / (0.75 * steps)) ** 2
-            draw = torch.randn(w.shape[1:], generator=gen).to(device, dtype)  # one draw, the same for every image
+            draw = torch.randn(w.shape[1:], generator=gen, device="cpu").to(device, dtype)  # the same for every image
             w_in = w + draw * jitter
             fake = G.synthesis(w_in.expand(n, L, -1), noise=noise)  # [N, 3, r, r]
             # L_i = d(G(w_i, n_i), x_i) + λ_pix · mean_pixels (G − x_i)² + λ_noise · R(n_i)
