@@ -2,6 +2,10 @@
 
     python -m sgan project --run runs/F --image face.png --out w.npy          # [N, L, w_dim], one per image
     python -m sgan edit --run runs/F --w w.npy --factor beard --steps -3,3 --out strip.png
+
+``project`` writes the latents to ``--out`` and the projected noise maps beside them (``w.noise.npz``, one
+array ``[N, 1, r, r]`` per layer); ``edit`` renders with those maps, so its α = 0 frame is the projection's
+image.
 """
 
 from __future__ import annotations
@@ -11,6 +15,31 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+from sgan.projection import DEFAULT_STEPS
+
+
+def noise_path(latents_path: str | Path) -> Path:
+    """Where ``project`` writes the noise maps of the latents at ``latents_path``: ``w.npy`` → ``w.noise.npz``."""
+    path = Path(latents_path)
+    return path.with_name(path.stem + ".noise.npz")
+
+
+def save_noise(path: str | Path, noise: list[torch.Tensor]) -> Path:
+    """Write noise maps (per layer ``[N, 1, r, r]``) as ``layer_0``, ``layer_1``, ... of one ``.npz``."""
+    np.savez(path, **{f"layer_{i}": m.detach().cpu().numpy() for i, m in enumerate(noise)})
+    return Path(path)
+
+
+def load_noise(path: str | Path, G, n: int) -> list[torch.Tensor]:
+    """The noise maps of ``save_noise``, checked against ``G``'s layers and the ``n`` latents; on G's device."""
+    with np.load(path) as archive:
+        maps = [torch.from_numpy(archive[f"layer_{i}"]).float() for i in range(len(archive.files))]
+    expected = [(n, 1, layer.resolution, layer.resolution) for layer in G.synthesis.layers]
+    if [tuple(m.shape) for m in maps] != expected:
+        raise CommandError(f"{path} holds noise maps {[tuple(m.shape) for m in maps]}, expected {expected} "
+                           "(the maps `python -m sgan project` wrote with these latents, for this generator).")
+    return [m.to(G.w_avg.device) for m in maps]
 
 
 class CommandError(ValueError):
@@ -43,9 +72,10 @@ def load_image(path: str | Path, resolution: int) -> torch.Tensor:
 def add_project_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--run", required=True, help="run directory, checkpoint file, or zoo:<config> (e.g. zoo:F)")
     p.add_argument("--image", required=True, nargs="+", help="image file(s) to project")
-    p.add_argument("--out", required=True, help=".npy file for the latents [N, layers, w_dim]")
+    p.add_argument("--out", required=True, help=".npy file for the latents [N, layers, w_dim]; the noise maps go "
+                   "beside it (w.npy: w.noise.npz)")
     p.add_argument("--space", default="w", choices=("w", "w+"))
-    p.add_argument("--steps", type=int, default=300)
+    p.add_argument("--steps", type=int, default=DEFAULT_STEPS, help=f"optimisation steps (default {DEFAULT_STEPS})")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--preview", default=None, help="PNG: targets (top) and projections (bottom)")
 
@@ -61,18 +91,21 @@ def run_project(args: argparse.Namespace) -> int:
     result = project(G, images, args.space, steps=args.steps, seed=args.seed)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    np.save(out, result.ws.numpy())
+    np.save(out, result.ws.cpu().numpy())
+    noise_file = save_noise(noise_path(out), result.noise)
     if args.preview:
         save_grid(torch.cat([images, result.images.clamp(-1, 1)]), args.preview, columns=len(images))
     error = float((result.images - images).abs().mean())
     print(f"{len(images)} image(s) projected into {args.space.upper()} ({args.steps} steps, mean |Δ| per pixel "
-          f"{error:.3f}); latents written to {out}")
+          f"{error:.3f}); latents written to {out}, noise maps to {noise_file}")
     return 0
 
 
 def add_edit_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--run", required=True, help="run directory, checkpoint file, or zoo:<config>")
     p.add_argument("--w", required=True, help=".npy latents from `project` ([N, layers, w_dim])")
+    p.add_argument("--noise", default=None, help="their noise maps (default: the .noise.npz `project` wrote "
+                   "beside --w; without one, zero noise)")
     p.add_argument("--factor", required=True, help="the factor to edit, e.g. beard, smiling, yaw")
     p.add_argument("--steps", default="-3,3", help="first,last edit strength in population stds (default -3,3)")
     p.add_argument("--frames", type=int, default=7, help="images in the strip (default 7)")
@@ -116,16 +149,31 @@ def run_edit(args: argparse.Namespace) -> int:
     if ws.ndim != 3 or ws.shape[1:] != (G.num_layers, G.cfg.w_dim):
         raise CommandError(f"{args.w} holds {tuple(ws.shape)}: expected [N, {G.num_layers}, {G.cfg.w_dim}] "
                            "latents of this generator (from `python -m sgan project`).")
+    ws = ws.to(G.w_avg.device)
+    given = args.noise is not None
+    maps = Path(args.noise) if given else noise_path(args.w)
+    if given and not maps.is_file():
+        raise CommandError(f"--noise {maps}: no such file (give the .noise.npz that `project` wrote).")
+    noise = load_noise(maps, G, len(ws)) if maps.is_file() else "zero"
     layers = _range(args.layers, G.num_layers) if args.layers else None
     dirs = factor_directions(G, load_domain_net(), "w", n=args.fit)
-    d = dirs.conditional(args.factor, remove) if remove else dirs.directions[args.factor]
+    unvaried = tuple(f for f in remove if f in dirs.degenerate)  # G hardly varies them: no direction to hold
+    remove = tuple(f for f in remove if f not in unvaried)
+    try:
+        d = dirs.conditional(args.factor, remove) if remove else dirs.direction(args.factor)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    sigma = dirs.sigma_along(d)  # the population std along the direction edited (a conditional one too)
     frames = []
     for alpha in np.linspace(first, last, args.frames):
         with torch.no_grad():
-            frames.append(G.synthesis(edit(ws, d, float(alpha), dirs.sigma[args.factor], layers), noise="zero"))
+            frames.append(G.synthesis(edit(ws, d, float(alpha), sigma, layers), noise=noise))
     strip = torch.stack(frames, dim=1).flatten(0, 1).clamp(-1, 1)  # [N · frames, 3, r, r], row by row
     path = save_grid(strip, args.out, columns=args.frames)
     print(f"{len(ws)} latent(s) edited along {args.factor} from {first:g} to {last:g} stds "
           f"({'all layers' if layers is None else f'layers {layers.start}-{layers.stop - 1}'}"
-          f"{', holding ' + ', '.join(remove) if remove else ''}); strip written to {path}")
+          f"{', holding ' + ', '.join(remove) if remove else ''}"
+          f"{', not holding ' + ', '.join(unvaried) + ' (degenerate: G hardly varies it)' if unvaried else ''}; "
+          f"{f'noise maps {maps}' if isinstance(noise, list) else f'zero noise: no noise maps at {maps}'})"
+          f"; strip written to {path}")
     return 0

@@ -336,15 +336,16 @@ def agreement_figure(agreement: dict[str, dict[str, float]]) -> Figure:
 
 def disentanglement_figure(names: Sequence[str], M: np.ndarray, title: str = "") -> Figure:
     """A heat map of a disentanglement matrix (``sgan.editing``): rows = the factor edited, columns = the
-    factor read; each entry the mean |change| of the reading in units of its spread."""
+    factor read; each entry the mean |change| of the reading per population std of edit, in units of the
+    data's spread of that factor (a degenerate factor's row is zero: G cannot edit it)."""
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
     plt.close(fig)
     im = ax.imshow(M, cmap="magma", vmin=0)
     ax.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
     ax.set_yticks(range(len(names)), names, fontsize=7)
     ax.set(xlabel="factor read by the judge", ylabel="factor edited")
-    ax.set_title(title or "|change| of each factor's reading (in its spread) per edit", fontsize=9)
-    fig.colorbar(im, ax=ax, fraction=0.046, label="mean |Δ reading| / spread")
+    ax.set_title(title or "|change| of each factor's reading (in the data's spread) per edit", fontsize=9)
+    fig.colorbar(im, ax=ax, fraction=0.046, label="mean |Δ reading| / (α · the data's spread)")
     fig.tight_layout()
     return fig
 

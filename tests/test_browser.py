@@ -242,7 +242,8 @@ def test_truncation_slider_changes_the_strip_and_it_fits(sync_playwright, jupyte
 
 def test_edit_widget_slider_edits_the_face_and_it_fits(sync_playwright, jupyterlab):
     def body(page):
-        slider, widget = _press_slider(page, jupyterlab, NOTEBOOKS[3], "smiling", "End")  # +3 stds of smiling
+        # +3 stds of yaw: the widget has a slider for each factor G varies, and the smoke F varies yaw (not smiling)
+        slider, widget = _press_slider(page, jupyterlab, NOTEBOOKS[3], "yaw", "End")
         assert slider.locator(".widget-readout").inner_text().strip() == "3.00"
         assert widget.get_by_text("left: the face as given", exact=False).count() == 1
         _assert_inside_window(page, widget, "14 edit widget")

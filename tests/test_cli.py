@@ -93,10 +93,22 @@ def test_project_then_edit_writes_latents_and_a_strip(run_dir, tmp_path, capsys)
     ws = np.load(tmp_path / "w.npy")
     assert ws.shape == (1, G.num_layers, G.cfg.w_dim) and "projected into W" in capsys.readouterr().out
     assert main(["edit", "--run", str(run_dir), "--w", str(tmp_path / "w.npy"), "--factor", "beard",
-                 "--frames", "5", "--fit", "64", "--remove", "smiling", "--layers", "0-1",
+                 "--frames", "5", "--fit", "64", "--remove", "glasses", "--layers", "0-1",
                  "--out", str(tmp_path / "strip.png")]) == 0
     r = G.cfg.resolution
-    assert Image.open(tmp_path / "strip.png").size[0] >= 5 * r and "holding smiling" in capsys.readouterr().out
+    assert Image.open(tmp_path / "strip.png").size[0] >= 5 * r and "holding glasses" in capsys.readouterr().out
+    # the α = 0 frame (the middle of -3..3 in 5 frames) is the projection's image: edit renders with the noise
+    # maps project wrote beside the latents (config E draws noise; with zero noise the frame differs)
+    assert (tmp_path / "w.noise.npz").is_file()
+    strip = np.asarray(Image.open(tmp_path / "strip.png"))
+    projected = np.asarray(Image.open(tmp_path / "check.png"))[r:2 * r]  # preview: targets, then projections
+    np.testing.assert_array_equal(strip[:, 2 * r:3 * r], projected)
+    (tmp_path / "w.noise.npz").unlink()  # latents without their noise maps: zero noise, and the command says so
+    assert main(["edit", "--run", str(run_dir), "--w", str(tmp_path / "w.npy"), "--factor", "beard",
+                 "--frames", "3", "--fit", "64", "--out", str(tmp_path / "bare.png")]) == 0
+    assert "zero noise" in capsys.readouterr().out
+    bare = np.asarray(Image.open(tmp_path / "bare.png"))
+    assert not np.array_equal(bare[:, r:2 * r], projected)
     with pytest.raises(SystemExit) as exit_info:
         main(["edit", "--run", str(run_dir), "--w", str(tmp_path / "w.npy"), "--factor", "nose", "--out", "x.png"])
     assert exit_info.value.code == 2 and "choose one of yaw" in capsys.readouterr().err

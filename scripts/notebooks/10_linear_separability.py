@@ -95,16 +95,23 @@ print(f"{ls['metric']}: Z {ls['value_z']:.3f}   W {ls['value_w']:.3f}   (attribu
 plots.z_vs_w_figure(ls["entropies_z"], ls["entropies_w"], "H(Y|X) [bits]")
 
 # %% [markdown]
-# Read the bars with two cautions, computed here rather than assumed. An attribute that G (almost) never or
-# always draws is degenerate: its 0 bits, in either space, say nothing about linearity. And a factor the judge
-# reads poorly on real faces (accuracy or R² below 0.5 above) gives weak labels, so its probes below are weak
-# evidence.
+# Read the bars with two cautions, computed here rather than assumed. A factor that G (almost) does not vary is
+# degenerate: its 0 bits, in either space, say nothing about linearity. The rule, relative to the data and the
+# same as notebook 14's (`sgan.editing.degenerate_factors`): the judge's readings of G's images spread less than
+# a quarter of their spread over real faces (for a binary factor drawn half the time in the data: G drawing it
+# in under about 2 % or over 98 % of its images). And a factor the judge reads poorly on real faces
+# (accuracy or R² below 0.5 above) gives weak labels, so its probes below are weak evidence.
 
 # %%
-degenerate = sorted(k for k, rate in ls["positive_rate"].items() if not 0.02 <= rate <= 0.98)
+from sgan.editing import DEGENERATE_BELOW, data_reading_spread, degenerate_factors, generated_readings, spread_ratios
+
+readings_G = generated_readings(G, net, n=1000, seed=seed)
+data_spread = data_reading_spread(net, G.cfg.resolution)
+ratios = spread_ratios(readings_G, data_spread)  # G's spread of each factor's reading over the data's
+degenerate = degenerate_factors(readings_G, data_spread)
 weak = sorted(k for k, v in judge.items() if v < 0.5)
-print("degenerate in G's images (drawn in < 2% or > 98%):",
-      ", ".join(f"{k} ({ls['positive_rate'][k]:.0%})" for k in degenerate) or "none")
+print(f"degenerate in G's images (readings spread < {DEGENERATE_BELOW:g} of the data's):",
+      ", ".join(f"{k} ({ratios[k]:.2f})" for k in degenerate) or "none")
 print("read poorly by the judge on real faces (< 0.5):", ", ".join(f"{k} ({judge[k]:.2f})" for k in weak) or "none")
 
 # %% [markdown]
@@ -134,6 +141,8 @@ binary_acc = [judge[f.name] for f in FACTORS if f.kind == "binary"]
 assert np.mean(binary_acc) > 0.8, judge
 assert 1.0 <= ls["value_z"] < np.inf and 1.0 <= ls["value_w"] < np.inf
 assert ls["value"] == ls["value_w"]
+assert set(ratios) == set(judge) and all(np.isfinite(list(ratios.values())))
+assert set(degenerate) == {k for k, v in ratios.items() if v < DEGENERATE_BELOW}
 if profile != "smoke":  # cpu profile, three runs: separability Z 18-33, W 3.4-5.7; probe R² Z 0.10-0.17, W 0.43-0.44
     assert ls["value_w"] < ls["value_z"], (ls["value_z"], ls["value_w"])
     assert probes["mean_r2_w"] > probes["mean_r2_z"] - 0.05, (probes["mean_r2_z"], probes["mean_r2_w"])
