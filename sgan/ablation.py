@@ -28,6 +28,7 @@ from typing import Any
 
 from sgan.atomic import write_json, write_text
 from sgan.config import PRESETS, PROFILES, SHOWCASE_PROFILES, RunConfig, make_config
+from sgan.device import resolve_device
 
 # ---------------------------------------------------------------------------------------------------------
 # The paper's numbers (Karras, Laine, Aila, "A Style-Based Generator Architecture for Generative Adversarial
@@ -389,10 +390,7 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
     details = dict(previous.get("details", {})) if same_run else {}
     todo = [n for n in names if n not in details]
     print(f"[{name}] evaluating {', '.join(todo) or 'nothing new'}", flush=True)
-    if device == "auto":  # metrics on the GPU when there is one, like training
-        import torch
-
-        device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = resolve_device(device)  # "auto": metrics on the GPU when there is one, like training
     G = load_generator(run_dir, device=device)
     start = time.perf_counter()
     details.update(evaluate(G, dataset, todo, seed=seed, device=device, progress=progress,

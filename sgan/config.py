@@ -18,9 +18,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import re
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from sgan.device import DeviceError, check_device_name
 
 RESAMPLE_KINDS = ("nearest", "bilinear")
 LOSS_KINDS = ("wgan_gp", "ns_r1")
@@ -236,8 +237,10 @@ class TrainConfig:
                 raise ConfigError(f"{name}={getattr(self, name)!r} must be >= 1.")
         if self.num_threads < 0:
             raise ConfigError(f"num_threads={self.num_threads!r} must be >= 0 (0: torch's default).")
-        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
-            raise ConfigError(f"device={self.device!r}: choose 'auto', 'cpu', 'cuda' or 'cuda:<index>'.")
+        try:
+            check_device_name(self.device)
+        except DeviceError as exc:
+            raise ConfigError(str(exc)) from None
         object.__setattr__(self, "batch_sizes", _table(self.batch_sizes, int, "batch_sizes"))
         object.__setattr__(self, "learning_rates", _table(self.learning_rates, float, "learning_rates"))
         object.__setattr__(self, "adam_betas", tuple(float(b) for b in self.adam_betas))

@@ -114,14 +114,18 @@ def execute(name: str, out: Path, parameters: dict, output_name: str | None = No
 
 
 @contextlib.contextmanager
-def _kernel_threads(threads: str = "1") -> Iterator[None]:
-    """``OMP_NUM_THREADS`` for the notebook kernels, unless already set. The course's networks are tiny: on a
-    small, shared CPU one thread per process trains several times faster than threads fighting for the
-    cores (measured: 173 vs 14 images/s at 8² on two busy cores)."""
+def kernel_threads(jobs: int) -> Iterator[None]:
+    """``OMP_NUM_THREADS`` for notebook kernels of which ``jobs`` run at once, unless already set: the
+    machine's cores split between them (``sgan.device.process_threads``). So the ablation runs, two at a time
+    on 2 cores, get one thread each (the course's networks are tiny: on a small, shared CPU one thread per
+    process trains several times faster than threads fighting for the cores, measured 173 vs 14 images/s at 8²
+    on two busy cores), and a teaching notebook, alone, gets every core."""
+    from sgan.device import process_threads
+
     if "OMP_NUM_THREADS" in os.environ:
         yield
         return
-    os.environ["OMP_NUM_THREADS"] = threads
+    os.environ["OMP_NUM_THREADS"] = str(process_threads(jobs))
     try:
         yield
     finally:
@@ -186,8 +190,8 @@ def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/cours
     clock = _Clock(len(ablations) + len(teaching))
     print(f"sgan course: profile {profile!r}, {clock.total} notebooks ({len(ablations)} ablation runs, "
           f"{workers} at a time), outputs in {out}", flush=True)
-    with _kernel_threads():
-        prepare_data(profile, configs)
+    prepare_data(profile, configs)
+    with kernel_threads(workers):
         failed = threading.Event()  # set by a failed run: no other run starts (a running one finishes)
 
         def ablation(job: tuple[str, str, dict]) -> None:
@@ -202,6 +206,7 @@ def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/cours
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for future in [pool.submit(ablation, job) for job in ablations]:
                 future.result()
+    with kernel_threads(1):
         for job in teaching:
             _run_job(job, out, clock, progress, prefix=False)
     print(f"\nsgan course ({profile}) finished in {clock.minutes():.1f} min; executed notebooks and their "

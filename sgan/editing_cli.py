@@ -17,14 +17,14 @@ class CommandError(ValueError):
     """A bad argument of these commands (``sgan.__main__`` prints it as a usage error)."""
 
 
-def _generator(run: str):
+def _generator(run: str, device: torch.device):
     from sgan.checkpoint import load_generator
 
     if run.startswith("zoo:"):
         from sgan.model_zoo import zoo
 
-        return zoo(run[4:])
-    return load_generator(run)
+        return zoo(run[4:], device=device)
+    return load_generator(run, device=device)
 
 
 def load_image(path: str | Path, resolution: int) -> torch.Tensor:
@@ -56,12 +56,12 @@ def run_project(args: argparse.Namespace) -> int:
 
     if args.steps < 1:
         raise CommandError(f"--steps {args.steps}: give at least one step.")
-    G = _generator(args.run)
-    images = torch.cat([load_image(p, G.cfg.resolution) for p in args.image])
+    G = _generator(args.run, args.device)
+    images = torch.cat([load_image(p, G.cfg.resolution) for p in args.image]).to(args.device)
     result = project(G, images, args.space, steps=args.steps, seed=args.seed)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    np.save(out, result.ws.numpy())
+    np.save(out, result.ws.cpu().numpy())
     if args.preview:
         save_grid(torch.cat([images, result.images.clamp(-1, 1)]), args.preview, columns=len(images))
     error = float((result.images - images).abs().mean())
@@ -111,13 +111,13 @@ def run_edit(args: argparse.Namespace) -> int:
         raise CommandError(f"--steps {args.steps!r}: write first,last, e.g. -3,3.") from None
     if args.frames < 2:
         raise CommandError(f"--frames {args.frames}: give at least 2.")
-    G = _generator(args.run)
-    ws = torch.from_numpy(np.load(args.w)).float()
+    G = _generator(args.run, args.device)
+    ws = torch.from_numpy(np.load(args.w)).float().to(args.device)
     if ws.ndim != 3 or ws.shape[1:] != (G.num_layers, G.cfg.w_dim):
         raise CommandError(f"{args.w} holds {tuple(ws.shape)}: expected [N, {G.num_layers}, {G.cfg.w_dim}] "
                            "latents of this generator (from `python -m sgan project`).")
     layers = _range(args.layers, G.num_layers) if args.layers else None
-    dirs = factor_directions(G, load_domain_net(), "w", n=args.fit)
+    dirs = factor_directions(G, load_domain_net(args.device), "w", n=args.fit)
     d = dirs.conditional(args.factor, remove) if remove else dirs.directions[args.factor]
     frames = []
     for alpha in np.linspace(first, last, args.frames):

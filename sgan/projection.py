@@ -90,7 +90,7 @@ def project(G, images: torch.Tensor, space: str = "w", steps: int = 300, lr: flo
         raise ValueError(f"project expects images [N, 3, {r}, {r}] (G's resolution), got {tuple(images.shape)}.")
     if steps < 1:
         raise ValueError(f"steps={steps}: run at least one optimisation step.")
-    net = net if net is not None else load_domain_net()
+    net = net if net is not None else load_domain_net(G.w_avg.device)  # the perceptual network follows G
     net.requires_grad_(False)
     n, L = images.shape[0], G.num_layers
     gen = torch.Generator().manual_seed(seed)

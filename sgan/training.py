@@ -40,6 +40,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from sgan import device as device_lib
 from sgan import distributed as dist
 from sgan import losses
 from sgan.atomic import write_text
@@ -94,13 +95,13 @@ class Run:
 
 
 def resolve_device(name: str, info: dist.DistInfo) -> torch.device:
-    """``"auto"``: cuda when available, else cpu; one GPU per rank under torchrun."""
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    device = torch.device(name)
+    """``sgan.device.resolve_device`` (validated; "auto": cuda when available), one GPU per rank under
+    torchrun."""
+    try:
+        device = device_lib.resolve_device(name)
+    except device_lib.DeviceError as exc:
+        raise ConfigError(str(exc)) from None
     if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ConfigError(f"device={name!r} but CUDA is not available here: use device='cpu' or 'auto'.")
         if info.enabled:
             device = torch.device("cuda", info.local_rank)
         torch.cuda.set_device(device)

@@ -171,9 +171,12 @@ def _warn_if_stale(meta: dict) -> None:
                       stacklevel=3)
 
 
-def load_domain_net(device: str | torch.device = "cpu",
+def load_domain_net(device: str | torch.device | None = None,
                     directory: str | os.PathLike | None = None) -> DomainNet:
-    """The shipped domain network (eval mode, float32), or the one saved in ``directory``."""
+    """The shipped domain network (eval mode, float32), or the one saved in ``directory``, on ``device``
+    (default: the run's device, ``sgan.device.run_device()``)."""
+    from sgan.device import resolve_device, run_device
+
     directory = Path(directory) if directory is not None else weights_dir()
     path, config = directory / WEIGHTS_NAME, directory / CONFIG_NAME
     if not path.is_file() or not config.is_file():
@@ -195,4 +198,4 @@ def load_domain_net(device: str | torch.device = "cpu",
     net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     net.name = f"domain-net-{digest[:8]}"
     net.requires_grad_(False)
-    return net.eval().to(device)
+    return net.eval().to(run_device() if device is None else resolve_device(device))

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sgan.device import device_of
+
 # The paper's sample counts (stylegan-facts.md, "Metrics").
 PAPER_COUNTS = {"fid": 50_000, "ppl": 100_000, "ls": 200_000}
 PPL_NAMES = ("ppl_zfull", "ppl_wfull", "ppl_zend", "ppl_wend")
@@ -166,17 +168,19 @@ def _check_options(name: str, fn: Callable[..., dict], options: dict[str, Any]) 
         raise TypeError(f"{name}: unknown option(s) {unknown}; this metric takes {sorted(allowed)}.")
 
 
-def compute_metric(name: str, G: Any, dataset: Any = None, device: str = "cpu", seed: int = 0,
+def compute_metric(name: str, G: Any, dataset: Any = None, device: Any = None, seed: int = 0,
                    progress: bool = True, **options: Any) -> dict:
     """Compute metric ``name`` (see the module docstring) of generator ``G``.
 
-    ``dataset`` (an ``ImageDataset``) is needed by FID and attrs only. ``device``: "cpu", "cuda" or "auto";
-    every random draw comes from ``seed``. ``options`` are the metric's own keyword options (an unknown one is an error
-    that lists them).
+    ``dataset`` (an ``ImageDataset``) is needed by FID and attrs only. ``device``: "cpu", "cuda", "auto" or
+    None (default: G's own device, ``sgan.device.device_of``); every random draw comes from ``seed``.
+    ``options`` are the metric's own keyword options (an unknown one is an error that lists them).
     """
     spec = parse_metric_name(name)
     fn = _implementation(spec.kind)
     _check_options(name, fn, options)
+    if device is None:
+        device = device_of(G)
     start = time.perf_counter()
     result = fn(spec, G, dataset, device=device, seed=seed, progress=progress, **options)
     elapsed = time.perf_counter() - start
