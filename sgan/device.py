@@ -72,3 +72,74 @@ def process_threads(jobs: int = 1) -> int:
     if jobs < 1:
         raise ValueError(f"jobs={jobs}: at least one process.")
     return max(1, (os.cpu_count() or 1) // jobs)
+
+
+# ----- the device guard: the CPU tests' stand-in for a GPU run -----
+FACTORIES = frozenset({"zeros", "ones", "empty", "full", "rand", "randn", "randint", "randperm", "normal",
+                       "arange", "linspace", "logspace", "eye", "tensor", "as_tensor", "zeros_like", "ones_like",
+                       "empty_like", "full_like", "rand_like", "randn_like", "randint_like"})
+CROSS_DEVICE_OK = frozenset({"to", "copy_", "cpu", "cuda", "__getitem__", "__setitem__", "index_select",
+                             "__get__", "__set__", "type", "clone", "detach", "numpy", "tolist", "item"})
+
+
+class DeviceMixError(RuntimeError):
+    """Tensors on two devices met in one operation, or project code made a tensor without naming its device."""
+
+
+def _project_caller() -> str | None:
+    """``file:line`` of the innermost caller outside torch and the installed libraries (the project's code: the
+    sgan package, a script, a notebook cell), None when the call comes from a library's own code."""
+    import sys
+
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if "site-packages" not in name and "/torch/" not in name and not name.endswith("device.py"):
+            return f"{name}:{frame.f_lineno}"
+        if "site-packages" in name and "/torch/" not in name:
+            return None  # numpy, sklearn, ...: their own business
+        frame = frame.f_back
+    return None
+
+
+def device_guard():
+    """A ``TorchFunctionMode`` that fails, with ``DeviceMixError`` naming the call, when (1) tensors of more
+    than one element on two devices meet in one operation (what CUDA refuses or silently syncs; moves, copies
+    and indexing excepted), or (2) the project's code calls a tensor factory (``torch.zeros``, ``torch.randn``,
+    ...) without ``device=``, which would put the tensor on the default device instead of the run's.
+
+    On a CPU-only machine a GPU run's device mix-ups cannot happen, so the tests run training, metrics,
+    projection, editing and the widgets under this guard: a factory that forgets its device fails here as it
+    would put a CPU tensor beside a CUDA one there. ``with device_guard(): ...``"""
+    from torch.overrides import TorchFunctionMode
+
+    class DeviceGuard(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            name = getattr(func, "__name__", str(func))
+            if name in FACTORIES and "device" not in kwargs and not name.endswith("_like"):
+                where = _project_caller()
+                if where is not None:
+                    raise DeviceMixError(f"torch.{name}(...) without device= at {where}: name the device (the "
+                                         "run's, e.g. x.device, or \"cpu\" for a draw from a CPU generator).")
+            if name not in CROSS_DEVICE_OK:
+                devices = {t.device for t in _tensors(args, kwargs) if t.numel() > 1}
+                if len(devices) > 1:
+                    raise DeviceMixError(f"{name}: tensors on {', '.join(sorted(map(str, devices)))} meet at "
+                                         f"{_project_caller() or 'library code'}: move one first (.to(device)).")
+            return func(*args, **kwargs)
+
+    return DeviceGuard()
+
+
+def _tensors(args: Any, kwargs: dict) -> list:
+    import torch
+
+    out, stack = [], [*args, *kwargs.values()]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, torch.Tensor):
+            out.append(item)
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return out

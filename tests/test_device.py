@@ -136,3 +136,22 @@ def test_train_takes_device_from_the_flag(tmp_path):
     from sgan.config import RunConfig
 
     assert RunConfig.from_json((run / "config.json").read_text()).train.device == "cpu"
+
+
+def test_projection_loads_its_judge_on_gs_device(monkeypatch):
+    """The perceptual network follows G (it was loaded on the CPU beside a CUDA G). G on ``meta`` stands in for
+    a GPU: the loader is asked for G's device."""
+    import sgan.metrics.domain_net as domain_net
+    from sgan.projection import project
+
+    asked = []
+
+    def fake_loader(device=None, directory=None):
+        asked.append(device)
+        raise LookupError("stop here")
+
+    monkeypatch.setattr(domain_net, "load_domain_net", fake_loader)
+    G = Generator(make_config("F", "smoke").model, seed=0).to("meta")
+    with pytest.raises(LookupError, match="stop here"):
+        project(G, torch.zeros(1, 3, 16, 16, device="meta"), steps=1, progress=False)
+    assert asked == [torch.device("meta")]
