@@ -91,7 +91,7 @@ PAPER_TABLE4: list[dict[str, Any]] = [dict(zip(_TABLE4_COLUMNS, row, strict=True
 )]
 
 # How many images of the data set each profile trains on (not a paper value: FFHQ has 70k faces).
-DATA_SIZES = {"smoke": 512, "cpu": 10_000, "cpu-long": 10_000, "gpu": 70_000, "paper": 70_000}
+DATA_SIZES = {"smoke": 512, "cpu": 10_000, "cpu-long": 10_000, "gpu": 70_000, "gpu-dry": 512, "paper": 70_000}
 
 
 # ---------------------------------------------------------------------------------------------------------

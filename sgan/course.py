@@ -62,8 +62,27 @@ def setup_notebook(profile: str | None = None, runs_dir: str | Path | None = Non
     profile = check_profile(profile or os.environ.get("SGAN_PROFILE") or DEFAULT_PROFILE)
     runs = Path(runs_dir) if runs_dir is not None else course_dir(profile)
     _inline_figures()
-    print(f"sgan course: profile {profile!r}, runs in {runs}")
+    guarded = _guard_devices()
+    print(f"sgan course: profile {profile!r}, runs in {runs}" + (", under the device guard" if guarded else ""))
     return profile, runs
+
+
+GUARD_ENV = "SGAN_DEVICE_GUARD"
+_guard = None
+
+
+def _guard_devices() -> bool:
+    """With ``$SGAN_DEVICE_GUARD=1`` (the tests' dry runs), the rest of this process runs under
+    ``sgan.device.device_guard``: a tensor made without its device, or two devices meeting, fails the cell."""
+    global _guard
+    if os.environ.get(GUARD_ENV) != "1":
+        return False
+    if _guard is None:
+        from sgan.device import device_guard
+
+        _guard = device_guard()
+        _guard.__enter__()  # left on for the kernel's life
+    return True
 
 
 def _inline_figures() -> None:

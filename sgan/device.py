@@ -66,6 +66,16 @@ def device_of(module: Any):
     return p.device if p is not None else run_device()
 
 
+def bf16_supported(device) -> bool:
+    """Whether bf16 autocast runs natively on ``device``: the CPU (tested against fp32) and GPUs of compute
+    capability 8.0 or later (A100, H100, RTX 30xx on); not a T4 or V100, where it would be emulated or refused."""
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.get_device_capability(device) >= (8, 0)
+    return device.type == "cpu"
+
+
 def process_threads(jobs: int = 1) -> int:
     """Torch threads for each of ``jobs`` processes that share this machine: its cores split evenly, at least
     one. ``jobs=1`` (a process alone: the teaching notebooks, metrics, a benchmark) gets every core."""
@@ -82,31 +92,47 @@ CROSS_DEVICE_OK = frozenset({"to", "copy_", "cpu", "cuda", "__getitem__", "__set
                              "__get__", "__set__", "type", "clone", "detach", "numpy", "tolist", "item"})
 
 
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 class DeviceMixError(RuntimeError):
     """Tensors on two devices met in one operation, or project code made a tensor without naming its device."""
 
 
-def _project_caller() -> str | None:
-    """``file:line`` of the innermost caller outside torch and the installed libraries (the project's code: the
-    sgan package, a script, a notebook cell), None when the call comes from a library's own code."""
+def _project_frame():
+    """The innermost caller's frame outside torch and the installed libraries (the project's code: the sgan
+    package, a script, a notebook cell), None when the call comes from a library's own code."""
     import sys
 
     frame = sys._getframe(2)
     while frame is not None:
         name = frame.f_code.co_filename
         if "site-packages" not in name and "/torch/" not in name and not name.endswith("device.py"):
-            return f"{name}:{frame.f_lineno}"
+            return frame
         if "site-packages" in name and "/torch/" not in name:
             return None  # numpy, sklearn, ...: their own business
         frame = frame.f_back
     return None
 
 
+def _where(frame) -> str:
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else "library code"
+
+
+def _constructing(frame) -> bool:
+    """Whether ``frame`` is a module's ``__init__`` (initial weights and buffers: moved later with ``.to``)."""
+    import torch
+
+    return frame.f_code.co_name == "__init__" and isinstance(frame.f_locals.get("self"), torch.nn.Module)
+
+
 def device_guard():
     """A ``TorchFunctionMode`` that fails, with ``DeviceMixError`` naming the call, when (1) tensors of more
     than one element on two devices meet in one operation (what CUDA refuses or silently syncs; moves, copies
     and indexing excepted), or (2) the project's code calls a tensor factory (``torch.zeros``, ``torch.randn``,
-    ...) without ``device=``, which would put the tensor on the default device instead of the run's.
+    ...) in the sgan package without ``device=``, which would put the tensor on the default device instead of
+    the run's (except in a module's ``__init__``: initial weights, moved with the module). A notebook's own
+    demonstration tensors are its business: on a GPU the first rule catches them where they meet G's.
 
     On a CPU-only machine a GPU run's device mix-ups cannot happen, so the tests run training, metrics,
     projection, editing and the widgets under this guard: a factory that forgets its device fails here as it
@@ -118,15 +144,15 @@ def device_guard():
             kwargs = kwargs or {}
             name = getattr(func, "__name__", str(func))
             if name in FACTORIES and "device" not in kwargs and not name.endswith("_like"):
-                where = _project_caller()
-                if where is not None:
-                    raise DeviceMixError(f"torch.{name}(...) without device= at {where}: name the device (the "
-                                         "run's, e.g. x.device, or \"cpu\" for a draw from a CPU generator).")
+                frame = _project_frame()
+                if frame is not None and frame.f_code.co_filename.startswith(_PACKAGE) and not _constructing(frame):
+                    raise DeviceMixError(f"torch.{name}(...) without device= at {_where(frame)}: name the device "
+                                         "(the run's, e.g. x.device, or \"cpu\" for a draw from a CPU generator).")
             if name not in CROSS_DEVICE_OK:
                 devices = {t.device for t in _tensors(args, kwargs) if t.numel() > 1}
                 if len(devices) > 1:
                     raise DeviceMixError(f"{name}: tensors on {', '.join(sorted(map(str, devices)))} meet at "
-                                         f"{_project_caller() or 'library code'}: move one first (.to(device)).")
+                                         f"{_where(_project_frame())}: move one first (.to(device)).")
             return func(*args, **kwargs)
 
     return DeviceGuard()

@@ -155,3 +155,25 @@ def test_projection_loads_its_judge_on_gs_device(monkeypatch):
     with pytest.raises(LookupError, match="stop here"):
         project(G, torch.zeros(1, 3, 16, 16, device="meta"), steps=1, progress=False)
     assert asked == [torch.device("meta")]
+
+
+def test_bf16_runs_where_it_is_native(monkeypatch):
+    assert device.bf16_supported(torch.device("cpu")) and not device.bf16_supported(torch.device("meta"))
+    for capability, native in (((7, 5), False), ((7, 0), False), ((8, 0), True), ((9, 0), True)):
+        monkeypatch.setattr(torch.cuda, "get_device_capability", lambda d, c=capability: c)
+        assert device.bf16_supported(torch.device("cuda")) is native, capability
+
+
+def test_a_device_without_bf16_trains_the_plain_path_and_says_so(monkeypatch, tmp_path):
+    """The gpu profile turns bf16 on; a T4 (no native bf16) trains in fp32 with a warning, not an error."""
+    from sgan.data import load_dataset
+    from sgan.distributed import DistInfo
+    from sgan.training import Trainer
+
+    data = load_dataset("synthetic", resolution=16, n=32, root=tmp_path, progress=False)
+    cfg = make_config("F", "smoke", amp_bf16=True)
+    assert Trainer(cfg, data, DistInfo(), torch.device("cpu")).bf16
+    monkeypatch.setattr(device, "bf16_supported", lambda d: False)
+    with pytest.warns(UserWarning, match="no native bf16"):
+        trainer = Trainer(cfg, data, DistInfo(), torch.device("cpu"))
+    assert not trainer.bf16 and not trainer.autocast()._enabled
