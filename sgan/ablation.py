@@ -323,10 +323,11 @@ def profile_metrics(cfg: RunConfig, data: str = "synthetic") -> list[str]:
     return names + [metric_name("attrs", cfg.train.fid_samples)] if data == "synthetic" else names
 
 
-def evaluate(G, dataset, names: Sequence[str], seed: int = 0, device: str = "cpu",
+def evaluate(G, dataset, names: Sequence[str], seed: int = 0, device: str | None = None,
              progress: bool = True, mirror: bool = True) -> dict[str, dict[str, Any]]:
     """``{name: compute_metric(name, G, dataset, ...)}``, printing each value and its time as it comes.
-    ``mirror``: whether the run trained with mirror augmentation (FID then mirrors half of the reals)."""
+    ``device``: None runs where G is. ``mirror``: whether the run trained with mirror augmentation (FID then
+    mirrors half of the reals)."""
     from sgan.metrics import compute_metric, parse_metric_name
 
     out = {}

@@ -115,6 +115,12 @@ def _project_frame():
     return None
 
 
+def _checked(filename: str) -> bool:
+    """Code whose factories must name their device: the sgan package and notebook cells (a kernel's cell files,
+    ``.../ipykernel_<pid>/<hash>.py``), where a CPU tensor would meet a GPU run's generator."""
+    return filename.startswith(_PACKAGE) or "ipykernel_" in filename
+
+
 def _where(frame) -> str:
     return f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else "library code"
 
@@ -130,9 +136,9 @@ def device_guard():
     """A ``TorchFunctionMode`` that fails, with ``DeviceMixError`` naming the call, when (1) tensors of more
     than one element on two devices meet in one operation (what CUDA refuses or silently syncs; moves, copies
     and indexing excepted), or (2) the project's code calls a tensor factory (``torch.zeros``, ``torch.randn``,
-    ...) in the sgan package without ``device=``, which would put the tensor on the default device instead of
-    the run's (except in a module's ``__init__``: initial weights, moved with the module). A notebook's own
-    demonstration tensors are its business: on a GPU the first rule catches them where they meet G's.
+    ...) without ``device=`` in the sgan package or a notebook cell, which would put the tensor on the default
+    device instead of the run's (except in a module's ``__init__``: initial weights, moved with the module).
+    A notebook's demonstration tensors say ``device="cpu"``; those that meet G take G's device.
 
     On a CPU-only machine a GPU run's device mix-ups cannot happen, so the tests run training, metrics,
     projection, editing and the widgets under this guard: a factory that forgets its device fails here as it
@@ -145,7 +151,7 @@ def device_guard():
             name = getattr(func, "__name__", str(func))
             if name in FACTORIES and "device" not in kwargs and not name.endswith("_like"):
                 frame = _project_frame()
-                if frame is not None and frame.f_code.co_filename.startswith(_PACKAGE) and not _constructing(frame):
+                if frame is not None and _checked(frame.f_code.co_filename) and not _constructing(frame):
                     raise DeviceMixError(f"torch.{name}(...) without device= at {_where(frame)}: name the device "
                                          "(the run's, e.g. x.device, or \"cpu\" for a draw from a CPU generator).")
             if name not in CROSS_DEVICE_OK:

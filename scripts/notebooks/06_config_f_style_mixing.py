@@ -47,7 +47,7 @@ from sgan.mixing import mix_styles
 
 ws = plots.seed_ws(G, [1, 2])  # [2, L, w_dim]
 k = G.num_layers // 2
-layer = torch.arange(G.num_layers).view(1, -1, 1)  # [1, L, 1]
+layer = torch.arange(G.num_layers, device=ws.device).view(1, -1, 1)  # [1, L, 1]
 by_hand = torch.where(layer < k, ws[:1], ws[1:])  # layers < k from w1, the rest from w2
 assert torch.equal(by_hand, mix_styles([ws[:1], ws[1:]], [k]))
 
@@ -175,7 +175,7 @@ check.crossover.value = 0
 assert (check.image == plots.to_uint8(two)[0]).all()
 check.crossover.value = k
 assert (check.image != plots.to_uint8(two)[0]).any() and (check.image != plots.to_uint8(one)[0]).any()
-values = torch.tensor([[agreement[c][f] for f in plots.SCALES] for c in plots.SCALES])
+values = torch.tensor([[agreement[c][f] for f in plots.SCALES] for c in plots.SCALES], device="cpu")
 finite = values[torch.isfinite(values)]  # NaN: no pair of sources differed in that factor scale
 assert values.shape == (3, 3) and ((finite >= -1) & (finite <= 2)).all()
 if profile != "smoke":

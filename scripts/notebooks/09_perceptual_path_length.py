@@ -48,15 +48,15 @@ gen = torch.Generator().manual_seed(seed)
 # $c = H/8$. The filter keeps the values between the 1st and 99th percentiles.
 
 # %%
-a, b = torch.randn(5, 16, generator=gen), torch.randn(5, 16, generator=gen)
-t = torch.rand(5, 1, generator=gen)
+a, b = torch.randn(5, 16, generator=gen, device="cpu"), torch.randn(5, 16, generator=gen, device="cpu")
+t = torch.rand(5, 1, generator=gen, device="cpu")
 an, bn = a / a.norm(dim=1, keepdim=True), b / b.norm(dim=1, keepdim=True)
 theta = torch.arccos((an * bn).sum(1, keepdim=True))
 by_hand = (torch.sin((1 - t) * theta) * an + torch.sin(t * theta) * bn) / torch.sin(theta)
 assert torch.allclose(by_hand, ppl_lib.slerp(a, b, t), atol=1e-5)
 assert torch.allclose(by_hand, plots.slerp(a, b, t), atol=1e-5)  # the one the interpolation figures use
 
-images = torch.randn(2, 3, 32, 32, generator=gen)
+images = torch.randn(2, 3, 32, 32, generator=gen, device="cpu")
 c = 32 // 8
 assert torch.equal(ppl_lib.crop_face(images), images[:, :, 3 * c:7 * c, 2 * c:6 * c])
 

@@ -71,11 +71,11 @@ print(f"H(linear) = {h_linear:.3f} bits, H(coin) = {h_coin:.3f} bits")
 from sgan.data.synthetic_faces import FACTORS
 from sgan.metrics.domain_net import load_domain_net
 
-net = load_domain_net()
+net = load_domain_net()  # on the run's device (the GPU when there is one), like the generators
 data = load_data(cfg)
 idx = np.arange(min(len(data), 1000))
-pred = net.predict(data.batch(idx))
-truth = {k: torch.as_tensor(v[idx]) for k, v in data.factors.items()}
+pred = {k: v.cpu() for k, v in net.predict(data.batch(idx, device=net.head.weight.device)).items()}
+truth = {k: torch.as_tensor(v[idx], device="cpu") for k, v in data.factors.items()}
 judge = {}
 for f in FACTORS:
     if f.kind == "binary":
