@@ -439,10 +439,11 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     # (the learning curve's 20 × 10k images and the final metrics' 120k); the course, A-F and the notebooks'
     # ~186k images, ~194 PFLOP (results/gpu/cost.json). Time, estimated: those FLOPs at an assumed sustained
     # 20-45 TFLOP/s for the plain path on one H100 (30-67% of its 67 TFLOP/s fp32 peak; not measured, no GPU
-    # has run this project yet): 12-26 minutes per config, 1.2-2.7 hours for the course, before any gain from
-    # bf16 and channels-last. A T4 (8.1 TFLOP/s fp32 peak, no bf16), at an assumed 3-5 TFLOP/s: 1.7-2.9 hours
+    # has run this project yet): 12-31 minutes per config (A the most), 1.2-2.7 hours for the course, before any
+    # gain from bf16 and channels-last. A T4 (8.1 TFLOP/s fp32 peak, no bf16), at an assumed 3-5 TFLOP/s: 1.7-3.4 hours
     # per config, 11-18 hours for the course (not an evening: run fewer configs, e.g. `--configs ABF`).
-    # The previous size (total_kimg 1000, speed paths off) counted 281 PFLOP: 1.7-3.9 hours, too close to 4.
+    # Besides: making the 70k faces at 64² once, ~6 minutes of one CPU core (206 faces/s measured on this
+    # project's loaded Xeon). The previous size (total_kimg 1000) counted 281 PFLOP: 1.7-3.9 hours, too close to 4.
     "gpu": dict(
         model=dict(resolution=64, z_dim=256, w_dim=256, mapping_width=256, fmap_base=4096, fmap_max=256),
         train=dict(start_resolution=8, fade_kimg=100.0, stable_kimg=100.0, total_kimg=800.0,
