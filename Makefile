@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PROFILE ?= cpu
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup course test lab bench reference reference-long clean-runs
+.PHONY: setup course test lab tensorboard bench reference reference-long clean-runs
 
 setup: $(STAMP)
 
@@ -30,6 +30,10 @@ test: $(STAMP)
 ## JupyterLab with the course's kernel.
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
+
+## TensorBoard over the course's runs (their events rebuilt from log.jsonl where stale); LOGDIR picks another folder.
+tensorboard: $(STAMP)
+	$(PYTHON) -m sgan tensorboard $(if $(LOGDIR),--logdir $(LOGDIR))
 
 ## The reference results (results/<profile>/ and the zoo): Tables 1-4 with 3 seeds, about 100 minutes on 2 cores (102 measured).
 reference: $(STAMP)

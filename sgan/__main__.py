@@ -4,6 +4,8 @@
     python -m sgan sample --run runs/F --seeds 0-15 --psi 0.7 --out grid.png
     python -m sgan project --run runs/F --image face.png --out w.npy --preview check.png
     python -m sgan edit --run runs/F --w w.npy --factor beard --steps -3,3 --out strip.png
+    python -m sgan timelapse --run runs/F [--run ...] --out F.gif   (a run's grids, tick by tick, as a GIF)
+    python -m sgan tensorboard [--logdir runs]                      (rebuild stale events, serve TensorBoard)
     torchrun --nproc_per_node=2 -m sgan train ...           (data-parallel; rank 0 writes)
 
 Every command runs inside one error boundary (``main``): a mistake in the arguments prints ``usage`` and
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sgan import editing_cli
+from sgan import editing_cli, watch_cli
 from sgan.config import PRESETS, PROFILES, ConfigError, RunConfig, make_config
 
 
@@ -162,6 +164,10 @@ COMMANDS: dict[str, Command] = {
                        editing_cli.run_project),
     "edit": Command("edit projected latents along a factor of the faces, as a strip",
                     editing_cli.add_edit_arguments, editing_cli.run_edit),
+    "timelapse": Command("a run's fixed-latent grids, tick by tick, as an animated GIF (several: side by side)",
+                         watch_cli.add_timelapse_arguments, watch_cli.run_timelapse),
+    "tensorboard": Command("write the runs' TensorBoard events from their logs (when stale) and serve them",
+                           watch_cli.add_tensorboard_arguments, watch_cli.run_tensorboard),
 }
 
 
@@ -213,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_device(args)
         return COMMANDS[args.command].run(args)
-    except (UsageError, ConfigError, editing_cli.CommandError) as exc:
+    except (UsageError, ConfigError, editing_cli.CommandError, watch_cli.CommandError) as exc:
         if args.debug:
             traceback.print_exc()
         parser.error(str(exc))  # exits with status 2

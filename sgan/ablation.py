@@ -233,8 +233,11 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
     print(f"[{name}] {'resuming' if resume else 'training'} config {config} at profile {profile} in "
           f"{run_dir} ({cfg.train.total_kimg:g} kimg)", flush=True)
     dataset = dataset if dataset is not None else load_data(cfg, data, data_n, progress)
-    train(cfg, dataset, run_dir, resume=resume, progress=progress, on_tick=_tick_printer(name, cfg),
-          data_root=data_root())
+    from sgan.course import in_live_frontend
+
+    live = progress and in_live_frontend()  # JupyterLab: the live view (sgan.live); papermill: one line per tick
+    train(cfg, dataset, run_dir, resume=resume, progress=progress, data_root=data_root(), live=live,
+          on_tick=None if live else _tick_printer(name, cfg))
     if not training_complete(run_dir, cfg):
         raise TrainingStopped(f"Training of {run_dir} stopped before {cfg.train.total_kimg:g} kimg "
                               "(interrupted?); run it again to resume.")

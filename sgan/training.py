@@ -508,11 +508,15 @@ def _trim_log(path: Path, step: int) -> None:
     write_text(path, "".join(f"{line}\n" for line in rows))
 
 
-def _last_row(path: Path) -> dict[str, Any]:
+def _rows(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
-        return {}
-    lines = [line for line in path.read_text().splitlines() if line.strip()]
-    return json.loads(lines[-1]) if lines else {}
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _last_row(path: Path) -> dict[str, Any]:
+    rows = _rows(path)
+    return rows[-1] if rows else {}
 
 
 @dataclass
@@ -551,6 +555,8 @@ class _Loop:
                  on_tick: Callable[[dict[str, Any]], None] | None, cache_dir: str | Path | None) -> None:
         self.t, self.out, self.total_nimg, self.max_steps = trainer, out, total_nimg, max_steps
         self.on_tick = on_tick
+        self.events = None  # sgan.tensorboard_events.EventLog (rank 0): the log's rows and grids for TensorBoard
+        self.view = None  # sgan.live.LiveView (rank 0, in JupyterLab): redrawn at every tick
         self.stop_signal: str | None = None  # SIGINT or SIGTERM when a signal stopped the run
         self.main = trainer.info.is_main
         self.progress = progress and self.main
@@ -607,9 +613,13 @@ class _Loop:
             self.write_grid()
             if checkpoint or t.tick % t.config.train.checkpoint_ticks == 0:
                 save_checkpoint(self.out / "checkpoints" / "latest.pt", t.state_dict())
+            if self.events is not None:
+                self.events.add(row)
         if checkpoint or t.tick % t.config.train.checkpoint_ticks == 0:
             self.last_checkpoint_step = t.step
         self.last_row = row
+        if self.view is not None:
+            self.view.update(row)
         if self.on_tick is not None:
             self.on_tick(row)
         return row
@@ -659,7 +669,7 @@ class _Loop:
 def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "runs/run",
           resume: bool | str = False, progress: bool = True, max_steps: int | None = None,
           max_kimg: float | None = None, data_root: str | Path = "data", data_n: int | None = None,
-          on_tick: Callable[[dict[str, Any]], None] | None = None) -> Run:
+          on_tick: Callable[[dict[str, Any]], None] | None = None, live: bool | None = None) -> Run:
     """Train a GAN with the paper's procedure and return the ``Run``.
 
     config:    a ``RunConfig`` (``make_config("F", "cpu")``).
@@ -673,6 +683,12 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
     max_steps: stop once this many minibatches were trained since the run began (resumed runs count on).
     max_kimg:  stop after this many thousand images (default ``config.train.total_kimg``).
     on_tick:   called with each tick's log row (after its checkpoint is written), on every rank.
+    live:      the live view (``sgan.live``: losses, FID curve, latest grid, ETA, a stop button) instead of the
+               progress bar; None: when a person watches this Jupyter kernel (JupyterLab, not papermill or
+               nbval: ``sgan.course.in_live_frontend``) and ``progress`` is on.
+
+    Besides ``log.jsonl`` and the grids, rank 0 writes the same rows and grids as TensorBoard events in the run
+    directory (``sgan.tensorboard_events``), rebuilt from the log when training starts.
 
     Ctrl-C (SIGINT) or SIGTERM finishes the current minibatch, writes a checkpoint and returns
     (``run.interrupted``). The run directory is locked for the whole run (``sgan.runlock``): a second training
@@ -694,7 +710,7 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
         lock = RunLock(out_dir)
         try:
             return _train(config, data, Path(out_dir), resume, progress, max_steps, max_kimg, data_root, data_n,
-                          on_tick, info, lock)
+                          on_tick, live, info, lock)
         finally:
             lock.release()
     finally:
@@ -704,7 +720,8 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
 
 def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress: bool, max_steps: int | None,
            max_kimg: float | None, data_root: str | Path, data_n: int | None,
-           on_tick: Callable[[dict[str, Any]], None] | None, info: dist.DistInfo, lock: RunLock) -> Run:
+           on_tick: Callable[[dict[str, Any]], None] | None, live: bool | None, info: dist.DistInfo,
+           lock: RunLock) -> Run:
     device = resolve_device(config.train.device, info)
     check_batches(config, info)
     check_memory(config, device, info)
@@ -738,10 +755,33 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
         reals = area_downsample(data.batch(list(range(n)), mirror=False), config.model.resolution)
         save_grid(reals, out / "grids" / "reals.png")
     total = max_kimg if max_kimg is not None else config.train.total_kimg
-    loop = _Loop(trainer, out, round(total * 1000), max_steps, progress, on_tick, data_root)
+    if live is None:
+        from sgan.course import in_live_frontend
+
+        live = progress and in_live_frontend()
+    view = None
+    if live and info.is_main:
+        from sgan.live import LiveView
+
+        view = LiveView(config, out, total_kimg=total, rows=_rows(out / "log.jsonl"))
+    loop = _Loop(trainer, out, round(total * 1000), max_steps, progress and view is None, on_tick, data_root)
     if state is None and info.is_main:
         loop.write_grid()
-    interrupted = loop.run()
+    if info.is_main:
+        from sgan.tensorboard_events import training_events
+
+        loop.events = training_events(out)
+    if view is not None:
+        loop.view = view
+        view.refresh()  # the grid just written
+        view.show()
+    try:
+        interrupted = loop.run()
+    finally:
+        if loop.events is not None:
+            loop.events.close()
+    if view is not None:
+        view.finish(interrupted, trainer.step)
     if interrupted and info.is_main:  # whatever the progress setting: the user must learn where the run stands
         tqdm.write(f"Interrupted ({loop.stop_signal}) at step {trainer.step}: checkpoint saved in "
                    f"{out / 'checkpoints'}; continue with --resume (train(..., resume=True)).", file=sys.stderr)

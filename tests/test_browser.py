@@ -1,4 +1,5 @@
-"""The widgets of notebooks 05, 06, 07 and 14 in a real browser: JupyterLab + Debian's chromium, via Playwright.
+"""The widgets of notebooks 05, 06, 07 and 14 in a real browser: JupyterLab + Debian's chromium, via Playwright;
+and the live view of a training run (``sgan.live``), watched and stopped from the browser.
 
 Starts JupyterLab once on 127.0.0.1 (a free port, a token, no browser of its own, no news popup) in a
 temporary folder holding copies of the four notebooks, opens each in chromium at a 1024-pixel-wide window,
@@ -87,6 +88,7 @@ def jupyterlab(sync_playwright, tmp_path_factory):
     work.mkdir()
     for name in NOTEBOOKS:
         shutil.copy(ROOT / "notebooks" / name, work / name)
+    _write_live_notebook(work / LIVE_NOTEBOOK)
     # no "Would you like to get notified about official Jupyter news?" toast over the widgets
     labconfig = tmp_path / "cfg" / "labconfig"
     labconfig.mkdir(parents=True)
@@ -246,3 +248,79 @@ def test_edit_widget_slider_edits_the_face_and_it_fits(sync_playwright, jupyterl
         _assert_inside_window(page, widget, "14 edit widget")
 
     _in_browser(sync_playwright, "edit", body)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The live view of a training run
+# ---------------------------------------------------------------------------------------------------------
+LIVE_NOTEBOOK = "live_view.ipynb"
+LIVE_CELLS = (
+    "import os\n\nimport sgan\n\n"
+    "cfg = sgan.make_config('F', 'smoke', total_kimg=40.0)  # minutes: the test stops it after a few ticks\n"
+    "data = sgan.load_dataset('synthetic', resolution=16, n=512, root=os.environ['SGAN_DATA'], progress=False)",
+    "run = sgan.train(cfg, data, 'runs/live', data_root=os.environ['SGAN_DATA'])",
+    "assert run.interrupted and run.kimg < 40, run\n"
+    "resumed = sgan.train(cfg, data, 'runs/live', resume=True, max_kimg=run.kimg + 0.128, "
+    "data_root=os.environ['SGAN_DATA'])\n"
+    "assert resumed.step > run.step and not resumed.interrupted\n"
+    "print('ok')",
+)
+
+
+def _write_live_notebook(path: Path) -> None:
+    """A notebook that calls ``sgan.train`` from a cell (the live view shows itself), then resumes the run."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in LIVE_CELLS])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def _live_tick(page) -> int:
+    text = page.locator(".sgan-live-status").first.inner_text().strip()
+    return int(text.split()[1]) if text.startswith("tick ") else -1
+
+
+def _wait_for_tick(page, tick: int, timeout_ms: int = 120_000) -> None:
+    page.wait_for_function(
+        """(tick) => { const s = document.querySelector('.sgan-live-status');
+                       const m = s && /^tick (\\d+) /.exec(s.innerText.trim());
+                       return m !== null && Number(m[1]) >= tick; }""", arg=tick, timeout=timeout_ms)
+
+
+def test_live_view_updates_every_tick_and_its_stop_button_ends_the_run(sync_playwright, jupyterlab):
+    def body(page):
+        base, token = jupyterlab
+        page.goto(f"{base}/lab/workspaces/live/tree/{LIVE_NOTEBOOK}?token={token}&reset")
+        page.locator(".jp-NotebookPanel").wait_for(timeout=60_000)
+        _wait_for_idle_kernel(page)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        _wait_for_tick(page, 1)
+        view = page.locator(".sgan-live").first
+        images = view.locator("img")
+        assert images.count() == 3  # the loss chart, the FID chart, the grid
+        before = [images.nth(i).get_attribute("src") for i in range(3)]
+        first_tick = _live_tick(page)
+        _wait_for_tick(page, first_tick + 2)  # two more ticks arrived while the cell still runs
+        after = [images.nth(i).get_attribute("src") for i in range(3)]
+        assert all(a != b for a, b in zip(after, before, strict=True)), "a part of the live view did not update"
+        status = page.locator(".sgan-live-status").first.inner_text()
+        assert " kimg" in status and "img/s" in status and "ETA" in status and "fid256" in status
+        _assert_inside_window(page, view, "the live view")
+        page.screenshot(path=str(ARTIFACTS / "browser-live-view-training-1024.png"), full_page=False)
+        stopped_at = _live_tick(page)
+        view.locator("button.sgan-live-stop").click()
+        end = view.locator(".sgan-live-end", has_text="stopped at step")
+        end.wait_for(timeout=120_000)
+        assert _live_tick(page) <= stopped_at + 2, "the run went on after the stop button"
+        page.wait_for_function(
+            """() => { const cells = document.querySelectorAll('.jp-Cell');
+                       const out = cells[cells.length - 1].querySelector('.jp-OutputArea');
+                       return out !== null && /(^|\\n)ok$/.test(out.innerText.trim()); }""",
+            timeout=RUN_ALL_TIMEOUT_MS)  # the run resumed from the stop's checkpoint
+        views = page.locator(".sgan-live")
+        assert views.count() == 2 and views.nth(1).locator(".sgan-live-end", has_text="finished").count() == 1
+        end.scroll_into_view_if_needed()
+
+    _in_browser(sync_playwright, "live-view", body)

@@ -65,6 +65,26 @@ G = sgan.load_generator(run_dir)
 plots.samples_figure(G, seeds=range(16))
 
 # %% [markdown]
+# ## Watching it learn
+#
+# Opened in JupyterLab, this notebook trains with a **live view** above (from `sgan.train`, `sgan.live`): the
+# losses and the FID curve against kimg, the curve beside the reference runs' band of this config (their best
+# FID, mean ± 2 std over seeds) when there is one, the latest grid, img/s and the time left, and a stop button
+# that writes a checkpoint (run the cell again to resume). Under papermill the run prints one line per tick
+# instead. The same rows go to TensorBoard: `make tensorboard`.
+#
+# Every tick, training draws the same latents through the EMA generator (`grids/tick-XXXXXX.png`). The slider
+# walks through them, from the untrained generator's noise (tick 0) to the end: first colour blobs at 8², then
+# a face's layout, then its details as the resolution grows. `python -m sgan timelapse --run <run>` writes
+# them as a GIF.
+
+# %%
+from sgan.timelapse import TimelapseWidget
+
+timelapse = TimelapseWidget(run_dir)
+timelapse
+
+# %% [markdown]
 # ## Checks
 #
 # The results on disk are those of the requested config, complete and finite.
@@ -79,4 +99,5 @@ saved = read_results(run_dir)
 assert saved["metrics"] == results["metrics"] and saved["config"] == config
 assert not sgan.RunConfig.from_dict(saved["run_config"]).differences(cfg)
 assert saved["metrics"] and all(math.isfinite(v) for v in saved["metrics"].values()), saved["metrics"]
+assert len(timelapse.frames) == len(plots.read_log(run_dir)) + 1  # tick 0, then one frame per tick
 print("ok")

@@ -206,6 +206,28 @@ else:
 print("source of the paper's numbers:", ablation.PAPER_SOURCE)
 
 # %% [markdown]
+# ## A and F learning, side by side
+#
+# Every tick each run draws the same fixed latents through its EMA generator (`grids/tick-XXXXXX.png`). Played
+# in order they show the two generators learning: the Progressive GAN baseline (A) on the left, the full
+# style-based generator (F) on the right, each frame labelled with its tick, kimg and that tick's FID. The
+# growing shows in both (blurry 8² faces, then sharper ones as each resolution fades in). `python -m sgan
+# timelapse --run A=<run A> --run F=<run F>` writes the same GIF.
+
+# %%
+from IPython.display import Image as ImageFile
+
+from sgan import timelapse
+
+run_of = {r["config"]: r["run_dir"] for r in results}
+if "A" in run_of and "F" in run_of:
+    timelapse_gif = timelapse.write_timelapse({"A": run_of["A"], "F": run_of["F"]}, runs_dir / "timelapse_A_F.gif")
+    print(f"{len(timelapse.gif_frames(timelapse_gif))} frames written to {timelapse_gif}")
+    display(ImageFile(filename=str(timelapse_gif)))
+else:
+    print("configs A and F are not both in this notebook's configs: no timelapse")
+
+# %% [markdown]
 # ## Checks
 #
 # One row per config in both tables, every number of ours finite, and the paper's numbers beside them.
