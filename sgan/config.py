@@ -474,6 +474,10 @@ PROFILES["gpu-dry"] = dict(
            "tick_kimg": 0.016, "ema_kimg": 0.01, "batch_sizes": ((8, 4), (16, 4), (32, 4), (64, 4)), "amp_bf16": False,
            "fid_samples": 256, "tick_fid_samples": 256, "ppl_samples": 128, "ls_samples": 512})
 
+# Profiles that prove the code runs and learn nothing (seconds of training): a notebook's checks of what
+# training bought (trained beats untrained, W beats Z) are skipped there.
+LEARNS_NOTHING = ("smoke", "gpu-dry")
+
 # The showcase: for a learner at the key profile, the profile whose zoo holds the sharpest models of the same
 # resolution and data, used by the figures and widgets that demonstrate an effect (sgan.ablation.showcase_run).
 SHOWCASE_PROFILES = {"cpu": "cpu-long"}

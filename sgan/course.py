@@ -284,13 +284,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default="runs/course", help="the course root; outputs go to <out>/<profile>")
     parser.add_argument("--configs", default="".join(PRESETS), help="ablation configs to run, e.g. ABF")
     parser.add_argument("--jobs", type=int, default=2, help="ablation runs at a time (one core each)")
+    parser.add_argument("--notebooks", default=None,
+                        help="teaching notebooks to run, by number, e.g. 00,08,14 (default: all; 12 always ends)")
     parser.add_argument("--no-progress", action="store_true", help="no per-cell progress bars")
     args = parser.parse_args(argv)
     configs = list(args.configs.upper())
     bad = sorted(set(configs) - set(PRESETS))
     if bad:
         parser.error(f"unknown config(s) {bad}: choose from {', '.join(PRESETS)}")
-    run_course(args.profile, args.out, configs, progress=not args.no_progress, jobs=args.jobs)
+    notebooks = None
+    if args.notebooks is not None:
+        wanted = [n.strip() for n in args.notebooks.split(",") if n.strip()]
+        names = {name[:2]: name for name in teaching_notebooks()}
+        unknown = sorted(set(wanted) - set(names))
+        if unknown:
+            parser.error(f"unknown notebook(s) {unknown}: choose from {', '.join(sorted(names))}")
+        notebooks = [names[n] for n in wanted]
+    run_course(args.profile, args.out, configs, notebooks=notebooks, progress=not args.no_progress, jobs=args.jobs)
 
 
 if __name__ == "__main__":
