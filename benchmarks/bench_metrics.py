@@ -26,6 +26,7 @@ import torch
 from torchvision.transforms.functional import gaussian_blur
 
 from sgan.config import make_config
+from sgan.device import resolve_device
 from sgan.metrics import compute_metric, metric_names_for
 from sgan.metrics.domain_net import load_domain_net
 from sgan.metrics.frechet import (
@@ -147,8 +148,7 @@ def main() -> None:
 
         threadpool_limits(args.threads)
         torch.set_num_threads(args.threads)
-    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
-                          ("cpu" if args.device == "auto" else args.device))
+    device = resolve_device(args.device, "--device")
     sections = {"frechet": lambda: bench_frechet(args.dim, args.skip_scipy),
                 "domain": lambda: bench_domain_net(device),
                 "real": lambda: bench_real_fids(args.real_n),

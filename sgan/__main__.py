@@ -86,6 +86,8 @@ def train_config(args: argparse.Namespace) -> RunConfig:
     """From --config/--profile/--set; with --resume and neither --config nor --profile, the run's own
     config.json with the --set changes (those a resumed run may make: ``sgan.training.RESUMABLE``)."""
     overrides = parse_overrides(args.overrides)
+    if args.device_name is not None:  # --device: the same as --set device=..., checked by check_device
+        overrides["device"] = args.device_name
     if args.resume and args.config is None and args.profile is None:
         saved = Path(args.out) / "config.json"
         if not saved.is_file():
@@ -133,7 +135,6 @@ def add_sample_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--which", default="ema", choices=("ema", "G"), help="EMA generator (default) or G")
     p.add_argument("--out", required=True, help="PNG file to write")
     p.add_argument("--columns", type=int, default=None, help="grid columns (default ⌈√n⌉)")
-    p.add_argument("--device", default="cpu")
 
 
 def run_sample(args: argparse.Namespace) -> int:
@@ -150,7 +151,7 @@ def run_sample(args: argparse.Namespace) -> int:
         raise UsageError(f"--columns {args.columns}: give a positive number of columns.")
     G = load_generator(args.run, which=args.which, device=args.device)
     psi = G.cfg.truncation_psi if args.psi is None else args.psi
-    images = generate_images(G, seeds, psi=psi, cutoff=args.cutoff, device=args.device)
+    images = generate_images(G, seeds, psi=psi, cutoff=args.cutoff)
     path = save_grid(images, args.out, columns=args.columns)
     print(f"{len(seeds)} images (ψ={psi}) written to {path}")
     return 0
@@ -170,9 +171,29 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+def check_device(args: argparse.Namespace) -> None:
+    """The one validation of ``--device`` for every command: ``args.device`` becomes the ``torch.device`` to
+    run on (without ``--device``: ``$SGAN_DEVICE``, else the GPU when there is one), ``args.device_name`` the
+    name as given (None without it). A malformed name, or a GPU this machine lacks, is a usage error.
+    ``train`` without ``--device`` keeps the run's own ``device`` setting (``args.device`` stays None)."""
+    from sgan.device import DeviceError, resolve_device, run_device
+
+    args.device_name = args.device
+    try:
+        if args.device is not None:
+            args.device = resolve_device(args.device, "--device")
+        elif args.command != "train":
+            args.device = run_device()
+    except DeviceError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    common.add_argument("--device", default=None,
+                        help="auto (the GPU when there is one), cpu, cuda or cuda:<index> (default: $SGAN_DEVICE, "
+                             "else auto; train: the run's device setting)")
     parser = argparse.ArgumentParser(prog="python -m sgan", description="StyleGAN (Karras et al. 2019).",
                                      parents=[common])
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
@@ -196,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_device(args)
         return COMMANDS[args.command].run(args)
     except (UsageError, ConfigError, editing_cli.CommandError, watch_cli.CommandError) as exc:
         if args.debug:

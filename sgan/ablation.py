@@ -28,6 +28,7 @@ from typing import Any
 
 from sgan.atomic import write_json, write_text
 from sgan.config import PRESETS, PROFILES, SHOWCASE_PROFILES, RunConfig, make_config
+from sgan.device import resolve_device
 
 # ---------------------------------------------------------------------------------------------------------
 # The paper's numbers (Karras, Laine, Aila, "A Style-Based Generator Architecture for Generative Adversarial
@@ -90,7 +91,7 @@ PAPER_TABLE4: list[dict[str, Any]] = [dict(zip(_TABLE4_COLUMNS, row, strict=True
 )]
 
 # How many images of the data set each profile trains on (not a paper value: FFHQ has 70k faces).
-DATA_SIZES = {"smoke": 512, "cpu": 10_000, "cpu-long": 10_000, "gpu": 70_000, "paper": 70_000}
+DATA_SIZES = {"smoke": 512, "cpu": 10_000, "cpu-long": 10_000, "gpu": 70_000, "gpu-dry": 512, "paper": 70_000}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -325,10 +326,11 @@ def profile_metrics(cfg: RunConfig, data: str = "synthetic") -> list[str]:
     return names + [metric_name("attrs", cfg.train.fid_samples)] if data == "synthetic" else names
 
 
-def evaluate(G, dataset, names: Sequence[str], seed: int = 0, device: str = "cpu",
+def evaluate(G, dataset, names: Sequence[str], seed: int = 0, device: str | None = None,
              progress: bool = True, mirror: bool = True) -> dict[str, dict[str, Any]]:
     """``{name: compute_metric(name, G, dataset, ...)}``, printing each value and its time as it comes.
-    ``mirror``: whether the run trained with mirror augmentation (FID then mirrors half of the reals)."""
+    ``device``: None runs where G is. ``mirror``: whether the run trained with mirror augmentation (FID then
+    mirrors half of the reals)."""
     from sgan.metrics import compute_metric, parse_metric_name
 
     out = {}
@@ -392,10 +394,7 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
     details = dict(previous.get("details", {})) if same_run else {}
     todo = [n for n in names if n not in details]
     print(f"[{name}] evaluating {', '.join(todo) or 'nothing new'}", flush=True)
-    if device == "auto":  # metrics on the GPU when there is one, like training
-        import torch
-
-        device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = resolve_device(device)  # "auto": metrics on the GPU when there is one, like training
     G = load_generator(run_dir, device=device)
     start = time.perf_counter()
     details.update(evaluate(G, dataset, todo, seed=seed, device=device, progress=progress,

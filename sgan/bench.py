@@ -33,6 +33,7 @@ import torch
 
 from sgan.atomic import write_json
 from sgan.config import RunConfig, make_config
+from sgan.device import DeviceError, resolve_device
 from sgan.flops import count_flops
 
 CASES = ("train-A-cpu", "train-F-cpu", "train-F-32-512", "train-F-64-512", "train-F-64-512-fast",
@@ -370,10 +371,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--json", type=Path, default=None, help="output (default runs/bench/<device>-<time>.json)")
     args = parser.parse_args(argv)
     cases = parse_cases(args.cases)
-    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
-                          ("cpu" if args.device == "auto" else args.device))
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("sgan.bench: --device cuda but CUDA is not available here; use --device cpu.")
+    try:
+        device = resolve_device(args.device, "--device")
+    except DeviceError as exc:
+        parser.error(str(exc))
     from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
     torch.set_num_threads(args.threads)

@@ -194,12 +194,16 @@ def restore_rng(state: dict[str, Any], generators: dict[str, torch.Generator]) -
         gen.set_state(state["generators"][name].cpu())
 
 
-def load_generator(run_dir_or_ckpt: str | Path, which: str = "ema", device: str | torch.device = "cpu"):
+def load_generator(run_dir_or_ckpt: str | Path, which: str = "ema", device: str | torch.device | None = None):
     """Rebuild a run's Generator from its checkpoint: ``which="ema"`` (for samples and metrics) or "G".
 
-    Returns the network in eval mode with gradients off and its w̄ (``w_avg``) loaded, on ``device``. A zoo
-    file (``sgan.model_zoo``) loads the same way.
+    Returns the network in eval mode with gradients off and its w̄ (``w_avg``) loaded, on ``device`` (default:
+    the run's device, ``sgan.device.run_device()``: the GPU when there is one). A zoo file (``sgan.model_zoo``)
+    loads the same way.
     """
+    from sgan.device import resolve_device, run_device
+
+    device = run_device() if device is None else resolve_device(device)
     keys = {"ema": "G_ema", "G": "G"}
     if which not in keys:
         raise ValueError(f"which={which!r}: choose 'ema' (the averaged generator) or 'G' (the trained one).")

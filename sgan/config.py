@@ -18,9 +18,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import re
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from sgan.device import DeviceError, check_device_name
 
 RESAMPLE_KINDS = ("nearest", "bilinear")
 LOSS_KINDS = ("wgan_gp", "ns_r1")
@@ -236,8 +237,10 @@ class TrainConfig:
                 raise ConfigError(f"{name}={getattr(self, name)!r} must be >= 1.")
         if self.num_threads < 0:
             raise ConfigError(f"num_threads={self.num_threads!r} must be >= 0 (0: torch's default).")
-        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
-            raise ConfigError(f"device={self.device!r}: choose 'auto', 'cpu', 'cuda' or 'cuda:<index>'.")
+        try:
+            check_device_name(self.device)
+        except DeviceError as exc:
+            raise ConfigError(str(exc)) from None
         object.__setattr__(self, "batch_sizes", _table(self.batch_sizes, int, "batch_sizes"))
         object.__setattr__(self, "learning_rates", _table(self.learning_rates, float, "learning_rates"))
         object.__setattr__(self, "adam_betas", tuple(float(b) for b in self.adam_betas))
@@ -421,16 +424,32 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     # from the paper, is the cpu profile's. About 48 minutes of one core per config on an idle Xeon (up to 90
     # with two runs at a time on a slower machine): `python -m sgan.reference --study long`, never the course.
     "cpu-long": dict(),  # filled in below from "cpu"
-    # One modern GPU: minutes per config, large enough for Table 1's ordering to show. Departs from the paper
-    # (1024², 512 channels, 25M images): resolution 64, z_dim = w_dim = mapping_width = 256, fmap_base 4096 and
-    # fmap_max 256 (256 channels up to 32², 128 at 64²), fade_kimg = stable_kimg = 100 and total_kimg 1000,
-    # batch_sizes 64 (32 at 64², the paper's), metric counts fid_samples 10k, ppl_samples 10k, ls_samples 20k.
+    # One modern GPU: A-F and the teaching notebooks in an evening (<= 4 hours on one H100-class GPU), large
+    # enough for Table 1's ordering to show. Departs from the paper (1024², 512 channels, 25M images):
+    # resolution 64, z_dim = w_dim = mapping_width = 256, fmap_base 4096 and fmap_max 256 (256 channels up to
+    # 32², 128 at 64²), fade_kimg = stable_kimg = 100 and total_kimg 800 (8² to 64², then 200 kimg at 64²),
+    # batch_sizes 64 (32 at 64², the paper's), metric counts fid_samples 10k, ppl_samples 10k, ls_samples 20k,
+    # and the speed paths amp_bf16 and channels_last on (tested against the plain path on CPU,
+    # tests/test_speed_paths.py; bf16 only where it is native, compute capability >= 8.0: a T4 or V100 trains
+    # in fp32 with a warning); compile stays off (one compilation per resolution and config, its gain unmeasured).
+    # Cost, counted (`python benchmarks/profile_cost.py --profile gpu`, sgan.flops: matmuls and convolutions,
+    # forward and backward, R1's double backward included, the plain fp32 path): a training step costs 69.2
+    # GFLOP per image at 64² (B-F: NS loss + R1 every minibatch; A's WGAN-GP 82.9), 34.9 at 32², 8.6 at 16²,
+    # 2.0 at 8²; G's forward 4.6 GFLOP per image. Per config 29.7 PFLOP of training (A 35.5) and 1.5 of metrics
+    # (the learning curve's 20 × 10k images and the final metrics' 120k); the course, A-F and the notebooks'
+    # ~186k images, ~194 PFLOP (results/gpu/cost.json). Time, estimated: those FLOPs at an assumed sustained
+    # 20-45 TFLOP/s for the plain path on one H100 (30-67% of its 67 TFLOP/s fp32 peak; not measured, no GPU
+    # has run this project yet): 12-31 minutes per config (A the most), 1.2-2.7 hours for the course, before any
+    # gain from bf16 and channels-last. A T4 (8.1 TFLOP/s fp32 peak, no bf16), at an assumed 3-5 TFLOP/s: 1.7-3.4 hours
+    # per config, 11-18 hours for the course (not an evening: run fewer configs, e.g. `--configs ABF`).
+    # Besides: making the 70k faces at 64² once, ~6 minutes of one CPU core (206 faces/s measured on this
+    # project's loaded Xeon). The previous size (total_kimg 1000) counted 281 PFLOP: 1.7-3.9 hours, too close to 4.
     "gpu": dict(
         model=dict(resolution=64, z_dim=256, w_dim=256, mapping_width=256, fmap_base=4096, fmap_max=256),
-        train=dict(start_resolution=8, fade_kimg=100.0, stable_kimg=100.0, total_kimg=1000.0,
+        train=dict(start_resolution=8, fade_kimg=100.0, stable_kimg=100.0, total_kimg=800.0,
                    batch_sizes=((8, 64), (16, 64), (32, 64), (64, 32)), tick_kimg=40.0,
                    fid_samples=10000, tick_fid_samples=10000, ppl_samples=10000, ls_samples=20000,
-                   ema_kimg=10.0),
+                   ema_kimg=10.0, amp_bf16=True, channels_last=True),
     ),
     # The official values (several GPUs, weeks).
     "paper": dict(model=dict(), train=dict()),
@@ -439,6 +458,25 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
 
 PROFILES["cpu-long"] = dict(model={**PROFILES["cpu"]["model"], "fmap_base": 512},
                            train={**PROFILES["cpu"]["train"], "total_kimg": 192.0})
+
+# The gpu profile's dry run (``make test``, on 2 CPU cores, a minute or two): the gpu profile's resolution (64²),
+# layers, latent sizes, schedule (every fade-in and stable phase from 8² to 64², in that order), speed paths,
+# device and thread settings, and metric kinds, so that a shape, device or threading bug of the gpu course fails
+# CI. Overridden, each down to seconds: the budget (fade_kimg, stable_kimg, total_kimg, tick_kimg, ema_kimg),
+# the metric counts (fid_samples, tick_fid_samples, ppl_samples, ls_samples), the minibatch (batch_sizes 4)
+# and the channels (fmap_base and fmap_max an eighth of the gpu profile's: 32 channels to 32², 16 at 64²; at
+# full width one 64² step of 32 images is ~2.2 TFLOP, about a minute of this project's CPU), and amp_bf16 off
+# (bf16 autocast on this CPU trained at 1-3 images/s where fp32 trained at 8-29; the gpu profile's networks
+# are stepped with it in tests/test_speed_paths.py).
+PROFILES["gpu-dry"] = dict(
+    model={**PROFILES["gpu"]["model"], "fmap_base": 512, "fmap_max": 32},
+    train={**PROFILES["gpu"]["train"], "fade_kimg": 0.008, "stable_kimg": 0.008, "total_kimg": 0.064,
+           "tick_kimg": 0.016, "ema_kimg": 0.01, "batch_sizes": ((8, 4), (16, 4), (32, 4), (64, 4)), "amp_bf16": False,
+           "fid_samples": 256, "tick_fid_samples": 256, "ppl_samples": 128, "ls_samples": 512})
+
+# Profiles that prove the code runs and learn nothing (seconds of training): a notebook's checks of what
+# training bought (trained beats untrained, W beats Z) are skipped there.
+LEARNS_NOTHING = ("smoke", "gpu-dry")
 
 # The showcase: for a learner at the key profile, the profile whose zoo holds the sharpest models of the same
 # resolution and data, used by the figures and widgets that demonstrate an effect (sgan.ablation.showcase_run).

@@ -62,8 +62,27 @@ def setup_notebook(profile: str | None = None, runs_dir: str | Path | None = Non
     profile = check_profile(profile or os.environ.get("SGAN_PROFILE") or DEFAULT_PROFILE)
     runs = Path(runs_dir) if runs_dir is not None else course_dir(profile)
     _inline_figures()
-    print(f"sgan course: profile {profile!r}, runs in {runs}")
+    guarded = _guard_devices()
+    print(f"sgan course: profile {profile!r}, runs in {runs}" + (", under the device guard" if guarded else ""))
     return profile, runs
+
+
+GUARD_ENV = "SGAN_DEVICE_GUARD"
+_guard = None
+
+
+def _guard_devices() -> bool:
+    """With ``$SGAN_DEVICE_GUARD=1`` (the tests' dry runs), the rest of this process runs under
+    ``sgan.device.device_guard``: a tensor made without its device, or two devices meeting, fails the cell."""
+    global _guard
+    if os.environ.get(GUARD_ENV) != "1":
+        return False
+    if _guard is None:
+        from sgan.device import device_guard
+
+        _guard = device_guard()
+        _guard.__enter__()  # left on for the kernel's life
+    return True
 
 
 def _kernel_shell():
@@ -130,14 +149,18 @@ def execute(name: str, out: Path, parameters: dict, output_name: str | None = No
 
 
 @contextlib.contextmanager
-def _kernel_threads(threads: str = "1") -> Iterator[None]:
-    """``OMP_NUM_THREADS`` for the notebook kernels, unless already set. The course's networks are tiny: on a
-    small, shared CPU one thread per process trains several times faster than threads fighting for the
-    cores (measured: 173 vs 14 images/s at 8² on two busy cores)."""
+def kernel_threads(jobs: int) -> Iterator[None]:
+    """``OMP_NUM_THREADS`` for notebook kernels of which ``jobs`` run at once, unless already set: the
+    machine's cores split between them (``sgan.device.process_threads``). So the ablation runs, two at a time
+    on 2 cores, get one thread each (the course's networks are tiny: on a small, shared CPU one thread per
+    process trains several times faster than threads fighting for the cores, measured 173 vs 14 images/s at 8²
+    on two busy cores), and a teaching notebook, alone, gets every core."""
+    from sgan.device import process_threads
+
     if "OMP_NUM_THREADS" in os.environ:
         yield
         return
-    os.environ["OMP_NUM_THREADS"] = threads
+    os.environ["OMP_NUM_THREADS"] = str(process_threads(jobs))
     try:
         yield
     finally:
@@ -202,8 +225,8 @@ def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/cours
     clock = _Clock(len(ablations) + len(teaching))
     print(f"sgan course: profile {profile!r}, {clock.total} notebooks ({len(ablations)} ablation runs, "
           f"{workers} at a time), outputs in {out}", flush=True)
-    with _kernel_threads():
-        prepare_data(profile, configs)
+    prepare_data(profile, configs)
+    with kernel_threads(workers):
         failed = threading.Event()  # set by a failed run: no other run starts (a running one finishes)
 
         def ablation(job: tuple[str, str, dict]) -> None:
@@ -218,6 +241,7 @@ def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/cours
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for future in [pool.submit(ablation, job) for job in ablations]:
                 future.result()
+    with kernel_threads(1):
         for job in teaching:
             _run_job(job, out, clock, progress, prefix=False)
     print(f"\nsgan course ({profile}) finished in {clock.minutes():.1f} min; executed notebooks and their "
@@ -260,13 +284,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default="runs/course", help="the course root; outputs go to <out>/<profile>")
     parser.add_argument("--configs", default="".join(PRESETS), help="ablation configs to run, e.g. ABF")
     parser.add_argument("--jobs", type=int, default=2, help="ablation runs at a time (one core each)")
+    parser.add_argument("--notebooks", default=None,
+                        help="teaching notebooks to run, by number, e.g. 00,08,14 (default: all; 12 always ends)")
     parser.add_argument("--no-progress", action="store_true", help="no per-cell progress bars")
     args = parser.parse_args(argv)
     configs = list(args.configs.upper())
     bad = sorted(set(configs) - set(PRESETS))
     if bad:
         parser.error(f"unknown config(s) {bad}: choose from {', '.join(PRESETS)}")
-    run_course(args.profile, args.out, configs, progress=not args.no_progress, jobs=args.jobs)
+    notebooks = None
+    if args.notebooks is not None:
+        wanted = [n.strip() for n in args.notebooks.split(",") if n.strip()]
+        names = {name[:2]: name for name in teaching_notebooks()}
+        unknown = sorted(set(wanted) - set(names))
+        if unknown:
+            parser.error(f"unknown notebook(s) {unknown}: choose from {', '.join(sorted(names))}")
+        notebooks = [names[n] for n in wanted]
+    run_course(args.profile, args.out, configs, notebooks=notebooks, progress=not args.no_progress, jobs=args.jobs)
 
 
 if __name__ == "__main__":

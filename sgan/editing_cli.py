@@ -46,14 +46,14 @@ class CommandError(ValueError):
     """A bad argument of these commands (``sgan.__main__`` prints it as a usage error)."""
 
 
-def _generator(run: str):
+def _generator(run: str, device: torch.device):
     from sgan.checkpoint import load_generator
 
     if run.startswith("zoo:"):
         from sgan.model_zoo import zoo
 
-        return zoo(run[4:])
-    return load_generator(run)
+        return zoo(run[4:], device=device)
+    return load_generator(run, device=device)
 
 
 def load_image(path: str | Path, resolution: int) -> torch.Tensor:
@@ -86,8 +86,8 @@ def run_project(args: argparse.Namespace) -> int:
 
     if args.steps < 1:
         raise CommandError(f"--steps {args.steps}: give at least one step.")
-    G = _generator(args.run)
-    images = torch.cat([load_image(p, G.cfg.resolution) for p in args.image])
+    G = _generator(args.run, args.device)
+    images = torch.cat([load_image(p, G.cfg.resolution) for p in args.image]).to(args.device)
     result = project(G, images, args.space, steps=args.steps, seed=args.seed)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -144,8 +144,8 @@ def run_edit(args: argparse.Namespace) -> int:
         raise CommandError(f"--steps {args.steps!r}: write first,last, e.g. -3,3.") from None
     if args.frames < 2:
         raise CommandError(f"--frames {args.frames}: give at least 2.")
-    G = _generator(args.run)
-    ws = torch.from_numpy(np.load(args.w)).float()
+    G = _generator(args.run, args.device)
+    ws = torch.from_numpy(np.load(args.w)).float().to(args.device)
     if ws.ndim != 3 or ws.shape[1:] != (G.num_layers, G.cfg.w_dim):
         raise CommandError(f"{args.w} holds {tuple(ws.shape)}: expected [N, {G.num_layers}, {G.cfg.w_dim}] "
                            "latents of this generator (from `python -m sgan project`).")
@@ -156,7 +156,7 @@ def run_edit(args: argparse.Namespace) -> int:
         raise CommandError(f"--noise {maps}: no such file (give the .noise.npz that `project` wrote).")
     noise = load_noise(maps, G, len(ws)) if maps.is_file() else "zero"
     layers = _range(args.layers, G.num_layers) if args.layers else None
-    dirs = factor_directions(G, load_domain_net(), "w", n=args.fit)
+    dirs = factor_directions(G, load_domain_net(args.device), "w", n=args.fit)
     unvaried = tuple(f for f in remove if f in dirs.degenerate)  # G hardly varies them: no direction to hold
     remove = tuple(f for f in remove if f not in unvaried)
     try:

@@ -55,8 +55,9 @@ def zoo_entries(profile: str = "cpu") -> list[str]:
     return sorted(p.stem for p in folder.glob("*.pt")) if folder.is_dir() else []
 
 
-def zoo(config: str = "F", profile: str = "cpu", device: str | torch.device = "cpu"):
-    """The zoo's EMA generator of ``config`` at ``profile`` (float32, eval mode, gradients off)."""
+def zoo(config: str = "F", profile: str = "cpu", device: str | torch.device | None = None):
+    """The zoo's EMA generator of ``config`` at ``profile`` (float32, eval mode, gradients off), on ``device``
+    (default: the run's device, ``sgan.device.run_device()``)."""
     from sgan.checkpoint import load_generator
 
     return load_generator(zoo_path(config, profile), device=device)

@@ -29,6 +29,8 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from sgan.device import device_of
+
 SCALES = ("coarse", "middle", "fine")
 # The paper's split (Figure 3) at 1024²: coarse 4²–8², middle 16²–32², fine 64²–1024².
 _PAPER_SCALE_RESOLUTIONS = {"coarse": (4, 8), "middle": (16, 32)}
@@ -124,10 +126,6 @@ def to_png(image: np.ndarray) -> bytes:
 # ---------------------------------------------------------------------------------------------------------
 # Seeded latents, noise and synthesis
 # ---------------------------------------------------------------------------------------------------------
-def device_of(G: torch.nn.Module) -> torch.device:
-    return next(G.parameters()).device
-
-
 def seed_latents(G: torch.nn.Module, seeds: Sequence[int]) -> torch.Tensor:
     """One latent per seed, ``z [len(seeds), z_dim]`` ~ N(0, I); a seed gives the same z on every device."""
     zs = [torch.randn(1, G.cfg.z_dim, generator=torch.Generator().manual_seed(int(s)), device="cpu") for s in seeds]
@@ -473,7 +471,7 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: float | torch.Tensor) -> torch.Te
 @torch.no_grad()
 def interpolate(G: torch.nn.Module, seed_a: int, seed_b: int, ts: Sequence[float], space: str = "w",
                 noise_seed: int = 0) -> torch.Tensor:
-    """Images ``[len(ts), 3, H, W]`` along the path from seed A to seed B, slerp in Z or lerp in W.
+    """Images ``[len(ts), 3, H, W]`` (on the CPU) along the path from seed A to seed B, slerp in Z or lerp in W.
 
     The same noise for every image, so only the latent moves.
     """
@@ -487,7 +485,7 @@ def interpolate(G: torch.nn.Module, seed_a: int, seed_b: int, ts: Sequence[float
     else:
         w0, w1 = seed_ws(G, [seed_a, seed_b])[:, 0].cpu().chunk(2)
         w = torch.lerp(w0.expand(len(t), -1), w1.expand(len(t), -1), t).to(device_of(G))
-    return synthesize(G, G.broadcast(w), seed_noise(G, noise_seed))
+    return synthesize(G, G.broadcast(w), seed_noise(G, noise_seed)).cpu()
 
 
 def interpolation_figure(G: torch.nn.Module, seed_a: int = 1, seed_b: int = 2, steps: int = 9,
@@ -681,8 +679,9 @@ def reference_bands_figure(rows: Sequence[dict], metric: str = "FID") -> Figure:
 
 
 def samples(G: torch.nn.Module, seeds: Sequence[int], noise_seed: int = 0) -> torch.Tensor:
-    """One image per seed ``[len(seeds), 3, H, W]`` (no truncation, the same seeded noise for all)."""
-    return synthesize(G, seed_ws(G, seeds), seed_noise(G, noise_seed))
+    """One image per seed ``[len(seeds), 3, H, W]`` (no truncation, the same seeded noise for all), drawn on G's
+    device and returned on the CPU (for figures and numpy)."""
+    return synthesize(G, seed_ws(G, seeds), seed_noise(G, noise_seed)).cpu()
 
 
 def samples_figure(G: torch.nn.Module, seeds: Sequence[int] = tuple(range(16)), ncols: int = 8,

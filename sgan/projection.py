@@ -141,7 +141,7 @@ def project(G, images: torch.Tensor, space: str = "w", steps: int = DEFAULT_STEP
         raise ValueError(f"steps={steps}: run at least one optimisation step.")
     device, dtype = G.w_avg.device, G.w_avg.dtype
     images = images.to(device=device, dtype=dtype)
-    net = (net if net is not None else load_domain_net()).to(device)
+    net = net.to(device) if net is not None else load_domain_net(device)  # the perceptual network follows G
     net.requires_grad_(False)
     n, L = images.shape[0], G.num_layers
     w_mean, sigma_w = w_statistics(G)

@@ -41,8 +41,12 @@ def parse_seeds(text: str) -> list[int]:
 @torch.no_grad()
 def generate_images(G, seeds: Iterable[int], psi: float = 1.0, cutoff: int | None = None,
                     noise: str = "random", resolution: int | None = None, alpha: float = 1.0,
-                    device: str | torch.device = "cpu") -> torch.Tensor:
-    """One image per seed from generator ``G``: ``[len(seeds), 3, r, r]`` in [-1, 1] (clamped), on CPU."""
+                    device: str | torch.device | None = None) -> torch.Tensor:
+    """One image per seed from generator ``G``: ``[len(seeds), 3, r, r]`` in [-1, 1] (clamped), on CPU. Drawn
+    on ``device`` (default: G's own, ``sgan.device.device_of``)."""
+    from sgan.device import device_of
+
+    device = device_of(G) if device is None else device
     images = []
     for seed in seeds:
         gen = torch.Generator(device="cpu").manual_seed(int(seed))
@@ -105,10 +109,11 @@ def save_grid(images: torch.Tensor, path: str | Path, columns: int | None = None
 
 
 def sample_grid(run: str | Path, seeds: Sequence[int], out: str | Path, psi: float = 1.0,
-                cutoff: int | None = None, which: str = "ema", device: str = "cpu",
+                cutoff: int | None = None, which: str = "ema", device: str | None = None,
                 columns: int | None = None) -> Path:
-    """Load a run's generator, draw one image per seed and save the grid to ``out``."""
+    """Load a run's generator (on ``device``, default the run's: ``sgan.device.run_device()``), draw one image
+    per seed and save the grid to ``out``."""
     from sgan.checkpoint import load_generator
 
     G = load_generator(run, which=which, device=device)
-    return save_grid(generate_images(G, seeds, psi=psi, cutoff=cutoff, device=device), out, columns)
+    return save_grid(generate_images(G, seeds, psi=psi, cutoff=cutoff), out, columns)

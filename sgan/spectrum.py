@@ -93,20 +93,21 @@ def run_spectra(run_dir: Any, dataset: Any, n: int = 512, seed: int = 0) -> dict
     and the spectrum and high-band share of its D's input gradient at real images."""
     from sgan.checkpoint import load_checkpoint, load_generator
     from sgan.config import RunConfig
+    from sgan.device import device_of
     from sgan.discriminator import Discriminator
     from sgan.metrics import sampling
 
-    G = load_generator(run_dir)
+    G = load_generator(run_dir)  # on the run's device; D, the fakes and the reals follow it
+    device = device_of(G)
     state = load_checkpoint(run_dir)
     D = Discriminator(RunConfig.from_json(state["config"]).model, seed=None)
     D.load_state_dict(state["D"])
-    D.requires_grad_(False).eval()
+    D.requires_grad_(False).eval().to(device)
     res = G.cfg.resolution
     n = min(n, len(dataset))
-    fakes = torch.cat([img for _, _, img in sampling.iterate_generated(G, n, seed, 128, torch.device("cpu"),
-                                                                       False)]).clamp(-1, 1)
+    fakes = torch.cat([img for _, _, img in sampling.iterate_generated(G, n, seed, 128, device, False)]).clamp(-1, 1)
     index, _ = sampling.real_indices(len(dataset), n, seed)
-    reals = dataset.batch(index, mirror=False)
+    reals = dataset.batch(index, mirror=False, device=device)
     if reals.shape[-1] != res:
         reals = torch.nn.functional.avg_pool2d(reals, reals.shape[-1] // res)
     grad = gradient_spectrum(D, reals[:256])

@@ -30,6 +30,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from sgan import device as device_lib
 from sgan import distributed as dist
 from sgan import losses
 from sgan.atomic import write_text
@@ -94,13 +96,13 @@ class Run:
 
 
 def resolve_device(name: str, info: dist.DistInfo) -> torch.device:
-    """``"auto"``: cuda when available, else cpu; one GPU per rank under torchrun."""
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    device = torch.device(name)
+    """``sgan.device.resolve_device`` (validated; "auto": cuda when available), one GPU per rank under
+    torchrun."""
+    try:
+        device = device_lib.resolve_device(name)
+    except device_lib.DeviceError as exc:
+        raise ConfigError(str(exc)) from None
     if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ConfigError(f"device={name!r} but CUDA is not available here: use device='cpu' or 'auto'.")
         if info.enabled:
             device = torch.device("cuda", info.local_rank)
         torch.cuda.set_device(device)
@@ -307,6 +309,10 @@ class Trainer:
         self.gen_data = torch.Generator("cpu").manual_seed(seed)
         self.gen_latent = torch.Generator(device).manual_seed(seed + 1)
         self.synthesis = torch.compile(self.G.synthesis) if config.train.compile else self.G.synthesis
+        self.bf16 = config.train.amp_bf16 and device_lib.bf16_supported(device)
+        if config.train.amp_bf16 and not self.bf16 and info.is_main:
+            warnings.warn(f"amp_bf16: {device} has no native bf16 (a GPU needs compute capability 8.0): training "
+                          "in fp32 (the plain path); --set amp_bf16=false silences this.", stacklevel=2)
         self.nimg, self.step, self.tick, self.tick_start_nimg = 0, 0, 0, 0
         self.stage: tuple[int, bool] | None = None
         self.ema_lod: float | None = None  # the level of detail G_ema renders at (sgan.ema.ema_lod)
@@ -345,7 +351,7 @@ class Trainer:
         return x
 
     def autocast(self):
-        enabled = self.config.train.amp_bf16
+        enabled = self.bf16
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=enabled)
 
     def synthesize(self, ws: torch.Tensor, noise: list | str, phase: Phase) -> torch.Tensor:

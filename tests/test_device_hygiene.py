@@ -2,8 +2,9 @@
 code, so the CUDA paths cannot fail on a device mix-up that the CPU tests never see.
 
 Two checks. (1) Run that code with the *default* device set to ``meta`` while every model and input lives on
-the CPU: a factory call that forgets ``device=`` makes a meta tensor, and the first operation that mixes it
-with a CPU tensor fails. (2) A source scan: every ``torch.<factory>(...)`` in ``sgan/`` passes ``device=``,
+the CPU, under ``sgan.device.device_guard`` (a TorchFunctionMode): a factory call in the project's code that
+forgets ``device=`` fails at once, naming the line, and any other makes a meta tensor that the guard stops
+when it meets a CPU tensor. (2) A source scan: every ``torch.<factory>(...)`` in ``sgan/`` passes ``device=``,
 except a parameter's or buffer's initial value (module construction, moved later with ``.to``).
 """
 
@@ -17,10 +18,14 @@ import torch
 from sgan import losses, plots
 from sgan.config import make_config
 from sgan.data import load_dataset
+from sgan.device import DeviceMixError, device_guard
 from sgan.discriminator import Discriminator
 from sgan.distributed import DistInfo
+from sgan.editing import disentanglement_matrix, edit, factor_directions
 from sgan.generator import Generator
 from sgan.metrics import compute_metric
+from sgan.metrics.domain_net import load_domain_net
+from sgan.projection import project
 from sgan.training import Trainer
 from sgan.widgets import InterpolationWidget, NoiseWidget, StyleMixingWidget, TruncationWidget
 
@@ -36,9 +41,43 @@ def data16(tmp_path_factory):
 
 @pytest.fixture
 def meta_default():
-    """The default device is ``meta`` for the test's body (models and inputs stay on the CPU)."""
-    with torch.device("meta"):
+    """The default device is ``meta`` for the test's body (models and inputs stay on the CPU), under the guard."""
+    with torch.device("meta"), device_guard():
         yield
+
+
+def test_the_guard_stops_devices_meeting_and_factories_without_a_device():
+    cpu, meta = torch.ones(4, device="cpu"), torch.ones(4, device="meta")
+    with device_guard():
+        with pytest.raises(DeviceMixError, match="add: tensors on cpu, meta meet"):
+            torch.add(cpu, meta)
+        in_sgan = str(SGAN / "somewhere.py")  # the factory rule checks the package's code
+        with pytest.raises(DeviceMixError, match=r"torch.zeros\(...\) without device= at .*somewhere.py:1"):
+            exec(compile("torch.zeros(3)", in_sgan, "exec"), {"torch": torch})
+        with pytest.raises(DeviceMixError, match="torch.randn"):
+            exec(compile("torch.randn(2, generator=torch.Generator().manual_seed(0))", in_sgan, "exec"),
+                 {"torch": torch})
+        exec(compile("torch.zeros(3, device='cpu')", in_sgan, "exec"), {"torch": torch})
+        torch.zeros(3)  # a test's (or a notebook's) own tensors are its business
+        assert (cpu + torch.zeros(4, device="cpu")).sum() == 4  # named devices, one device: fine
+        assert cpu.to("meta").device.type == "meta" and (cpu * torch.tensor(2.0, device="cpu")).sum() == 8
+        assert torch.zeros_like(cpu).device == cpu.device  # follows its input
+    torch.add(cpu, 1.0)  # outside the guard nothing is checked
+
+
+def test_projection_and_editing_create_nothing_on_the_default_device(meta_default):
+    """Projection and editing on G's device; their judge on G's device too (it loaded on the CPU before)."""
+    with torch.device("cpu"):
+        G = Generator(make_config("F", "smoke").model, seed=0).eval()
+        target = G(torch.randn(2, G.cfg.z_dim, generator=torch.Generator().manual_seed(1), device="cpu"))
+        net = load_domain_net("cpu")
+    result = project(G, target.detach(), "w+", steps=3, progress=False)
+    assert result.ws.device.type == "cpu" and np.isfinite(result.losses).all()
+    dirs = factor_directions(G, net, "w", n=64)
+    ws = edit(result.ws, dirs.directions["yaw"], 1.0, dirs.sigma["yaw"])
+    assert ws.device.type == "cpu"
+    _, M = disentanglement_matrix(G, net, dirs, n=16)
+    assert np.isfinite(M).all()
 
 
 @pytest.mark.parametrize("config", ["A", "B", "F"])

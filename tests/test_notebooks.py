@@ -221,3 +221,43 @@ def test_a_failed_ablation_run_stops_the_course(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="11_ablation_A.ipynb failed"):
         course.run_course("smoke", tmp_path, configs="ABC", jobs=1, progress=False)
     assert started == ["A"], "runs after a failure were still started"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The gpu course, dry: `PROFILE=gpu make course` on CPU at the gpu profile's shapes and settings
+# ---------------------------------------------------------------------------------------------------------
+# The teaching notebooks of the default dry run: the metric notebooks, where the gpu course spends its evaluation
+# hours (08 FID, 09 PPL, 10 separability), and 00. All of 00-14 at the gpu profile's 64² take ~20 minutes on 2
+# busy cores (06's style-mixing agreement alone ~5, 14's projections over 3; projection and editing run under
+# the guard in tests/test_device_hygiene.py): set SGAN_DRY_NOTEBOOKS=all for them, or a list such as 06,14.
+DRY_NOTEBOOKS = "00,08,09,10"
+
+
+@pytest.mark.slow
+def test_the_gpu_course_dry_run(tmp_path):
+    """The course at profile ``gpu-dry`` (the gpu profile's 64², layers, schedule and settings; budget, metric
+    counts, minibatch and widths cut to seconds: ``sgan/config.py``): A-F through papermill, the teaching
+    notebooks of ``DRY_NOTEBOOKS`` and 12's tables, every kernel under the device guard
+    (``SGAN_DEVICE_GUARD=1``: sgan's code and the notebooks' cells name the device of every tensor they make)."""
+    chosen = os.environ.get("SGAN_DRY_NOTEBOOKS", DRY_NOTEBOOKS)
+    numbers = [p.name[:2] for p in NOTEBOOKS if p.name[:2] not in ("11", "12")] if chosen == "all" else \
+        chosen.split(",")
+    env = {**os.environ, "SGAN_RUNS": str(tmp_path / "runs"), "SGAN_DATA": str(tmp_path / "data"),
+           "SGAN_DEVICE_GUARD": "1", "PYTHONUNBUFFERED": "1"}
+    for name in ("SGAN_PROFILE", "SGAN_REQUIRE_BROWSER", "OMP_NUM_THREADS"):
+        env.pop(name, None)
+    proc = subprocess.run([sys.executable, "-m", "sgan.course", "--profile", "gpu-dry", "--out",
+                           str(tmp_path / "course"), "--no-progress", "--notebooks", ",".join(numbers)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=2 * TIMEOUT_S)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    runs = tmp_path / "course" / "gpu-dry"
+    assert proc.stdout.count("under the device guard") == len(PRESETS) + len(numbers) + 1  # + 12
+    tables = json.loads((runs / "results_tables.json").read_text())
+    assert [row["config"] for row in tables["table1"]] == list(PRESETS)
+    for row in tables["table3"]:
+        assert all(math.isfinite(row[k]) for k in ("ppl full", "ppl end", "separability")), row
+    for config in PRESETS:
+        result = json.loads((runs / config / "results.json").read_text())
+        cfg = result["run_config"]
+        assert (cfg["model"]["resolution"], cfg["train"]["channels_last"]) == (64, True)
+        assert result["learning_curve"]["kimg"][-1] == pytest.approx(cfg["train"]["total_kimg"], abs=0.01)

@@ -46,7 +46,7 @@ gen = torch.Generator().manual_seed(seed)  # every random draw below comes from 
 # %%
 from sgan.nn.norm import pixel_norm
 
-a = torch.randn(4, 16, 8, 8, generator=gen) * 5  # [N, C, H, W]
+a = torch.randn(4, 16, 8, 8, generator=gen, device="cpu") * 5  # [N, C, H, W]
 b = a / torch.sqrt(a.square().mean(dim=1, keepdim=True) + 1e-8)  # by hand
 print("mean square per pixel after pixel norm:", b.square().mean(dim=1).flatten()[:4])
 assert torch.allclose(b, pixel_norm(a), atol=1e-6)
@@ -67,7 +67,7 @@ assert torch.allclose(b, pixel_norm(a), atol=1e-6)
 from sgan.nn.equalized import EqualizedLinear
 
 layer = EqualizedLinear(64, 32, gain=math.sqrt(2))
-x = torch.randn(8, 64, generator=gen)
+x = torch.randn(8, 64, generator=gen, device="cpu")
 c = math.sqrt(2) / math.sqrt(64)
 y_by_hand = F.linear(x, layer.weight * c, layer.bias)
 print(f"stored weight std {layer.weight.std():.3f}, effective std {(layer.weight * c).std():.3f} (He: {c:.3f})")
@@ -87,7 +87,7 @@ assert torch.allclose(y_by_hand, layer(x), atol=1e-6)
 # %%
 from sgan.nn.mbstd import MinibatchStdDev
 
-x = torch.randn(8, 3, 4, 4, generator=gen)  # [N, C, H, W], two groups of 4
+x = torch.randn(8, 3, 4, 4, generator=gen, device="cpu")  # [N, C, H, W], two groups of 4
 groups = [x[i::2] for i in range(2)]  # image i is in group i mod 2
 sigma = [torch.sqrt(g.var(dim=0, unbiased=False) + 1e-8).mean() for g in groups]
 by_hand = torch.cat([x, torch.stack([sigma[i % 2] for i in range(8)]).view(8, 1, 1, 1).expand(8, 1, 4, 4)], dim=1)
@@ -112,7 +112,7 @@ print("group std:", [f"{s:.3f}" for s in sigma])
 # %%
 from sgan.schedule import schedule
 
-kimgs = torch.linspace(0, cfg.train.total_kimg, 400).tolist()
+kimgs = torch.linspace(0, cfg.train.total_kimg, 400, device="cpu").tolist()
 phases = [schedule(k, cfg.train, cfg.model.resolution) for k in kimgs]
 fig, ax = plt.subplots(1, 2, figsize=(9, 2.5))
 ax[0].step(kimgs, [p.resolution for p in phases], where="post")
@@ -127,7 +127,7 @@ plt.show()
 
 # %%
 G0 = sgan.Generator(cfg.model, seed=seed).eval()
-ws = G0.broadcast(G0.mapping(torch.randn(2, cfg.model.z_dim, generator=gen)))
+ws = G0.broadcast(G0.mapping(torch.randn(2, cfg.model.z_dim, generator=gen, device="cpu")))
 r = cfg.model.resolution
 with torch.no_grad():
     faded_out = G0.synthesis(ws, resolution=r, alpha=0.0, noise="zero")
@@ -205,15 +205,15 @@ else:
 # %%
 from sgan import losses
 
-v = torch.randn(1, 3, 4, 4, generator=gen)
+v = torch.randn(1, 3, 4, 4, generator=gen, device="cpu")
 
 
 def D_toy(images):  # [N, 3, 4, 4] -> [N, 1]
     return (images * v).sum(dim=(1, 2, 3)).unsqueeze(1)
 
 
-reals, fakes = torch.randn(4, 3, 4, 4, generator=gen), torch.randn(4, 3, 4, 4, generator=gen)
-u = torch.rand(4, 1, 1, 1, generator=gen)
+reals, fakes = torch.randn(4, 3, 4, 4, generator=gen, device="cpu"), torch.randn(4, 3, 4, 4, generator=gen, device="cpu")
+u = torch.rand(4, 1, 1, 1, generator=gen, device="cpu")
 by_hand = (D_toy(fakes) - D_toy(reals)).mean() + 10 * (v.norm() - 1) ** 2 + 0.001 * D_toy(reals).square().mean()
 assert torch.allclose(by_hand, losses.d_wgan_gp(D_toy, reals, fakes, u).loss, rtol=1e-5)
 print(f"L_D = {by_hand:.3f}")

@@ -40,7 +40,7 @@ gen = torch.Generator().manual_seed(seed)
 # %%
 from sgan.nn.resample import blur_kernel, upsample
 
-x = torch.randn(1, 3, 8, 8, generator=gen)
+x = torch.randn(1, 3, 8, 8, generator=gen, device="cpu")
 k = blur_kernel()
 print("blur kernel × 16:\n", (k * 16).int())
 ours = upsample(x, "bilinear")  # nearest ×2, then the blur
@@ -65,14 +65,14 @@ plots.grid_figure(torch.cat([x.repeat_interleave(2, 2).repeat_interleave(2, 3), 
 # %%
 from sgan import losses
 
-v = torch.randn(1, 3, 4, 4, generator=gen) * 0.1
+v = torch.randn(1, 3, 4, 4, generator=gen, device="cpu") * 0.1
 
 
 def D_toy(images):  # [N, 3, 4, 4] -> [N, 1]
     return (images * v).sum(dim=(1, 2, 3)).unsqueeze(1)
 
 
-reals, fakes = torch.randn(4, 3, 4, 4, generator=gen), torch.randn(4, 3, 4, 4, generator=gen)
+reals, fakes = torch.randn(4, 3, 4, 4, generator=gen, device="cpu"), torch.randn(4, 3, 4, 4, generator=gen, device="cpu")
 by_hand = F.softplus(D_toy(fakes)).mean() + F.softplus(-D_toy(reals)).mean() + 10 / 2 * v.square().sum()
 library = losses.d_logistic_r1(D_toy, reals, fakes, gamma=10.0)
 assert torch.allclose(by_hand, library.loss, rtol=1e-5)

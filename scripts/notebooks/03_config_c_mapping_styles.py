@@ -46,7 +46,7 @@ gen = torch.Generator().manual_seed(seed)
 # %%
 run_dir = showcase_run("C", profile, seed=seed, out_dir=runs_dir)  # the sharpest C there is (printed)
 G = sgan.load_generator(run_dir)
-z = torch.randn(4, G.cfg.z_dim, generator=gen)
+z = torch.randn(4, G.cfg.z_dim, generator=gen, device="cpu").to(G.w_avg.device)  # drawn on the CPU, on G's device
 
 h = z / torch.sqrt(z.square().mean(dim=1, keepdim=True) + 1e-8)
 for layer in G.mapping.layers:
@@ -64,7 +64,7 @@ assert torch.allclose(h, G.mapping(z), atol=1e-5)
 from sgan.adain import AdaIN
 
 adain = AdaIN(w_dim=G.cfg.w_dim, channels=16)
-x = torch.randn(4, 16, 8, 8, generator=gen)  # [N, C, H, W]
+x = torch.randn(4, 16, 8, 8, generator=gen, device="cpu")  # [N, C, H, W]
 w = G.mapping(z)  # [N, w_dim]
 
 y_s, y_b = adain.style(w)  # the style y = A(w): [N, C] each

@@ -38,7 +38,7 @@ profile, runs_dir = setup_notebook(profile, runs_dir)
 from sgan.synthesis import ConstantInput
 
 const = ConstantInput(8)
-by_hand = torch.ones(1, 8, 4, 4).expand(3, -1, -1, -1)  # the initial constant, for a batch of 3
+by_hand = torch.ones(1, 8, 4, 4, device="cpu").expand(3, -1, -1, -1)  # the initial constant, for a batch of 3
 assert torch.equal(const(3), by_hand)
 
 # %% [markdown]

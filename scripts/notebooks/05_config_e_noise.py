@@ -44,9 +44,9 @@ from sgan.noise import NoiseInput
 
 noise_input = NoiseInput(16)
 with torch.no_grad():
-    noise_input.weight.copy_(torch.linspace(0, 1, 16))  # B: one factor per channel
-x = torch.randn(2, 16, 8, 8, generator=gen)  # [N, C, H, W]
-n = torch.randn(2, 1, 8, 8, generator=gen)  # [N, 1, H, W]: one map, shared by all channels
+    noise_input.weight.copy_(torch.linspace(0, 1, 16, device="cpu"))  # B: one factor per channel
+x = torch.randn(2, 16, 8, 8, generator=gen, device="cpu")  # [N, C, H, W]
+n = torch.randn(2, 1, 8, 8, generator=gen, device="cpu")  # [N, 1, H, W]: one map, shared by all channels
 assert torch.allclose(x + noise_input.weight.view(1, -1, 1, 1) * n, noise_input(x, n))
 assert torch.equal(NoiseInput(16)(x, n), x), "a fresh NoiseInput (B = 0) ignores its noise"
 

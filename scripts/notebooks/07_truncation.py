@@ -64,7 +64,7 @@ plots.truncation_figure(G, seeds=(1, 2, 3, 4), psis=psis)
 # %%
 import matplotlib.pyplot as plt
 
-sweep = torch.linspace(0, 1, 6).tolist()
+sweep = torch.linspace(0, 1, 6, device="cpu").tolist()
 images = plots.truncation_sweep(G, range(32), sweep)  # [P, S, 3, H, W]
 spread = [images[i].clamp(-1, 1).std(dim=0).mean().item() for i in range(len(sweep))]
 plt.figure(figsize=(4, 2.5))

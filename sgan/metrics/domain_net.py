@@ -51,6 +51,10 @@ def to_internal_size(images: torch.Tensor, size: int = INTERNAL_RESOLUTION) -> t
     return F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False)
 
 
+class JudgeResolutionWarning(UserWarning):
+    """The domain network shrank images below their resolution (it sees ``INTERNAL_RESOLUTION``² only)."""
+
+
 def _conv_block(cin: int, cout: int) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
 
@@ -85,7 +89,12 @@ class DomainNet(nn.Module):
         return sum(self.channels)
 
     def stage_activations(self, images: torch.Tensor) -> list[torch.Tensor]:
-        """The four stages' activations ``[N, C_l, 32/2^l, 32/2^l]`` (before each stage's pooling)."""
+        """The four stages' activations ``[N, C_l, 32/2^l, 32/2^l]`` (before each stage's pooling). Images
+        larger than ``INTERNAL_RESOLUTION`` are shrunk, and a ``JudgeResolutionWarning`` says so."""
+        if images.ndim == 4 and images.shape[-1] > INTERNAL_RESOLUTION:
+            warnings.warn(JudgeResolutionWarning(
+                f"the domain network judges {images.shape[-1]}² images at {INTERNAL_RESOLUTION}² (area-averaged): "
+                f"it does not see detail finer than {INTERNAL_RESOLUTION}²"), stacklevel=2)
         x = to_internal_size(images.float())
         out = []
         for i, stage in enumerate(self.stages):
@@ -171,9 +180,12 @@ def _warn_if_stale(meta: dict) -> None:
                       stacklevel=3)
 
 
-def load_domain_net(device: str | torch.device = "cpu",
+def load_domain_net(device: str | torch.device | None = None,
                     directory: str | os.PathLike | None = None) -> DomainNet:
-    """The shipped domain network (eval mode, float32), or the one saved in ``directory``."""
+    """The shipped domain network (eval mode, float32), or the one saved in ``directory``, on ``device``
+    (default: the run's device, ``sgan.device.run_device()``)."""
+    from sgan.device import resolve_device, run_device
+
     directory = Path(directory) if directory is not None else weights_dir()
     path, config = directory / WEIGHTS_NAME, directory / CONFIG_NAME
     if not path.is_file() or not config.is_file():
@@ -195,4 +207,4 @@ def load_domain_net(device: str | torch.device = "cpu",
     net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     net.name = f"domain-net-{digest[:8]}"
     net.requires_grad_(False)
-    return net.eval().to(device)
+    return net.eval().to(run_device() if device is None else resolve_device(device))

@@ -21,9 +21,13 @@ from __future__ import annotations
 import inspect
 import re
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from sgan.device import device_of
+from sgan.metrics.domain_net import JudgeResolutionWarning
 
 # The paper's sample counts (stylegan-facts.md, "Metrics").
 PAPER_COUNTS = {"fid": 50_000, "ppl": 100_000, "ls": 200_000}
@@ -166,20 +170,31 @@ def _check_options(name: str, fn: Callable[..., dict], options: dict[str, Any]) 
         raise TypeError(f"{name}: unknown option(s) {unknown}; this metric takes {sorted(allowed)}.")
 
 
-def compute_metric(name: str, G: Any, dataset: Any = None, device: str = "cpu", seed: int = 0,
+def compute_metric(name: str, G: Any, dataset: Any = None, device: Any = None, seed: int = 0,
                    progress: bool = True, **options: Any) -> dict:
     """Compute metric ``name`` (see the module docstring) of generator ``G``.
 
-    ``dataset`` (an ``ImageDataset``) is needed by FID and attrs only. ``device``: "cpu", "cuda" or "auto";
-    every random draw comes from ``seed``. ``options`` are the metric's own keyword options (an unknown one is an error
-    that lists them).
+    ``dataset`` (an ``ImageDataset``) is needed by FID and attrs only. ``device``: "cpu", "cuda", "auto" or
+    None (default: G's own device, ``sgan.device.device_of``); every random draw comes from ``seed``.
+    ``options`` are the metric's own keyword options (an unknown one is an error that lists them).
     """
     spec = parse_metric_name(name)
     fn = _implementation(spec.kind)
     _check_options(name, fn, options)
+    if device is None:
+        device = device_of(G)
     start = time.perf_counter()
-    result = fn(spec, G, dataset, device=device, seed=seed, progress=progress, **options)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", JudgeResolutionWarning)
+        result = fn(spec, G, dataset, device=device, seed=seed, progress=progress, **options)
     elapsed = time.perf_counter() - start
+    resized = sorted({str(w.message) for w in caught if issubclass(w.category, JudgeResolutionWarning)})
+    for w in caught:  # the others go on as they came; this one once, and into the result
+        if not issubclass(w.category, JudgeResolutionWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if resized:
+        result["resized"] = "; ".join(resized)
+        warnings.warn(f"{spec.name}: {result['resized']}", JudgeResolutionWarning, stacklevel=2)
     head = dict(metric=spec.name, value=result.pop("value"), num_samples=spec.num_samples,
                 official_count=spec.official_count, feature_network=result.pop("feature_network"),
                 distance=result.pop("distance"), seed=seed, time_s=round(elapsed, 3))

@@ -18,17 +18,9 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from sgan.device import resolve_device  # noqa: F401 (the metrics' name for it; its home is sgan.device)
+
 LATENT_STREAM, NOISE_STREAM, PPL_T_STREAM, REAL_STREAM, MIX_STREAM = 0, 1, 2, 3, 4
-
-
-def resolve_device(device: str | torch.device = "cpu") -> torch.device:
-    """``"auto"`` -> cuda when available, else cpu; anything else as ``torch.device``."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' but no CUDA GPU is available: use device='cpu' or 'auto'.")
-    return device
 
 
 def default_batch_size(device: torch.device, resolution: int) -> int:
