@@ -78,7 +78,7 @@ judge = load_domain_net()
 # %%
 r = G.cfg.resolution
 held_out = torch.from_numpy(render(sample_factors(4, seed=0, start_index=10_000_000), r, start_index=10_000_000))
-targets = held_out.float() / 127.5 - 1  # [4, 3, r, r] in [-1, 1]
+targets = (held_out.float() / 127.5 - 1).to(G.w_avg.device)  # [4, 3, r, r] in [-1, 1], on G's device
 truth = judge_readings(judge, targets)
 spread = data_reading_spread(judge, r)  # the data's spread of each factor's reading (1000 real faces)
 w_start, _ = w_statistics(G)
