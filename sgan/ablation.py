@@ -233,7 +233,7 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
     print(f"[{name}] {'resuming' if resume else 'training'} config {config} at profile {profile} in "
           f"{run_dir} ({cfg.train.total_kimg:g} kimg)", flush=True)
     dataset = dataset if dataset is not None else load_data(cfg, data, data_n, progress)
-    from sgan.course import in_live_frontend
+    from sgan.frontend import in_live_frontend
 
     live = progress and in_live_frontend()  # JupyterLab: the live view (sgan.live); papermill: one line per tick
     train(cfg, dataset, run_dir, resume=resume, progress=progress, data_root=data_root(), live=live,

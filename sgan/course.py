@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sgan.config import PRESETS, PROFILES
+from sgan.frontend import kernel_shell
 
 ABLATION_NOTEBOOK = "11_ablation.ipynb"
 RESULTS_NOTEBOOK = "12_results.ipynb"
@@ -85,31 +86,11 @@ def _guard_devices() -> bool:
     return True
 
 
-def _kernel_shell():
-    """The IPython shell of the Jupyter kernel this code runs in, or None (plain Python, IPython terminal)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    shell = get_ipython()
-    return shell if shell is not None and getattr(shell, "kernel", None) is not None else None
-
-
 def _inline_figures() -> None:
     """In a Jupyter kernel, show any returned matplotlib Figure inline (also those made without pyplot)."""
-    shell = _kernel_shell()
+    shell = kernel_shell()
     if shell is not None:
         shell.run_line_magic("matplotlib", "inline")
-
-
-def in_live_frontend() -> bool:
-    """Whether a person watches this kernel: a Jupyter kernel that a Jupyter server (JupyterLab, Notebook)
-    started for a notebook, which names it in ``JPY_SESSION_NAME``. Kernels run by papermill or nbval (nbclient)
-    have no such session, nor has plain Python. ``SGAN_LIVE=0`` / ``SGAN_LIVE=1`` overrides the guess."""
-    forced = os.environ.get("SGAN_LIVE", "").strip()
-    if forced in ("0", "1"):
-        return forced == "1"
-    return _kernel_shell() is not None and bool(os.environ.get("JPY_SESSION_NAME"))
 
 
 def render_html(notebook: Path) -> Path:

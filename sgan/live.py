@@ -14,7 +14,7 @@ SIGINT, which ``sgan.train`` already turns into "finish this minibatch, close th
 return" (``training._StopRequests``), so the run resumes with ``resume=True``. A widget button could not do
 it: a kernel busy running a cell reads no widget messages until the cell ends.
 
-``sgan.train`` shows the view when a person watches the kernel (``sgan.course.in_live_frontend``); under
+``sgan.train`` shows the view when a person watches the kernel (``sgan.frontend.in_live_frontend``); under
 papermill, nbval or plain Python it prints its text lines and progress bar as before.
 """
 
@@ -283,9 +283,9 @@ class LiveView:
 
     def show(self) -> None:
         """Display the view in the notebook (outside a Jupyter kernel nothing is shown; it still updates)."""
-        from sgan.course import _kernel_shell
+        from sgan.frontend import kernel_shell
 
-        if _kernel_shell() is not None:
+        if kernel_shell() is not None:
             self._ipython_display_()
 
     def update(self, row: dict[str, Any]) -> None:

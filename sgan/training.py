@@ -685,7 +685,7 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
     on_tick:   called with each tick's log row (after its checkpoint is written), on every rank.
     live:      the live view (``sgan.live``: losses, FID curve, latest grid, ETA, a stop button) instead of the
                progress bar; None: when a person watches this Jupyter kernel (JupyterLab, not papermill or
-               nbval: ``sgan.course.in_live_frontend``) and ``progress`` is on.
+               nbval: ``sgan.frontend.in_live_frontend``) and ``progress`` is on.
 
     Besides ``log.jsonl`` and the grids, rank 0 writes the same rows and grids as TensorBoard events in the run
     directory (``sgan.tensorboard_events``), rebuilt from the log when training starts.
@@ -756,7 +756,7 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
         save_grid(reals, out / "grids" / "reals.png")
     total = max_kimg if max_kimg is not None else config.train.total_kimg
     if live is None:
-        from sgan.course import in_live_frontend
+        from sgan.frontend import in_live_frontend
 
         live = progress and in_live_frontend()
     view = None

@@ -108,24 +108,19 @@ def _one_error_line(capsys) -> str:
     return err[0]
 
 
+REFUSED = {"nonsense": "--device='nonsense': choose 'auto', 'cpu', 'cuda'",
+           "cuda": "--device='cuda' but CUDA is not available here: use 'cpu' or 'auto'."}
+
+
+@pytest.mark.parametrize("device", [pytest.param("nonsense"), pytest.param("cuda", marks=no_cuda)])
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_refuses_a_malformed_device(command, capsys, tmp_path, monkeypatch):
+def test_every_command_refuses_a_bad_device_before_anything_runs(command, device, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as exc:
-        main([*COMMANDS[command], "--device", "nonsense"])
+        main([*COMMANDS[command], "--device", device])
     assert exc.value.code == 2
-    assert "--device='nonsense': choose 'auto', 'cpu', 'cuda'" in _one_error_line(capsys)
+    assert REFUSED[device] in _one_error_line(capsys)
     assert not any(tmp_path.iterdir())  # refused before anything ran
-
-
-@no_cuda
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_refuses_cuda_without_a_gpu(command, capsys, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit) as exc:
-        main([*COMMANDS[command], "--device", "cuda"])
-    assert exc.value.code == 2
-    assert "--device='cuda' but CUDA is not available here: use 'cpu' or 'auto'." in _one_error_line(capsys)
 
 
 def test_train_takes_device_from_the_flag(tmp_path):

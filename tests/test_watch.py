@@ -113,7 +113,7 @@ def test_stop_button_interrupts_this_kernel_through_the_server():
 
 
 def test_the_view_is_shown_only_where_a_person_watches(monkeypatch):
-    from sgan.course import in_live_frontend
+    from sgan.frontend import in_live_frontend
 
     monkeypatch.delenv("SGAN_LIVE", raising=False)
     monkeypatch.setenv("JPY_SESSION_NAME", "x.ipynb")
