@@ -391,6 +391,8 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
     same_run = previous and not RunConfig.from_dict(previous["run_config"]).differences(cfg)
     if trained_before and same_run:  # only new metrics: the training time is the one measured before
         train_s = previous.get("train_seconds", train_s)
+    else:  # the trainer's own clock: every session of a resumed run (this call's wall saw only the last one)
+        train_s = logged_train_seconds(run_dir, train_s)
     details = dict(previous.get("details", {})) if same_run else {}
     todo = [n for n in names if n not in details]
     print(f"[{name}] evaluating {', '.join(todo) or 'nothing new'}", flush=True)
@@ -410,6 +412,15 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
     write_json(results_path(run_dir), results)
     print(f"[{name}] results written to {results_path(run_dir)}", flush=True)
     return read_results(run_dir)  # as stored (JSON types), the same as a later reuse returns
+
+
+def logged_train_seconds(run_dir: str | Path, default: float) -> float:
+    """The training time of the run's last log row (``time``: summed over every session of a resumed run, the
+    tick FIDs excluded), or ``default`` when the run has no log."""
+    from sgan.plots import read_log
+
+    rows = read_log(run_dir) if (Path(run_dir) / "log.jsonl").is_file() else []
+    return float(rows[-1]["time"]) if rows and "time" in rows[-1] else default
 
 
 def learning_curve(run_dir: str | Path) -> dict[str, Any] | None:

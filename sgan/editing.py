@@ -312,3 +312,30 @@ def disentanglement_score(M: np.ndarray) -> float:
     leak = np.ones(k)
     leak[moved] = off[moved] / (own[moved] + off[moved])
     return float(leak.mean())
+
+
+COMPARED = (("F", "w"), ("F", "w+"), ("F", "z"), ("B", "z"))  # (generator, space): the paper's claim, W vs Z
+
+
+@dataclass
+class SpaceComparison:
+    """Issue 28's comparison of latent spaces: per (generator, space) of ``COMPARED``, the fitted directions
+    (W+ reuses W's), the disentanglement matrix ``(factors, M)`` and its score (lower is cleaner)."""
+
+    directions: dict[tuple[str, str], FactorDirections]
+    matrices: dict[tuple[str, str], tuple[list[str], np.ndarray]]
+    scores: dict[tuple[str, str], float]
+
+
+def compare_spaces(G_f, G_b, net: torch.nn.Module, data_std: dict[str, float], fit_images: int = 2000,
+                   edit_images: int = 256, seed: int = 0) -> SpaceComparison:
+    """The style-based ``G_f`` in W, in W+ (each edit on its factor's own styles) and in Z, against the
+    traditional ``G_b`` in Z: directions fitted on ``fit_images`` faces of latent seed ``seed``, matrices
+    over ``edit_images`` fresh latents (seed ``seed + 1``), every factor in ``data_std``'s units."""
+    generators = {"F": G_f, "B": G_b}
+    directions = {(g, s): factor_directions(generators[g], net, s, n=fit_images, seed=seed, data_std=data_std)
+                  for g, s in COMPARED if s != "w+"}
+    matrices = {(g, s): disentanglement_matrix(generators[g], net, directions[(g, s.rstrip("+"))], n=edit_images,
+                                               seed=seed + 1, w_plus=s == "w+")
+                for g, s in COMPARED}
+    return SpaceComparison(directions, matrices, {key: disentanglement_score(M) for key, (_, M) in matrices.items()})

@@ -8,7 +8,9 @@ to ``results/cpu-long/`` (``sgan.reference.write_report``). This module adds wha
 * ``long.md`` / ``long.json``: Table 1 at the long budget with the facial attributes (``attrs2k``: the mean gap
   between how often G draws each facial feature and how often the data has it; the open-eyes rate of G's faces
   against the data's), where F's learning curve crosses A's, and "what reproduced" at both budgets, claim by
-  claim, with whether the order changed with budget;
+  claim, with whether the order changed with budget; the controlled variants of F (one switch set back each,
+  ``sgan.reference.LONG_VARIANTS``) against A and F; issue 28's disentanglement scores of F in W, W+ and Z
+  against B in Z (``sgan.editing.compare_spaces``) at this budget;
 * ``curves_abf.png``: the learning curves of A, B and F (FID against kimg and against minutes, a band over
   seeds), with F's crossings of A marked;
 * ``samples.png``: a row of real faces, then one row per config (its first seed's final G_ema).
@@ -154,10 +156,65 @@ def samples_rows(root: Path, seeds: Sequence[int], dataset: Any, n: int = 8) -> 
     return rows
 
 
+def variants_table(root: Path, seeds: Sequence[int]) -> list[dict[str, Any]]:
+    """A, F and each controlled variant of F (``sgan.reference.LONG_VARIANTS``) with a finished run: FID best and
+    final over the seeds found, and how far each variant's mean best FID lies from F's (negative: the switch set
+    back lowers FID)."""
+    from sgan.reference import LONG_VARIANTS
+
+    names = ["A", "F", *(v.name for v in LONG_VARIANTS)]
+    results = rt.collect(root, names, seeds)
+    f_best = rt.measure(results, "F", "fid_best")["mean"]
+    rows = []
+    for name in names:
+        if not results.get(name):
+            continue
+        best = rt.measure(results, name, "fid_best")
+        rows.append({"run": name, "fid_best": best, "fid_final": rt.measure(results, name, "fid_final"),
+                     "minus_F": best["mean"] - f_best})
+    return rows
+
+
+def variants_markdown(rows: Sequence[dict[str, Any]], metric: str) -> str:
+    return markdown_table([{
+        "run": r["run"], "seeds": str(r["fid_best"]["n"]), f"{metric} best": rt.fmt(r["fid_best"]),
+        f"{metric} final": rt.fmt(r["fid_final"]),
+        "best − F's": "—" if math.isnan(r["minus_F"]) or r["run"] == "F" else f"{r['minus_F']:+.2f}"} for r in rows])
+
+
+def space_scores(root: Path, seed: int = 0, fit_images: int = 2000, edit_images: int = 256) -> dict[str, float] | None:
+    """Issue 28's disentanglement scores at the long budget (``sgan.editing.compare_spaces``; lower is cleaner):
+    ``{"F-w", "F-w+", "F-z", "B-z"}`` from the runs of F and B with ``seed``, None until both have finished."""
+    from sgan.ablation import read_results
+    from sgan.checkpoint import load_generator
+    from sgan.editing import compare_spaces, data_reading_spread
+    from sgan.metrics.domain_net import load_domain_net
+
+    dirs = {c: root / f"seed{seed}" / c for c in "FB"}
+    if any(read_results(d) is None for d in dirs.values()):
+        return None
+    G_f, G_b = (load_generator(dirs[c]) for c in "FB")
+    judge = load_domain_net()
+    spread = data_reading_spread(judge, G_f.cfg.resolution)
+    comparison = compare_spaces(G_f, G_b, judge, spread, fit_images, edit_images, seed=seed)
+    return {f"{g}-{s}": score for (g, s), score in comparison.scores.items()}
+
+
+def space_scores_sentence(scores: dict[str, float] | None) -> str:
+    """The scores, and whether W of F is cleaner than Z of B (the paper's claim), computed."""
+    if scores is None:
+        return "F or B has no finished seed-0 run yet: no disentanglement scores."
+    listed = ", ".join(f"{k[0]} in {k[2:].upper()} {v:.3f}" for k, v in scores.items())  # "F-w+" -> "F in W+"
+    verdict = ("cleaner than" if scores["F-w"] < scores["B-z"] else "not cleaner than")
+    return (f"Disentanglement scores (sgan.editing, lower is cleaner; seed 0): {listed}. F's W is {verdict} the "
+            "traditional B's Z at this budget.")
+
+
 def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, short_report: str | Path,
-                      dataset: Any = None) -> dict[str, Path]:
+                      dataset: Any = None, scores: bool = True) -> dict[str, Path]:
     """``long.md``, ``long.json``, ``curves_abf.png`` and (with ``dataset``) ``samples.png`` in ``out`` from the
-    runs under ``root``, beside the 30-kimg reference in ``short_report`` (its ``tables.json``)."""
+    runs under ``root``, beside the 30-kimg reference in ``short_report`` (its ``tables.json``); ``scores``: also
+    the disentanglement scores of F and B (``space_scores``, a few minutes)."""
     from sgan import plots
     from sgan.atomic import write_json, write_text
     from sgan.config import make_config
@@ -175,17 +232,23 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
     budget = budget_reproduced(rt.reproduced(results), short["reproduced"])
     short_kimg = make_config("A", "cpu").train.total_kimg  # the committed reference's budget
     long_kimg = max((r["kimg"] for runs in results.values() for r in runs), default=math.nan)
+    variants = variants_table(root, seeds)
+    spaces = space_scores(root, seeds[0]) if scores else None
     text = "\n\n".join([
         f"Table 1 at the long budget ({long_kimg:g} kimg), mean ± std over the seeds found:",
         table1_long_markdown(table1, metric),
         "Learning curves of A and F: " + crossing_summary(found, final_below),
         "What reproduced at each budget (the 30-kimg side is the committed reference, results/cpu):",
         budget_reproduced_markdown(budget, short_kimg, long_kimg) if budget else "(no claim measured at both)",
+        "Controlled variants (issue 25): F with one switch set back, against A and F:",
+        variants_markdown(variants, metric) if len(variants) > 2 else "(no variant finished yet)",
+        space_scores_sentence(spaces),
     ])
     paths = {"long_markdown": write_text(out / "long.md", text + "\n"),
              "long_json": write_json(out / "long.json", {
                  "seeds": list(seeds), "metric": metric, "table1": table1, "crossings_F_A": found,
-                 "F_ends_below_A": final_below, "reproduced_by_budget": budget})}
+                 "F_ends_below_A": final_below, "reproduced_by_budget": budget,
+                 "variants": variants, "space_scores": spaces})}
     groups = {c: d for c, d in dirs.items() if d}
     if groups:
         fig = plots.learning_curves_figure(groups, title=f"A, B and F to {long_kimg:g} kimg")

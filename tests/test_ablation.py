@@ -109,6 +109,15 @@ def test_run_ablation_trains_measures_and_then_reuses(runs, monkeypatch):
     again = ablation.run_ablation("F", "smoke", overrides=TINY, metrics=METRICS, progress=False)
     assert again == results
     assert ablation.ensure_trained("F", "smoke", overrides=TINY, progress=False) == run_dir
+    log = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines()]
+    assert results["train_seconds"] == round(log[-1]["time"], 1)  # the trainer's clock
+    # trained over several sessions (its log's clock says 1234.5 s), measured now: the training time is the log's,
+    # not this call's (which trained nothing)
+    log[-1]["time"] = 1234.5
+    (run_dir / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in log))
+    ablation.results_path(run_dir).unlink()
+    measured = ablation.run_ablation("F", "smoke", overrides=TINY, metrics=METRICS[:1], progress=False)
+    assert measured["train_seconds"] == 1234.5
 
 
 def test_a_run_whose_config_changed_is_moved_aside_and_retrained(runs):

@@ -331,15 +331,20 @@ def test_the_shipped_zoo_is_small_and_complete():
 # ---------------------------------------------------------------------------------------------------------
 # The long study (issue 25): its order, where F crosses A, what reproduced at each budget, the showcase
 # ---------------------------------------------------------------------------------------------------------
-def test_the_long_study_trains_a_f_b_first_then_c_d_e_then_third_seeds():
+def test_the_long_study_trains_a_f_b_first_then_c_d_e_then_the_variants_then_third_seeds():
     from sgan.reference import study_jobs
 
-    order = [(r.name, s) for r, s in study_jobs("long", (0, 1, 2), 2)]
+    jobs = study_jobs("long", (0, 1, 2), 2)
+    order = [(r.name, s) for r, s in jobs]
     assert order == [("A", 0), ("F", 0), ("B", 0), ("A", 1), ("F", 1), ("B", 1), ("C", 0), ("D", 0), ("E", 0),
-                     ("A", 2), ("F", 2)]
-    assert all(not r.overrides for r, _ in study_jobs("long", (0, 1, 2), 2))  # only the paper's switches differ
-    assert [(r.name, s) for r, s in study_jobs("long", (5,), 2)] == [("A", 5), ("F", 5), ("B", 5), ("C", 5),
-                                                                     ("D", 5), ("E", 5)]
+                     ("F-resample=nearest", 0), ("F-use_noise=False", 0), ("A", 2), ("F", 2)]
+    for run, _ in jobs:  # only the paper's switches differ: a variant is F with exactly its one switch changed
+        cfg = make_config(run.config, "cpu-long", **run.overrides)
+        expected = [f"model.{k}" for k in run.overrides]
+        assert cfg.differences(make_config(run.config, "cpu-long")) == expected
+    assert [(r.name, s) for r, s in study_jobs("long", (5,), 2)] == [
+        ("A", 5), ("F", 5), ("B", 5), ("C", 5), ("D", 5), ("E", 5), ("F-resample=nearest", 5),
+        ("F-use_noise=False", 5)]
     with pytest.raises(ValueError, match="Unknown study 'longer'"):
         study_jobs("longer", (0,), 2)
     long, short = make_config("F", "cpu-long"), make_config("F", "cpu")
@@ -377,6 +382,26 @@ def test_what_reproduced_by_budget_flags_an_order_that_changed():
     assert not budget_reproduced(long, long)[0]["order_changed"]
 
 
+def test_the_variants_table_sets_each_variant_against_f(tmp_path):
+    import json
+
+    from sgan.ablation import results_path
+    from sgan.reference_long import variants_markdown, variants_table
+
+    bests = {("A", 0): 7.0, ("F", 0): 12.0, ("F", 1): 14.0, ("F-resample=nearest", 0): 9.0}
+    for (name, seed), best in bests.items():
+        path = results_path(tmp_path / f"seed{seed}" / name)
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(fake_result(best)))
+    rows = {r["run"]: r for r in variants_table(tmp_path, (0, 1))}
+    assert list(rows) == ["A", "F", "F-resample=nearest"]  # F without noise has not run: no row
+    assert rows["F"]["fid_best"]["mean"] == 13.0 and rows["F"]["fid_best"]["n"] == 2
+    assert rows["F-resample=nearest"]["minus_F"] == pytest.approx(9.0 - 13.0)
+    assert rows["A"]["minus_F"] == pytest.approx(-6.0)
+    text = variants_markdown(list(rows.values()), "fid2k")
+    assert "| F-resample=nearest | 1 | 9.00 | 10.00 | -4.00 |" in text
+
+
 def test_the_long_report_reads_every_run_and_its_attributes(smoke_reference, tmp_path):
     import json
 
@@ -396,7 +421,13 @@ def test_the_long_report_reads_every_run_and_its_attributes(smoke_reference, tmp
         assert rows[c]["eyes_open"]["mean"] == pytest.approx(np.mean([a["fake"]["eyes_open"]["rate"] for a in attrs]))
         assert rows[c]["fid_best"]["n"] == 2
     assert report["crossings_F_A"] == [] and report["F_ends_below_A"] is None
-    assert "no finished run" in paths["long_markdown"].read_text()
+    text = paths["long_markdown"].read_text()
+    assert "no finished run" in text and "(no variant finished yet)" in text
+    # F and B of seed 0 finished: issue 28's scores, each in [0, 1], and the sentence follows them
+    scores = report["space_scores"]
+    assert sorted(scores) == ["B-z", "F-w", "F-w+", "F-z"] and all(0 <= v <= 1 for v in scores.values())
+    cleaner = "is cleaner than" if scores["F-w"] < scores["B-z"] else "is not cleaner than"
+    assert f"F in W {scores['F-w']:.3f}" in text and f"F's W {cleaner} the traditional B's Z" in text
     for name in ("curves_abf", "samples"):
         assert paths[name].stat().st_size > 1000, name
 

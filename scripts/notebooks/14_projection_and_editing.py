@@ -48,11 +48,9 @@ from sgan.config import LEARNS_NOTHING
 from sgan.course import setup_notebook
 from sgan.data.synthetic_faces import render, sample_factors
 from sgan.editing import (
+    compare_spaces,
     data_reading_spread,
-    disentanglement_matrix,
-    disentanglement_score,
     edit,
-    factor_directions,
     judge_readings,
 )
 from sgan.metrics.domain_net import load_domain_net
@@ -111,15 +109,10 @@ plots.grid_figure(torch.cat([targets, projections["w"].images, projections["w+"]
 
 # %%
 start = time.perf_counter()
-directions = {("F", "w"): factor_directions(G, judge, "w", n=fit_images, seed=seed, data_std=spread),
-              ("F", "z"): factor_directions(G, judge, "z", n=fit_images, seed=seed, data_std=spread),
-              ("B", "z"): factor_directions(G_b, judge, "z", n=fit_images, seed=seed, data_std=spread)}
-matrices = {key: disentanglement_matrix(G if key[0] == "F" else G_b, judge, d, n=edit_images, seed=seed + 1)
-            for key, d in directions.items()}
-# W+: the same W directions, each moving only the styles of its factor's own scale (pose: coarse; colours: fine)
-matrices[("F", "w+")] = disentanglement_matrix(G, judge, directions[("F", "w")], n=edit_images, seed=seed + 1,
-                                               w_plus=True)
-scores = {key: disentanglement_score(M) for key, (_, M) in matrices.items()}
+# F in W, W+ (the W directions, each moving only the styles of its factor's own scale: pose coarse, colours
+# fine) and Z, against the traditional B in Z (sgan.editing.compare_spaces)
+comparison = compare_spaces(G, G_b, judge, spread, fit_images=fit_images, edit_images=edit_images, seed=seed)
+directions, matrices, scores = comparison.directions, comparison.matrices, comparison.scores
 print(f"directions and matrices in {time.perf_counter() - start:.0f} s")
 names, M = matrices[("F", "w")]
 plots.disentanglement_figure(names, M, "F in W: |change| of each factor's reading (columns) per edit (rows)")
