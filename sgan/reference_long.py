@@ -7,7 +7,8 @@ to ``results/cpu-long/`` (``sgan.reference.write_report``). This module adds wha
 
 * ``long.md`` / ``long.json``: Table 1 at the long budget with the facial attributes (``attrs2k``: the mean gap
   between how often G draws each facial feature and how often the data has it; the open-eyes rate of G's faces
-  against the data's), where F's learning curve crosses A's, and "what reproduced" at both budgets, claim by
+  against the data's), where F's learning curve crosses A's, whether each curve still falls at the end
+  (``late_trend``), and "what reproduced" at both budgets, claim by
   claim, with whether the order changed with budget; the controlled variants of F (one switch set back each,
   ``sgan.reference.LONG_VARIANTS``) against A and F; issue 28's disentanglement scores of F in W, W+ and Z
   against B in Z (``sgan.editing.compare_spaces``) at this budget;
@@ -110,6 +111,34 @@ def mean_curve(run_dirs: Sequence[Path]) -> dict[str, np.ndarray] | None:
     from sgan.plots import curve_band
 
     return curve_band(run_dirs) if run_dirs else None
+
+
+def late_trend(curve: dict[str, np.ndarray]) -> dict[str, float]:
+    """Whether a mean curve (``mean_curve``) is still falling at its end: the mean FID of the ticks in the last
+    quarter of its kimg against the third quarter's, and the last quarter's tick-to-tick spread (sample std);
+    ``falling`` when the last quarter is lower by more than that spread."""
+    kimg, fid = curve["kimg"], curve["fid"]
+    end = kimg[-1]
+    third = fid[(kimg > end / 2) & (kimg <= 3 * end / 4)]
+    last = fid[kimg > 3 * end / 4]
+    if len(third) < 2 or len(last) < 2:
+        return {"third": math.nan, "last": math.nan, "spread": math.nan, "falling": False}
+    third_mean, last_mean, spread = float(third.mean()), float(last.mean()), float(last.std(ddof=1))
+    return {"third": third_mean, "last": last_mean, "spread": spread, "falling": third_mean - last_mean > spread}
+
+
+def late_trend_sentence(trends: dict[str, dict[str, float]], kimg: float) -> str:
+    """One sentence per config on whether its curve still falls at the end of the budget, computed."""
+    parts = []
+    for c, t in trends.items():
+        if math.isnan(t["last"]):
+            continue
+        verdict = "still falling" if t["falling"] else "flat within its tick-to-tick noise"
+        parts.append(f"{c}: mean FID {t['third']:.2f} over the third quarter of the budget, {t['last']:.2f} over the "
+                     f"last (ticks spread ± {t['spread']:.2f}): {verdict}")
+    if not parts:
+        return "No curve is long enough to tell whether it still falls."
+    return f"At the end of the {kimg:g}-kimg budget, " + "; ".join(parts) + "."
 
 
 def budget_reproduced(long_rows: Sequence[dict[str, Any]], short_rows: Sequence[dict[str, Any]]
@@ -227,6 +256,7 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
             for c in CURVE_CONFIGS}
     a, f = mean_curve(dirs["A"]), mean_curve(dirs["F"])
     found = crossings(a["kimg"], a["fid"], f["kimg"], f["fid"]) if a and f else []
+    trends = {c: late_trend(mean_curve(d)) for c, d in dirs.items() if d}
     final_below = bool(f["fid"][-1] < a["fid"][-1]) if a and f else None
     short = rt.load_reference(short_report) or {"reproduced": []}
     budget = budget_reproduced(rt.reproduced(results), short["reproduced"])
@@ -238,6 +268,7 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
         f"Table 1 at the long budget ({long_kimg:g} kimg), mean ± std over the seeds found:",
         table1_long_markdown(table1, metric),
         "Learning curves of A and F: " + crossing_summary(found, final_below),
+        late_trend_sentence(trends, long_kimg),
         "What reproduced at each budget (the 30-kimg side is the committed reference, results/cpu):",
         budget_reproduced_markdown(budget, short_kimg, long_kimg) if budget else "(no claim measured at both)",
         "Controlled variants (issue 25): F with one switch set back, against A and F:",
@@ -248,14 +279,14 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
              "long_json": write_json(out / "long.json", {
                  "seeds": list(seeds), "metric": metric, "table1": table1, "crossings_F_A": found,
                  "F_ends_below_A": final_below, "reproduced_by_budget": budget,
-                 "variants": variants, "space_scores": spaces})}
+                 "late_trend": trends, "variants": variants, "space_scores": spaces})}
     groups = {c: d for c, d in dirs.items() if d}
     if groups:
         fig = plots.learning_curves_figure(groups, title=f"A, B and F to {long_kimg:g} kimg")
-        for c in found:
-            fig.axes[0].axvline(c["kimg"], color="black", ls=":", lw=1)
-            fig.axes[0].annotate(f"F {c['direction']} A", (c["kimg"], 1.0), xycoords=("data", "axes fraction"),
-                                 fontsize=7, rotation=90, va="top", ha="right")
+        for i, c in enumerate(found):  # the sentence in long.md says which way each crossing goes
+            fig.axes[0].axvline(c["kimg"], color="black", ls=":", lw=1, label="F crosses A" if i == 0 else None)
+        if found:
+            fig.axes[0].legend(fontsize=8)
         paths["curves_abf"] = out / "curves_abf.png"
         fig.savefig(paths["curves_abf"], dpi=120)
     if dataset is not None:

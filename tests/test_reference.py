@@ -369,6 +369,23 @@ def test_crossings_are_where_the_difference_changes_sign_by_linear_interpolation
     assert crossings(kimg_a, fid_a, kimg_a, fid_a + 1) == []
 
 
+def test_a_curve_is_still_falling_when_its_last_quarter_drops_by_more_than_its_noise():
+    from sgan.reference_long import late_trend, late_trend_sentence
+
+    kimg = np.arange(1, 17, dtype=float)  # ticks at 1..16 kimg: third quarter 9..12, last 13..16
+    wiggle = np.array([0.1, -0.1] * 8)
+    falling = late_trend({"kimg": kimg, "fid": 40 - kimg + wiggle})
+    # third quarter: 40 − 10.5 = 29.5, last: 40 − 14.5 = 25.5 (the wiggle averages out), spread ≈ 1.3
+    assert falling["third"] == pytest.approx(29.5) and falling["last"] == pytest.approx(25.5)
+    assert falling["falling"]
+    flat = late_trend({"kimg": kimg, "fid": np.where(kimg > 8, 10.0, 30.0) + 3 * wiggle})
+    assert flat["last"] == pytest.approx(flat["third"]) and not flat["falling"]
+    text = late_trend_sentence({"A": flat, "F": falling}, 16)
+    assert "A: mean FID 10.00" in text and "flat within its tick-to-tick noise" in text
+    assert "F: mean FID 29.50 over the third quarter of the budget, 25.50 over the last" in text
+    assert "still falling" in text
+
+
 def test_what_reproduced_by_budget_flags_an_order_that_changed():
     from sgan.reference_long import budget_reproduced, budget_reproduced_markdown
 
