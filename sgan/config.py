@@ -23,10 +23,10 @@ from typing import Any
 
 from sgan.device import DeviceError, check_device_name
 
-RESAMPLE_KINDS = ("nearest", "bilinear")
+RESAMPLE_KINDS = ("nearest", "bilinear")  # sgan.nn.resample's kinds
 LOSS_KINDS = ("wgan_gp", "ns_r1")
 BLUR_TARGETS = ("GD", "G", "D")
-TICK_FID_FEATURES = ("domain", "inception", "auto")  # sgan.metrics.features.FEATURE_NETWORKS
+FEATURE_NETWORKS = ("auto", "inception", "domain")  # sgan.metrics.features: FID's feature networks
 
 
 class ConfigError(ValueError):
@@ -230,8 +230,8 @@ class TrainConfig:
         if not isinstance(self.tick_fid_samples, int) or self.tick_fid_samples < 0:
             raise ConfigError(f"tick_fid_samples={self.tick_fid_samples!r} must be an integer >= 0 (0: no "
                               "learning curve; e.g. 2000).")
-        if self.tick_fid_features not in TICK_FID_FEATURES:
-            raise ConfigError(f"tick_fid_features={self.tick_fid_features!r}: choose one of {TICK_FID_FEATURES}.")
+        if self.tick_fid_features not in FEATURE_NETWORKS:
+            raise ConfigError(f"tick_fid_features={self.tick_fid_features!r}: choose one of {FEATURE_NETWORKS}.")
         for name in ("grid_size", "checkpoint_ticks"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}={getattr(self, name)!r} must be >= 1.")

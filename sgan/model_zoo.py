@@ -72,7 +72,8 @@ def zoo_provenance(config: str = "F", profile: str = "cpu") -> dict[str, Any]:
 
 def fixed_seed_images(G) -> torch.Tensor:
     """``G``'s 8-bit images for ``IMAGE_SEEDS`` (ψ = 1, the seeds' own noise), ``uint8 [4, r, r, 3]``."""
-    from sgan.sample import generate_images, to_uint8
+    from sgan.images import to_uint8
+    from sgan.sample import generate_images
 
     return torch.from_numpy(to_uint8(generate_images(G, IMAGE_SEEDS)))
 

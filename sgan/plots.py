@@ -30,6 +30,8 @@ import torch
 from matplotlib.figure import Figure
 
 from sgan.device import device_of
+from sgan.images import image_grid, to_uint8, upscale  # noqa: F401 (upscale: part of plots' API)
+from sgan.metrics.ppl import slerp  # the PPL's, so the figures walk the path the metric measures
 
 SCALES = ("coarse", "middle", "fine")
 # The paper's split (Figure 3) at 1024²: coarse 4²–8², middle 16²–32², fine 64²–1024².
@@ -39,40 +41,6 @@ _PAPER_SCALE_RESOLUTIONS = {"coarse": (4, 8), "middle": (16, 32)}
 # ---------------------------------------------------------------------------------------------------------
 # Images
 # ---------------------------------------------------------------------------------------------------------
-def to_uint8(images: torch.Tensor) -> np.ndarray:
-    """Images ``[N, 3, H, W]`` in [-1, 1] -> ``uint8 [N, H, W, 3]`` (clamped, rounded)."""
-    if images.ndim != 4 or images.shape[1] != 3:
-        raise ValueError(f"to_uint8 expects images [N, 3, H, W], got {tuple(images.shape)}.")
-    x = (images.detach().float().clamp(-1, 1) + 1) * 127.5  # [-1, 1] -> [0, 255]
-    return x.round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
-
-
-def image_grid(images: np.ndarray | torch.Tensor, ncols: int | None = None, pad: int = 1,
-               pad_value: int = 255) -> np.ndarray:
-    """Tile images (uint8 ``[N, H, W, 3]`` or a tensor ``[N, 3, H, W]`` in [-1, 1]) into one uint8 image.
-
-    ``ncols`` defaults to N (one row); rows are filled left to right with ``pad`` pixels between images.
-    """
-    if isinstance(images, torch.Tensor):
-        images = to_uint8(images)
-    if images.ndim != 4 or images.shape[-1] != 3 or len(images) == 0:
-        raise ValueError(f"image_grid expects uint8 images [N, H, W, 3] with N >= 1, got {images.shape}.")
-    n, h, w, _ = images.shape
-    ncols = n if ncols is None else ncols
-    nrows = math.ceil(n / ncols)
-    grid = np.full((nrows * (h + pad) - pad, ncols * (w + pad) - pad, 3), pad_value, dtype=np.uint8)
-    for i, img in enumerate(images):
-        r, c = divmod(i, ncols)
-        grid[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = img
-    return grid
-
-
-def upscale(image: np.ndarray, size: int) -> np.ndarray:
-    """Enlarge a uint8 ``[H, W, 3]`` image (nearest, integer factor) to a height of about ``size``."""
-    factor = max(1, size // image.shape[0])
-    return image.repeat(factor, axis=0).repeat(factor, axis=1)
-
-
 def grid_figure(images: np.ndarray | torch.Tensor, ncols: int | None = None, title: str | None = None,
                 width: float = 8.0, labels: Sequence[str] | None = None) -> Figure:
     """A figure showing ``image_grid(images, ncols)`` (``width`` inches wide, pixels drawn as squares: nearest
@@ -453,19 +421,6 @@ def truncation_figure(G: torch.nn.Module, seeds: Sequence[int] = (1, 2, 3, 4),
     fig.suptitle("Truncation in W: w' = w̄ + ψ (w − w̄)", fontsize=9)
     fig.tight_layout()
     return fig
-
-
-def slerp(a: torch.Tensor, b: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
-    """Spherical interpolation between the *normalised* vectors a and b ``[N, D]`` (as the PPL in Z uses)."""
-    a = a / a.norm(dim=-1, keepdim=True)
-    b = b / b.norm(dim=-1, keepdim=True)
-    t = torch.as_tensor(t, dtype=a.dtype, device=a.device).reshape(-1, 1)
-    omega = torch.arccos((a * b).sum(-1, keepdim=True).clamp(-1, 1))  # angle between a and b
-    so = torch.sin(omega)
-    safe = so.abs() > 1e-7
-    out = torch.where(safe, (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / so.clamp_min(1e-7),
-                      (1 - t) * a + t * b)
-    return out
 
 
 @torch.no_grad()

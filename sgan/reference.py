@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sgan.parallel import JobsStopped, run_jobs
+from sgan.reference_tables import report_dir  # noqa: F401 (sgan.reference.report_dir: the notebooks' name)
 
 
 @dataclass(frozen=True)
@@ -157,13 +158,6 @@ def train_and_evaluate(profile: str = "cpu", seeds: Sequence[int] = (0, 1, 2), e
     return root
 
 
-def report_dir(profile: str) -> Path:
-    """Where the committed tables and figures go: ``<repository>/results/<profile>``."""
-    from sgan.ablation import repo_root
-
-    return (repo_root() or Path.cwd()) / "results" / profile
-
-
 def write_report(root: str | Path, seeds: Sequence[int], out: str | Path,
                  runs: Sequence[ReferenceRun] = REFERENCE_RUNS) -> dict[str, Path]:
     """The four tables, the "what reproduced" table (Markdown, and all of them in ``tables.json``) and the
@@ -263,7 +257,8 @@ def main(argv: list[str] | None = None) -> None:
         from sgan.reference_long import write_long_report
 
         dataset = load_data(resolve_config("F", profile), progress=False)
-        paths.update(write_long_report(root, seeds, out, report_dir(STUDY_PROFILES["tables"]), dataset))
+        paths.update(write_long_report(root, seeds, out, report_dir(STUDY_PROFILES["tables"]), dataset,
+                                       variants=[v.name for v in LONG_VARIANTS]))
     if not args.no_zoo:  # the long study exports the configs finished so far (the showcase)
         paths.update({f"zoo {p.stem}": p for p in export_zoo(root, profile, seeds[0],
                                                             missing_ok=args.study == "long")})

@@ -185,13 +185,11 @@ def samples_rows(root: Path, seeds: Sequence[int], dataset: Any, n: int = 8) -> 
     return rows
 
 
-def variants_table(root: Path, seeds: Sequence[int]) -> list[dict[str, Any]]:
-    """A, F and each controlled variant of F (``sgan.reference.LONG_VARIANTS``) with a finished run: FID best and
-    final over the seeds found, and how far each variant's mean best FID lies from F's (negative: the switch set
-    back lowers FID)."""
-    from sgan.reference import LONG_VARIANTS
-
-    names = ["A", "F", *(v.name for v in LONG_VARIANTS)]
+def variants_table(root: Path, seeds: Sequence[int], variants: Sequence[str]) -> list[dict[str, Any]]:
+    """A, F and each controlled variant of F (run names, ``sgan.reference.LONG_VARIANTS``) with a finished run:
+    FID best and final over the seeds found, and how far each one's mean best FID lies from F's (negative: the
+    switch set back lowers FID)."""
+    names = ["A", "F", *variants]
     results = rt.collect(root, names, seeds)
     f_best = rt.measure(results, "F", "fid_best")["mean"]
     rows = []
@@ -240,10 +238,11 @@ def space_scores_sentence(scores: dict[str, float] | None) -> str:
 
 
 def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, short_report: str | Path,
-                      dataset: Any = None, scores: bool = True) -> dict[str, Path]:
+                      dataset: Any = None, scores: bool = True, variants: Sequence[str] = ()) -> dict[str, Path]:
     """``long.md``, ``long.json``, ``curves_abf.png`` and (with ``dataset``) ``samples.png`` in ``out`` from the
     runs under ``root``, beside the 30-kimg reference in ``short_report`` (its ``tables.json``); ``scores``: also
-    the disentanglement scores of F and B (``space_scores``, a few minutes)."""
+    the disentanglement scores of F and B (``space_scores``, a few minutes); ``variants``: the run names of the
+    controlled variants of F (``variants_table``)."""
     from sgan import plots
     from sgan.atomic import write_json, write_text
     from sgan.config import make_config
@@ -262,7 +261,7 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
     budget = budget_reproduced(rt.reproduced(results), short["reproduced"])
     short_kimg = make_config("A", "cpu").train.total_kimg  # the committed reference's budget
     long_kimg = max((r["kimg"] for runs in results.values() for r in runs), default=math.nan)
-    variants = variants_table(root, seeds)
+    variant_rows = variants_table(root, seeds, variants)
     spaces = space_scores(root, seeds[0]) if scores else None
     text = "\n\n".join([
         f"Table 1 at the long budget ({long_kimg:g} kimg), mean ± std over the seeds found:",
@@ -272,14 +271,14 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
         "What reproduced at each budget (the 30-kimg side is the committed reference, results/cpu):",
         budget_reproduced_markdown(budget, short_kimg, long_kimg) if budget else "(no claim measured at both)",
         "Controlled variants (issue 25): F with one switch set back, against A and F:",
-        variants_markdown(variants, metric) if len(variants) > 2 else "(no variant finished yet)",
+        variants_markdown(variant_rows, metric) if len(variant_rows) > 2 else "(no variant finished yet)",
         space_scores_sentence(spaces),
     ])
     paths = {"long_markdown": write_text(out / "long.md", text + "\n"),
              "long_json": write_json(out / "long.json", {
                  "seeds": list(seeds), "metric": metric, "table1": table1, "crossings_F_A": found,
                  "F_ends_below_A": final_below, "reproduced_by_budget": budget,
-                 "late_trend": trends, "variants": variants, "space_scores": spaces})}
+                 "late_trend": trends, "variants": variant_rows, "space_scores": spaces})}
     groups = {c: d for c, d in dirs.items() if d}
     if groups:
         fig = plots.learning_curves_figure(groups, title=f"A, B and F to {long_kimg:g} kimg")

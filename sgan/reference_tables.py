@@ -23,7 +23,10 @@ from sgan.ablation import (
     PAPER_TABLE4,
     _separability,
     best_fid,
+    markdown_table,
     read_results,
+    repo_root,
+    run_name,
 )
 from sgan.metrics.registry import parse_metric_name
 
@@ -38,12 +41,6 @@ TABLE4_ROWS = (
     *(("style-based", d, m, c, {"mapping_layers": d} if d != 8 else {}, "z" if d == 0 else "w")
       for m, c in ((0, "E"), (90, "F")) for d in (0, 1, 2, 8)),
 )
-
-
-def run_name(config: str, overrides: dict[str, Any]) -> str:
-    from sgan.ablation import run_name as name
-
-    return name(config, overrides)
 
 
 def collect(root: str | Path, names: Sequence[str], seeds: Sequence[int]) -> dict[str, list[dict[str, Any]]]:
@@ -223,8 +220,6 @@ def _paper(value: Any) -> str:
 
 
 def table1_markdown(rows: Sequence[dict[str, Any]], metric: str = "fid") -> str:
-    from sgan.ablation import markdown_table
-
     return markdown_table([{
         "config": r["config"], "change": r["change"], "seeds": str(r["fid_best"]["n"]),
         f"{metric} best": fmt(r["fid_best"]), f"{metric} final": fmt(r["fid_final"]),
@@ -232,8 +227,6 @@ def table1_markdown(rows: Sequence[dict[str, Any]], metric: str = "fid") -> str:
 
 
 def table2_markdown(rows: Sequence[dict[str, Any]], metric: str = "fid") -> str:
-    from sgan.ablation import markdown_table
-
     return markdown_table([{
         "mixing in training": r["mixing"], "seeds": str(r["fid_mix1"]["n"]),
         **{f"{metric}, {k} latent{'s' if k > 1 else ''}": fmt(r[f"fid_mix{k}"]) for k in MIX_LATENTS},
@@ -241,8 +234,6 @@ def table2_markdown(rows: Sequence[dict[str, Any]], metric: str = "fid") -> str:
 
 
 def table3_markdown(rows: Sequence[dict[str, Any]]) -> str:
-    from sgan.ablation import markdown_table
-
     def paper(r):
         p = r["paper"]
         return "—" if p is None else (f"{p['space'].upper()}: {p['ppl_full']:g} / {p['ppl_end']:g} / "
@@ -257,8 +248,6 @@ def table3_markdown(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def table4_markdown(rows: Sequence[dict[str, Any]]) -> str:
-    from sgan.ablation import markdown_table
-
     def paper(r):
         p = r["paper"]
         return "—" if p is None else f"{p['fid']:g} / {p['ppl_full']:g} / {p['ppl_end']:g} / {p['separability']:g}"
@@ -272,8 +261,6 @@ def table4_markdown(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def reproduced_markdown(rows: Sequence[dict[str, Any]]) -> str:
-    from sgan.ablation import markdown_table
-
     def separate(r):
         return "—" if r["bands_separate"] is None else ("yes" if r["bands_separate"] else "no (within noise)")
 
@@ -315,8 +302,6 @@ def compare_to_reference(reference_table1: Sequence[dict[str, Any]], results: Se
 
 
 def comparison_markdown(rows: Sequence[dict[str, Any]], metric: str = "fid") -> str:
-    from sgan.ablation import markdown_table
-
     return markdown_table([{
         "config": r["config"], f"your {metric}": f"{r['yours']:.2f}",
         "reference (mean ± std)": f"{r['reference_mean']:.2f} ± {r['reference_std']:.2f}",
@@ -377,8 +362,6 @@ def switch_rows(config: str, reference: dict[str, Any] | None, yours: dict[str, 
 
 
 def switch_markdown(rows: Sequence[dict[str, Any]]) -> str:
-    from sgan.ablation import markdown_table
-
     def pair(a, b, digits=2):
         return "—" if any(x is None or (isinstance(x, float) and math.isnan(x)) for x in (a, b)) else \
             f"{a:.{digits}f} → {b:.{digits}f}"
@@ -397,11 +380,14 @@ def switch_markdown(rows: Sequence[dict[str, Any]]) -> str:
     return markdown_table(out)
 
 
+def report_dir(profile: str) -> Path:
+    """Where the committed tables and figures of ``profile`` are: ``<repository>/results/<profile>``."""
+    return (repo_root() or Path.cwd()) / "results" / profile
+
+
 def switch_report(config: str, profile: str, runs_dir: str | Path) -> str:
     """The Markdown of a config notebook's "what did this switch buy" cell: ``switch_rows`` from the committed
     reference of ``profile`` and the learner's results in ``runs_dir``, with a line saying what is missing."""
-    from sgan.reference import report_dir
-
     reference = load_reference(report_dir(profile))
     yours = {c: [r] for c in (PREVIOUS[config], config) if (r := read_results(Path(runs_dir) / c)) is not None}
     notes = []

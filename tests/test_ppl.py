@@ -124,6 +124,7 @@ def test_slerp_endpoints_norm_and_constant_speed():
     torch.testing.assert_close(p.norm(dim=1), torch.ones(5, dtype=torch.float64))
     torch.testing.assert_close(torch.acos((p * q).sum(1).clamp(-1, 1)), 0.1 * theta)  # angle ∝ Δt
     torch.testing.assert_close(lerp(a, b, t), a + 0.3 * (b - a))
+    torch.testing.assert_close(slerp(a, 2 * a, t), an)  # one direction: the path stands still, no NaN
 
 
 def test_face_crop_is_the_official_window():

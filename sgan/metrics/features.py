@@ -18,9 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from sgan.config import FEATURE_NETWORKS
 from sgan.metrics.pretrained import INCEPTION, weights_available
-
-FEATURE_NETWORKS = ("auto", "inception", "domain")
 
 
 @dataclass(frozen=True)

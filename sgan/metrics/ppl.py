@@ -38,11 +38,13 @@ def normalize(v: torch.Tensor) -> torch.Tensor:
 
 
 def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    """Spherical interpolation between the normalised ``a``, ``b`` [N, D] at ``t`` [N, 1] (unit norm)."""
+    """Spherical interpolation between the normalised ``a``, ``b`` [N, D] at ``t`` [N, 1] or a scalar (unit norm;
+    the PPL in Z and the interpolation figures, ``sgan.plots.interpolate``)."""
     a, b = normalize(a), normalize(b)
     d = (a * b).sum(dim=-1, keepdim=True).clamp(-1.0, 1.0)  # cos θ
     p = t * torch.acos(d)  # t θ
-    c = normalize(b - d * a)  # unit vector ⟂ a in the a-b plane
+    c = b - d * a
+    c = c / c.norm(dim=-1, keepdim=True).clamp_min(1e-12)  # unit vector ⟂ a in the a-b plane (0 when b = a)
     # slerp(a, b; t) = a cos(tθ) + c sin(tθ)
     return normalize(a * torch.cos(p) + c * torch.sin(p))
 

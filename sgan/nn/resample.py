@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-RESAMPLE_KINDS = ("nearest", "bilinear")
+from sgan.config import RESAMPLE_KINDS
 
 
 def _check(x: torch.Tensor, kind: str, what: str) -> None:
