@@ -325,6 +325,160 @@ def listing(names: Sequence[str], empty: str = "none") -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+# ---------------------------------------------------------------------------------------------------------
+# The committed studies and tables, said from their own numbers (notebooks 02 and 12)
+# ---------------------------------------------------------------------------------------------------------
+def _read_json(path: Any) -> Any:
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _row_stat(row: Mapping[str, Any], what: str = "best") -> dict[str, Any]:
+    """A study row's ``<what>_mean`` / ``<what>_std`` as a ``stat``-like dict."""
+    n = len(row.get("seeds", [])) or row.get("runs", 0)
+    return {"mean": row[f"{what}_mean"], "std": row[f"{what}_std"], "n": n}
+
+
+def b_tuning_prose(report: Any) -> str:
+    """What the b_tuning study (``results/<profile>/b_tuning``: ``table.json``, ``spectra.json``) shows: which
+    variants' seed bands of best FID separate from A's, and the range of their spectral measures."""
+    from pathlib import Path
+
+    table = _read_json(Path(report) / "table.json")
+    if not table:
+        return "No committed b_tuning study."
+    rows = {r["variant"]: r for r in table["rows"]}
+    a = _row_stat(rows["A"])
+    metric = table["rows"][0]["metric"]
+    apart, within = [], []
+    for name, row in rows.items():
+        if name == "A":
+            continue
+        s = _row_stat(row)
+        (apart if separate(s, a) else within).append(f"{name} ({stat(s)})")
+    text = (f"**The b_tuning study** (best {metric}, mean ± std over {a['n']} seeds): A {stat(a)}. "
+            f"Seed bands apart from A's: {listing(apart)}. Within the seed-to-seed spread of A: {listing(within)}.")
+    if "B" in rows:
+        text += (f" B's best is {stat(_row_stat(rows['B']))} and its final {stat(_row_stat(rows['B'], 'final'))}"
+                 f" ({'above' if rows['B']['best_mean'] > rows['A']['best_mean'] else 'below'} A's best).")
+    spectra = _read_json(Path(report) / "spectra.json")
+    if spectra:
+        def span(key: str) -> str:
+            values = [r[f"{key}_mean"] for r in spectra["rows"]]
+            return f"{min(values):.2f} to {max(values):.2f}"
+
+        text += (f" Spectra (the study's means per variant): G's high-band power over the data's spans "
+                 f"{span('hf_ratio')}, D's share of gradient power in the high band {span('grad_hf_share')}, and "
+                 f"D's score drop on blurred reals {span('blur_sensitivity')} score std.")
+    return text
+
+
+def spectra_verdict(yours: Mapping[str, Mapping[str, float]], report: Any) -> str:
+    """Your runs' high-band power ratio against the range of the b_tuning study's variant means."""
+    from pathlib import Path
+
+    spectra = _read_json(Path(report) / "spectra.json")
+    mine = ", ".join(f"your {k} {v['hf_ratio']:.2f}" for k, v in yours.items())
+    if not spectra:
+        return f"High-band power over the data's: {mine}."
+    values = [r["hf_ratio_mean"] for r in spectra["rows"]]
+    lo, hi = min(values), max(values)
+    outside = [k for k, v in yours.items() if not lo <= v["hf_ratio"] <= hi]
+    return (f"High-band power over the data's: {mine}; the b_tuning study's variant means span {lo:.2f} to "
+            f"{hi:.2f}. " + (f"Your {listing(outside)} lie{'s' if len(outside) == 1 else ''} outside that range "
+                             "(one run each: a single run spreads wider than a mean over three)."
+                             if outside else "Yours lie inside that range."))
+
+
+def study_row_prose(report: Any, variant_contains: str, who: str) -> str:
+    """One study row said in words: best and final FID, mean ± std over its seeds, whose it is."""
+    from pathlib import Path
+
+    table = _read_json(Path(report) / "table.json")
+    row = next((r for r in (table or {}).get("rows", []) if variant_contains in r["variant"]), None)
+    if row is None:
+        return f"({who}: not committed)"
+    best, final = _row_stat(row), _row_stat(row, "final")
+    return f"{row['variant']}: best {row['metric']} {stat(best)}, final {stat(final)} ({whose(best, who)})"
+
+
+def table1_order_prose(rows: Sequence[Mapping[str, Any]], measure: str, who: str = "your run") -> str:
+    """The order of the configs by ``measure`` (a column of ``sgan.ablation.table1_rows``) and where A stands
+    against the style-based C-F, computed."""
+    values = {r["config"]: r[measure] for r in rows if math.isfinite(r.get(measure, math.nan))}
+    if not values:
+        return f"{who}: no {measure} measured."
+    best = lowest(values)
+    style = {c: v for c, v in values.items() if c in "CDEF"}
+    text = f"**{who.capitalize()}, {measure}:** {order(values)}. The lowest is {best}."
+    if "A" in values and style:
+        below = [c for c, v in style.items() if v < values["A"]]
+        text += (f" Of the style-based configs, {listing(below)} {'lies' if len(below) == 1 else 'lie'} below A"
+                 if below else " Every style-based config (C–F) lies above A") + "."
+    return text
+
+
+def table2_prose(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Table 2's mechanism from its own numbers (``sgan.reference_tables.table2`` rows): without mixing
+    regularization (E), does FID rise with the number of latents mixed at test time, as the paper's does; and
+    with it, is the rise smaller."""
+    by = {r["mixing"]: r for r in rows}
+    if "E 0%" not in by:
+        return "Table 2 has no row without mixing regularization (E)."
+    out = []
+    for label, r in by.items():
+        one, four = r["fid_mix1"], r["fid_mix4"]
+        rise = mean(four) - mean(one)
+        p = {int(k): v for k, v in (r.get("paper") or {}).items()}
+        paper = p[4] - p[1] if p else math.nan
+        sep = separate(one, four)
+        bands = "" if sep is None else ", the seed bands separate" if sep else ", within the seed spread"
+        out.append(f"{label}: 1 → 4 latents {stat(one)} → {stat(four)}, "
+                   f"{'a rise' if rise > 0 else 'a fall'} of {abs(rise):.2f}{bands} (paper: +{paper:.2f})")
+    e = by["E 0%"]
+    e_rise = mean(e["fid_mix4"]) - mean(e["fid_mix1"])
+    text = ("**Table 2, from its own numbers** (the reference, mean ± std over each row's seeds; every column "
+            "measured on the final generator): " + "; ".join(out) + ". ")
+    if e_rise > 0:
+        text += ("Without mixing regularization, mixing more latents at test time hurts here too, the paper's "
+                 "mechanism. ")
+    else:
+        text += ("Without mixing regularization, mixing more latents at test time does **not** hurt here: E's FID "
+                 "falls from 1 to 4 latents, the reverse of the paper's mechanism, so a lower FID for F than for E "
+                 "at 4 latents is not the paper's effect. A reason, proposed: at this budget FID is dominated by "
+                 "what the generators fail to draw, and mixing latents adds variety that the unmixed generator "
+                 "lacks; whether it does is a test still to run (the diversity of mixed against unmixed "
+                 "samples). ")
+    return text
+
+
+def ppl_prose(rows: Sequence[Mapping[str, Any]]) -> str:
+    """PPL end against full in W (``sgan.reference_tables.table3`` rows): the paper's argument needs end < full
+    for the style-based configs (W's path length lower at the path ends, §4.1); which configs show it here."""
+    below, not_below = [], []
+    for r in rows:
+        full, end = r["ppl_wfull"], r["ppl_wend"]
+        if not full.get("n") or not end.get("n"):
+            continue
+        item = f"{r['config']} {stat(end, 1)} against {stat(full, 1)}"
+        (below if mean(end) < mean(full) else not_below).append((r["config"], item))
+    style_not = [c for c, _ in not_below if c in "CDEF"]
+    text = ("**Path length in W, end against full** (the reference, mean ± std over 3 seeds): end below full for "
+            f"{listing([i for _, i in below])}; end at or above full for {listing([i for _, i in not_below])}. ")
+    if style_not:
+        text += (f"The paper's argument needs end below full in W for the style-based generator (§4.1, Table 3); "
+                 f"here it does not show for {listing(style_not)}, while end lies below full for "
+                 f"{listing([c for c, _ in below if c in 'AB'], 'neither traditional config')} of the traditional "
+                 "A and B.")
+    else:
+        text += "Every style-based config has end below full in W, as the paper's argument needs."
+    return text
+
+
+
 def _main(argv: list[str] | None = None) -> int:
     import argparse
     import subprocess

@@ -104,15 +104,28 @@ for copied in plots.SCALES:
 
 # %% [markdown]
 # A well-trained F shows the paper's pattern: coarse styles carry the coarse factors (pose, face shape, hair
-# length) more than the colours, fine styles the colours more than the pose. Our small models reproduce it
-# only in part, and it varies from run to run (the printout above gives this run's shares). The colours follow
-# the paper: in every `cpu`-profile run we made, fine styles from B carried well over half of B's colours and
-# coarse styles about a fifth. The pose does not, or only sometimes: at 32² the two last layers have only 16
-# channels, and their styles set per-channel thresholds that move outlines too, so fine styles from B can carry
-# as much of B's coarse factors as coarse styles do. The check below therefore asserts the colour half — fine
-# styles carry more of B's colours than coarse styles do — which broken mixing or a generator that ignores its
-# fine styles fails. A barely trained model (the `smoke` profile) shows no structure yet, so the claim is checked only for the larger profiles,
-# with a margin of 0.1 against sampling noise.
+# length) more than the colours, fine styles the colours more than the pose. The sentence below reads your run's
+# shares and says which half of the pattern they show. Where the pose half fails at 32², a reason: the two last
+# layers have the fewest channels, and their styles set per-channel thresholds that move outlines too, so fine
+# styles from B can carry as much of B's coarse factors as coarse styles do. The check below therefore asserts
+# the colour half only (fine styles carry more of B's colours than coarse styles do, by the check's margin of
+# 0.1 against sampling noise), which broken mixing or a generator that ignores its fine styles fails; a barely
+# trained model (the `smoke` profile) shows no structure yet, so it is checked only for the larger profiles.
+
+# %%
+from IPython.display import Markdown, display
+
+from sgan import prose
+
+colour_half = agreement["fine"]["fine"] > agreement["coarse"]["fine"]
+pose_half = agreement["coarse"]["coarse"] > agreement["fine"]["coarse"]
+display(Markdown(
+    f"**Your run:** copied from B, coarse styles carry {prose.value(agreement['coarse']['coarse'])} of B's coarse "
+    f"factors and {prose.value(agreement['coarse']['fine'])} of its colours; fine styles carry "
+    f"{prose.value(agreement['fine']['coarse'])} and {prose.value(agreement['fine']['fine'])}. The colour half of "
+    f"the paper's pattern (fine styles carry more of the colours than coarse styles) "
+    f"{'holds' if colour_half else 'does not hold'} here; the pose half (coarse styles carry more of the coarse "
+    f"factors than fine styles) {'holds' if pose_half else 'does not hold'}."))
 
 # %% [markdown]
 # ## Try it: style mixing
