@@ -233,7 +233,11 @@ def check_source(source: str, allowed: Mapping[str, str] = CONSTANTS) -> list[tu
         lines = text.splitlines()
         prose = text if kind == "markdown" else "\n".join(
             c if _MEASURED.search(c) else "" for c in _comments(text).split("\n"))
-        for offset, line in enumerate(prose.splitlines()):
+        prose_lines = prose.splitlines()
+        for offset, line in enumerate(prose_lines):
+            following = prose_lines[offset + 1].split(" ", 1)[0] if offset + 1 < len(prose_lines) else ""
+            if re.search(r"\d$", line) and following:  # a number whose unit wraps to the next line: "192\nkimg"
+                line = f"{line} {following}"
             flagged = typed_numbers(line, allowed)
             if flagged:
                 out.setdefault(start + offset, (lines[offset], []))[1].extend(flagged)
@@ -477,6 +481,26 @@ def ppl_prose(rows: Sequence[Mapping[str, Any]]) -> str:
         text += "Every style-based config has end below full in W, as the paper's argument needs."
     return text
 
+
+
+def attributes_prose(study_json: Any, yours: Sequence[Mapping[str, Any]] = ()) -> str:
+    """How often the budget study's F and your F draw open eyes and smiles against the data, each number said
+    with whose it is (``study_json``: ``results/cpu/budget/attributes.json``; ``yours``: rows of
+    ``sgan.ablation.attribute_rows``)."""
+    study = _read_json(study_json)
+    parts = []
+    for row in (study or {}).get("rows", [])[:2]:
+        parts.append(f"{row['variant']}: open eyes {row['rate']['eyes_open']:.2f}, smiles "
+                     f"{row['rate']['smiling']:.2f} (the budget study, mean over {row['runs']} seeds)")
+    data = (study or {}).get("rows", [{}])[0].get("data_rate") if study else None
+    text = "**Does G draw the faces?** " + "; ".join(parts)
+    if data:
+        text += f"; the data: open eyes {data['eyes_open']:.2f}, smiles {data['smiling']:.2f}"
+    mine = next((r for r in yours if r.get("config") == "F"), None)
+    if mine is not None:
+        text += (f". Your F (one run): open eyes / data {mine['eyes_open G / data']}, smiles / data "
+                 f"{mine['smiling G / data']}")
+    return text + "."
 
 
 def _main(argv: list[str] | None = None) -> int:

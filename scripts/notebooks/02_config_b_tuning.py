@@ -64,7 +64,6 @@ plots.grid_figure(torch.cat([x.repeat_interleave(2, 2).repeat_interleave(2, 3), 
 # On a toy linear critic $D(x) = \langle v, x \rangle$ (gradient $v$) by hand:
 
 # %%
-from IPython.display import Markdown, display
 
 from sgan import losses
 from sgan.config import PAPER_TRAIN
@@ -110,8 +109,8 @@ plots.grid_figure(torch.cat([plots.samples(G_a, range(8)), plots.samples(G_b, ra
 # in both (B with A's loss); A with the non-saturating loss and R1 (B with A's resampling); and B.
 #
 # The committed study's table and spectra are below, and the paragraph under them says what they show,
-# computed from them: which variants' seed bands separate from A's, how much of the data's high-band power
-# each variant's images carry, and how often their faces have open eyes.
+# computed from them: whether each variant's seed band is apart from A's, how much of the data's high-band power
+# each variant's images carry.
 #
 # The first guess was that at 32² the blur makes the fakes blurry, or hides their fine detail from D; the
 # spectra test it (G's power in the upper octave, f ≥ 8 cycles per image, over the data's; D's share of
@@ -119,8 +118,8 @@ plots.grid_figure(torch.cat([plots.samples(G_a, range(8)), plots.samples(G_b, ra
 # every variant, what differs is what the faces contain: an earlier split of the FID by the domain network's
 # four stages (not among the committed results, so take it as a lead) put nearly all of it in the deepest
 # stage, the features that read the factors. At 32² an eye is one or two pixels wide, and D's blur averages
-# its 32² features over 3 × 3 pixels before it halves the resolution, where D would tell an open eye from a
-# closed one or a smudge; that last step is our reading of the measurements, not a measurement. At 1024² the
+# its 32² features with the [1, 2, 1] filter before it halves the resolution, where D would tell an open eye
+# from a closed one or a smudge; that last step is our reading of the measurements, not a measurement. At 1024² the
 # same filter is a fraction of an eye's width, which is why it helps the paper (anti-aliasing) and not us.
 
 # %%
@@ -156,6 +155,7 @@ for name, sp in spectra.items():
           f"share of D's gradient power in the high band {sp['grad_hf_share']:.3f}; "
           f"D's score drop on blurred reals {sp['blur_sensitivity']:.2f} score std")
 plots.spectra_figure(spectra)
+display(Markdown(prose.spectra_verdict(spectra, report)))
 
 # %% [markdown]
 # ## Predict, then run: how much fine detail does B's blur take out of a fresh generator?
