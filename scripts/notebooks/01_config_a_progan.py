@@ -248,11 +248,24 @@ experiment = {"mbstd_group_size": 1}  # your change; the paper's group is 4, and
 
 faces = plots.samples(G, range(4))  # [4, 3, r, r]
 copies = faces[:1].expand(4, -1, -1, -1)  # [4, 3, r, r]: image 0 four times
+gaps = {}
 for label, overrides in (("the paper's D (groups of 4)", {}), (f"your D {experiment}", experiment)):
     D_try = sgan.Discriminator(sgan.make_config("A", profile, **overrides).model, seed=seed).eval()
     with torch.no_grad():
         varied, collapsed = D_try(faces)[0].item(), D_try(copies)[0].item()
     print(f"{label}: D(image 0) beside different faces {varied:+.5f}, beside copies {collapsed:+.5f}")
+    gaps[label] = abs(varied - collapsed)
+
+# %%
+from IPython.display import Markdown, display
+
+(paper_label, paper_gap), (your_label, your_gap) = gaps.items()
+display(Markdown(
+    f"**What the run shows:** with {paper_label} the score of image 0 moves by {paper_gap:.5f} when its "
+    f"neighbours are copies of it: {'D sees the minibatch, not only the image' if paper_gap > 1e-6 else 'nothing'}. "
+    f"With {your_label} it moves by {your_gap:.5f}: "
+    + ("D scores each image alone, so a collapsed minibatch looks to it like any other."
+       if your_gap <= 1e-6 else "this D still sees the minibatch's spread.")))
 
 # %% [markdown]
 # ## Checks

@@ -179,6 +179,11 @@ def fresh_images(**overrides):
 
 ratio = hf_ratio(fresh_images(), fresh_images(**experiment))
 print(f"high-band power of B's fresh generator over that of {experiment}: {ratio:.3f}")
+nearest = min((1.0, "all of it"), (0.5, "about half"), (0.1, "about a tenth"), key=lambda c: abs(c[0] - ratio))
+display(Markdown(f"**What the run shows:** B's fresh generator keeps {ratio:.3f} of the upper octave's power of "
+                 f"the generator with {experiment}, closest of the three guesses to *{nearest[1]}*"
+                 + (": B's blur filters what G draws before any training." if ratio < 0.9 else
+                    ": G's images keep their fine detail; the blur, if any, is elsewhere.")))
 
 # %% [markdown]
 # ## What did this switch buy?

@@ -156,6 +156,14 @@ other = plots.style_mixing_agreement(G_other, net, num_pairs=num_pairs, seed=see
 for name, table in (("F", agreement), (experiment_config, other)):
     print(f"{name}: share of B's colours carried by fine styles {table['fine']['fine']:.2f}, by coarse styles "
           f"{table['coarse']['fine']:.2f}; of B's coarse factors by coarse styles {table['coarse']['coarse']:.2f}")
+cleaner = (agreement["fine"]["fine"] - agreement["coarse"]["fine"]) > (other["fine"]["fine"] - other["coarse"]["fine"])
+display(Markdown(
+    f"**What the run shows:** the gap between fine and coarse styles in carrying B's colours is "
+    f"{agreement['fine']['fine'] - agreement['coarse']['fine']:+.2f} in your F and "
+    f"{other['fine']['fine'] - other['coarse']['fine']:+.2f} in your {experiment_config}: "
+    + ("F separates the scales more cleanly, as mixing regularization should (one seed each)." if cleaner else
+       f"F does not separate the scales more cleanly than {experiment_config} here (one seed each: mixing "
+       "regularization's effect on this measure is within a run's noise, or absent at this budget).")))
 
 # %% [markdown]
 # ## What did this switch buy?
