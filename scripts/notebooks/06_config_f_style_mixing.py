@@ -97,6 +97,27 @@ net = load_domain_net()
 agreement = plots.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed)
 plots.agreement_figure(agreement)
 
+# %% [markdown]
+# **Where do the glasses go?** The paper's Figure 3 lists eyeglasses among what the coarse styles bring; our
+# synthetic faces group glasses with the middle factors (`sgan.data.synthetic_faces.FACTORS`), since they are
+# thin rims drawn around the eyes. Which styles carry them in your F, measured per factor:
+
+# %%
+from IPython.display import Markdown, display
+
+per_factor = plots.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed, per_factor=True)
+glasses = {scale: per_factor[scale].get("glasses", float("nan")) for scale in plots.SCALES}
+carrier = max((s for s in glasses if glasses[s] == glasses[s]), key=glasses.get, default=None)
+display(Markdown(
+    "**Your run:** share of B's glasses carried by "
+    + ", ".join(f"{s} styles {v:.2f}" for s, v in glasses.items())
+    + (f". The {carrier} styles carry them most: "
+       + {"middle": "the grouping with the middle factors follows your run.",
+          "coarse": "in your run glasses behave as the paper's Figure 3 says, a coarse factor; the grouping is "
+                    "a label of the data set, and this measurement is what your F does.",
+          "fine": "in your run glasses behave as a fine factor, neither the paper's grouping nor ours."}[carrier]
+       if carrier else ": no pair differed in glasses.")))
+
 # %%
 print("share of B's factors (rows: styles copied from B; columns: factor scale):")
 for copied in plots.SCALES:
@@ -105,7 +126,7 @@ for copied in plots.SCALES:
 # %% [markdown]
 # A well-trained F shows the paper's pattern: coarse styles carry the coarse factors (pose, face shape, hair
 # length) more than the colours, fine styles the colours more than the pose. The sentence below reads your run's
-# shares and says which half of the pattern they show. Where the pose half fails at 32², a reason: the two last
+# shares and says which half of the pattern they show. Where the pose half fails at this profile's small resolution, a reason: the two last
 # layers have the fewest channels, and their styles set per-channel thresholds that move outlines too, so fine
 # styles from B can carry as much of B's coarse factors as coarse styles do. The check below therefore asserts
 # the colour half only (fine styles carry more of B's colours than coarse styles do, by the check's margin of
