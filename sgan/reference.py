@@ -232,6 +232,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--report", default=None, help="tables and figures folder (default results/<profile>)")
     parser.add_argument("--report-only", action="store_true", help="tabulate what is there, train nothing")
     parser.add_argument("--no-zoo", action="store_true", help="do not export the seed-0 generators to the zoo")
+    parser.add_argument("--from-tables", action="store_true",
+                        help="rebuild the report's Markdown and what reproduced from its tables.json alone (the "
+                             "runs need not be on this machine); trains and exports nothing")
     args = parser.parse_args(argv)
     try:
         seeds = parse_seeds(args.seeds)
@@ -239,6 +242,12 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(str(exc))
     start = time.perf_counter()
     profile = args.profile or STUDY_PROFILES[args.study]
+    if args.from_tables:
+        from sgan.reference_tables import rerender_report
+
+        written = rerender_report(args.report or report_dir(profile))
+        print("sgan reference: rebuilt from tables.json: " + ", ".join(str(p) for p in written.values()))
+        return
     root = reference_root(profile, args.out)
     if not args.report_only:
         try:

@@ -253,18 +253,26 @@ def tables_lookup(tables: dict[str, Any]) -> Any:
     return lambda name, what: found.get((name, what), stat([]))
 
 
-def rerender_reproduced(report: str | Path) -> Path:
-    """Rebuild ``reproduced.md`` (and ``tables.json``'s ``reproduced``) of a report folder from its
-    ``tables.json`` alone, when the runs are not on this machine; returns the Markdown's path."""
+def rerender_report(report: str | Path) -> dict[str, Path]:
+    """Rebuild the Markdown tables of a report folder and ``tables.json``'s ``reproduced`` from its
+    ``tables.json`` alone, for when the runs are not on this machine (``python -m sgan.reference
+    --from-tables``); returns the paths written."""
     import json
 
     from sgan.atomic import write_json, write_text
 
     report = Path(report)
     tables = json.loads((report / "tables.json").read_text())
+    for row in tables.get("table2", []):  # JSON made the paper's latent counts strings
+        row["paper"] = {int(k): v for k, v in row["paper"].items()}
     tables["reproduced"] = reproduced(None, lookup=tables_lookup(tables))
-    write_json(report / "tables.json", tables)
-    return write_text(report / "reproduced.md", reproduced_markdown(tables["reproduced"]) + "\n")
+    metric = tables.get("metric", "fid")
+    render = {"table1": lambda t: table1_markdown(t, metric), "table2": lambda t: table2_markdown(t, metric),
+              "table3": table3_markdown, "table4": table4_markdown, "reproduced": reproduced_markdown}
+    paths = {name: write_text(report / f"{name}.md", render[name](tables[name]) + "\n") for name in render
+             if tables.get(name)}
+    paths["json"] = write_json(report / "tables.json", tables)
+    return paths
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -288,7 +296,9 @@ def table2_markdown(rows: Sequence[dict[str, Any]], metric: str = "fid") -> str:
 
     return markdown_table([{
         "mixing in training": r["mixing"], "seeds": str(r["fid_mix1"]["n"]),
-        **{f"{metric}, {k} latent{'s' if k > 1 else ''}": fmt(r[f"fid_mix{k}"]) for k in MIX_LATENTS},
+        # every column on the final generator: the mixed columns can only be measured there, so the 1-latent
+        # column is the final FID too (Table 1's "best" is another generator, from the learning curve)
+        **{f"{metric}, {k} latent{'s' if k > 1 else ''} (final G)": fmt(r[f"fid_mix{k}"]) for k in MIX_LATENTS},
         "paper (1 / 2 / 3 / 4)": " / ".join(_paper(r["paper"][k]) for k in MIX_LATENTS)} for r in rows])
 
 
