@@ -425,10 +425,11 @@ def table1_order_prose(rows: Sequence[Mapping[str, Any]], measure: str, who: str
     return text
 
 
-def table2_prose(rows: Sequence[Mapping[str, Any]]) -> str:
+def table2_prose(rows: Sequence[Mapping[str, Any]], mechanism: Sequence[Mapping[str, Any]] | None = None) -> str:
     """Table 2's mechanism from its own numbers (``sgan.reference_tables.table2`` rows): without mixing
     regularization (E), does FID rise with the number of latents mixed at test time, as the paper's does; and
-    with it, is the rise smaller."""
+    with it, is the rise smaller. ``mechanism``: ``table2_mechanism.json``'s rows (``python -m sgan.reference
+    --mixing-decomposition``), the test of the reason proposed when E does not get worse."""
     by = {r["mixing"]: r for r in rows}
     if "E 0%" not in by:
         return "Table 2 has no row without mixing regularization (E)."
@@ -452,11 +453,48 @@ def table2_prose(rows: Sequence[Mapping[str, Any]]) -> str:
     else:
         text += ("Without mixing regularization, mixing more latents at test time does **not** hurt here: E's FID "
                  "falls from 1 to 4 latents, the reverse of the paper's mechanism, so a lower FID for F than for E "
-                 "at 4 latents is not the paper's effect. A reason, proposed: at this budget FID is dominated by "
-                 "what the generators fail to draw, and mixing latents adds variety that the unmixed generator "
-                 "lacks; whether it does is a test still to run (the diversity of mixed against unmixed "
-                 "samples). ")
+                 "at 4 latents is not the paper's effect. A reason, proposed: at this budget the generators draw "
+                 "less variety than the data has, and mixing latents adds some. ")
+        text += mixing_mechanism_prose(mechanism) if mechanism else \
+            "Not tested yet (`python -m sgan.reference --mixing-decomposition` tests it). "
     return text
+
+
+def mixing_mechanism_prose(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The test of Table 2's proposed reason, from ``table2_mechanism.json``'s rows: per generator, how much of
+    FID's fall from 1 to 4 latents is the covariance term (variety) and how much the mean term, and whether the
+    generated features' total variance rises towards the data's."""
+    by = {}
+    for r in rows:
+        by.setdefault(r["generator"], {})[r["latents"]] = r
+    parts, variety = [], []
+    for name, k in by.items():
+        if 1 not in k or 4 not in k:
+            continue
+        one, four = k[1], k[4]
+        d_mean, d_cov = one["mean_term"] - four["mean_term"], one["covariance_term"] - four["covariance_term"]
+        parts.append(f"{name}: FID {one['fid']:.2f} → {four['fid']:.2f}, the mean term {one['mean_term']:.2f} → "
+                     f"{four['mean_term']:.2f} and the covariance term {one['covariance_term']:.2f} → "
+                     f"{four['covariance_term']:.2f}; the features' total variance {one['trace_generated']:.2f} → "
+                     f"{four['trace_generated']:.2f} (the data's {one['trace_data']:.2f})")
+        variety.append((name, four["trace_generated"] > one["trace_generated"] and d_cov > 0,
+                        d_cov / (d_mean + d_cov) if d_mean + d_cov else math.nan))
+    if not parts:
+        return ""
+    text = "**Tested** (one seed, the zoo's generators, domain features): " + "; ".join(parts) + ". "
+    adds = [n.split(" ")[0] for n, yes, _ in variety if yes]
+    shares = ", ".join(f"{n.split(' ')[0]} {s:.0%}" for n, _, s in variety)
+    mostly = all(s > 0.75 for _, _, s in variety)
+    if not adds:
+        text += "Mixing does not add variety here: the reason proposed is not borne out."
+    elif mostly:
+        text += (f"Mixing adds variety in {listing(adds)}, and the covariance term makes most of the fall "
+                 f"({shares} of it): the reason proposed holds.")
+    else:
+        text += (f"Mixing adds variety in {listing(adds)} (the total variance rises, the covariance term falls), "
+                 f"but that is only part of the fall ({shares} of it); the rest is the mean term: the mixed images' "
+                 "average features lie closer to the data's, which the variety reason alone does not explain.")
+    return text + " "
 
 
 def ppl_prose(rows: Sequence[Mapping[str, Any]]) -> str:
