@@ -173,15 +173,16 @@ class Claim:
 
 CLAIMS: tuple[Claim, ...] = (
     Claim("1", "B's tuning lowers FID (B < A)", "fid_best", "B", "A", "FFHQ 5.25 < 8.04",
-          "results/cpu/b_tuning: at 32² the [1,2,1] blur costs FID (A + blur in D 23.8 ± 1.2 vs A 14.6 ± 3.6) "
-          "while the loss change alone is neutral (A + NS loss + R1 15.6 ± 5.4)"),
+          "results/cpu/b_tuning (three seeds; notebook 02 states its numbers): at 32² the [1,2,1] blur in D costs "
+          "FID, while the loss change alone stays within A's seed spread"),
     Claim("1", "mapping network and styles lower FID (C < B)", "fid_best", "C", "B", "FFHQ 4.85 < 5.25"),
     Claim("1", "removing the traditional input does not hurt (D < C)", "fid_best", "D", "C",
           "CelebA-HQ 5.07 < 5.34 (FFHQ 4.88 vs 4.85, equal)"),
     Claim("1", "noise inputs lower FID (E < D)", "fid_best", "E", "D", "FFHQ 4.42 < 4.88"),
     Claim("1", "the style-based generator beats the baseline (F < A)", "fid_best", "F", "A", "FFHQ 4.40 < 8.04",
-          "results/cpu/recipe_search: A's schedule favours A at this budget (A 11.6 at 36 kimg, F ~20 at 36 "
-          "and 21-28 to 72 kimg); B's blur (claim 1 above) is inherited by C-F"),
+          "results/cpu/recipe_search and budget (notebook 12 states their numbers): at this budget A's curve falls "
+          "faster than F's, and F needs a wider network and a longer run; B's blur (claim 1 above) is inherited "
+          "by C-F"),
     Claim("2", "without mixing regularization, more latents at test time hurt (E: 1 < 4 latents)",
           "fid_mix1/fid_mix4", "E", "E", "FFHQ 4.42 < 17.41"),
     Claim("2", "mixing regularization helps with 4 latents at test time (F < E)", "fid_mix4", "F", "E",
