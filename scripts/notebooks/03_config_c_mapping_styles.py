@@ -116,7 +116,8 @@ from sgan import prose
 ranked = sorted(moves, key=moves.get, reverse=True)
 display(Markdown(f"**What the run shows:** from most to least movement, {prose.listing(ranked)} styles "
                  f"({', '.join(f'{s} {moves[s]:.4f}' for s in ranked)}). "
-                 + ("The coarse styles move the image most, as the paper's Figure 3 leads one to expect: they set "
+                 + ("" if "coarse" not in moves else
+                    "The coarse styles move the image most, as the paper's Figure 3 leads one to expect: they set "
                     "pose and face shape, which move many pixels." if ranked[0] == "coarse" else
                     f"Not the coarse styles but the {ranked[0]} ones move the image most here: mean |Δ| counts "
                     "pixels, and a change of colour moves every pixel of a region a little.")))

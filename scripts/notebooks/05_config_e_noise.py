@@ -134,7 +134,7 @@ with_noise = plots.synthesize(G, ws, plots.seed_noise(G, 0, n=len(seeds)))
 noise = plots.mix_noise(plots.seed_noise(G, 0, n=len(seeds)), plots.zero_noise(G, n=len(seeds)), zero_layers)
 without = plots.synthesize(G, ws, noise)
 change = (with_noise - without).abs().mean().item()
-new_latent = (with_noise - with_noise.roll(1, 0)).abs().mean().item()
+new_latent = max((with_noise - with_noise.roll(1, 0)).abs().mean().item(), 1e-12)
 print(f"mean |Δ| per pixel when the noise of layers {list(zero_layers)} is zero: {change:.4f} "
       f"(a new latent changes a pixel by {new_latent:.4f})")
 
