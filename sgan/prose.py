@@ -24,7 +24,7 @@ from typing import Any
 # of the code. A token is written as the checker reads it: a decimal ("0.001"), a percentage ("90%") or an
 # integer with its unit ("1024²", "25M", "512 channels"). Every measured number is rendered by code instead.
 # ---------------------------------------------------------------------------------------------------------
-CONSTANTS: dict[str, str] = {
+CONSTANTS: dict[str, str | tuple[str, str]] = {
     # resolutions
     "1024²": "paper §2 / Table 1: FFHQ and CelebA-HQ at 1024²",
     "64²": "paper §3.1 Figure 3: fine styles from 64² (official train.py lr/minibatch tables)",
@@ -51,24 +51,39 @@ CONSTANTS: dict[str, str] = {
     "0.0015": "official training_loop.py G_lrate_dict / D_lrate_dict: 0.0015 at 128²",
     "0.002": "official training_loop.py lrate_dict: 0.002 at 256²",
     "0.003": "official training_loop.py lrate_dict: 0.003 at 512² and 1024²",
-    "0.01": "paper Appendix C: the mapping network's learning rate is 100× lower (lrmul 0.01)",
-    "0.99": "paper Appendix C / official train.py: Adam β2 = 0.99",
-    "0.995": "official networks_stylegan.py dlatent_avg_beta=0.995 (the tracked w average)",
-    "0.7": "paper §5 Figure 8 / official pretrained_example.py: truncation ψ = 0.7",
+    "0.01": ("paper Appendix C: the mapping network's learning rate is 100× lower (lrmul 0.01)",
+              r"lr|learning rate|multiplier|mapping"),
+    "0.99": ("paper Appendix C / official train.py: Adam β2 = 0.99",
+              r"β|beta|Adam"),
+    "0.995": ("official networks_stylegan.py dlatent_avg_beta=0.995 (the tracked w average)",
+              r"w̄|average|beta|lerp|\\bar"),
+    "0.7": ("paper §5 Figure 8 / official pretrained_example.py: truncation ψ = 0.7",
+              r"ψ|psi|truncat"),
     "0.0001": "paper §4.1: PPL step ε = 10⁻⁴",
     "1e-4": "paper §4.1: PPL step ε = 10⁻⁴",
-    "90%": "paper §3.1 / Table 2: mixing regularization on 90% of the training images",
-    "50%": "paper Table 2: mixing on 50% of the training images",
-    "100%": "paper Table 2: mixing on every training image",
-    "0%": "paper Table 2: no mixing (config E)",
-    "0.2": "official networks_stylegan.py: leaky ReLU slope 0.2 (sgan.nn.equalized.LRELU_SLOPE)",
+    "90%": ("paper §3.1 / Table 2: mixing regularization on 90% of the training images",
+              r"mix"),
+    "50%": ("paper Table 2: mixing on 50% of the training images",
+              r"mix"),
+    "100%": ("paper Table 2: mixing on every training image",
+              r"mix"),
+    "0%": ("paper Table 2: no mixing (config E)",
+              r"mix"),
+    "0.2": ("official networks_stylegan.py: leaky ReLU slope 0.2 (sgan.nn.equalized.LRELU_SLOPE)",
+              r"slope|leaky|ReLU"),
     # this project's fixed settings (not results): the file that sets each
-    "75%": "sgan.editing.HOLDOUT = 0.25: directions fitted on 75% of the images",
-    "25%": "sgan.editing.HOLDOUT = 0.25: R² measured on the other 25%",
-    "2%": "sgan.editing.DEGENERATE_BELOW = 0.25: a binary factor drawn in under about 2% of the images",
-    "98%": "sgan.editing.DEGENERATE_BELOW = 0.25: ... or over 98% of them",
-    "0.1": "notebook 06's check: fine styles beat coarse ones on colour by a margin of 0.1",
-    "0.5 kimg": "sgan.sweep's fade_in study measures every 0.5 kimg",
+    "75%": ("sgan.editing.HOLDOUT = 0.25: directions fitted on 75% of the images",
+              r"fitted|of them"),
+    "25%": ("sgan.editing.HOLDOUT = 0.25: R² measured on the other 25%",
+              r"measured on|the other|held"),
+    "2%": ("sgan.editing.DEGENERATE_BELOW = 0.25: a binary factor drawn in under about 2% of the images",
+              r"degenerate|under about|drawing it|images"),
+    "98%": ("sgan.editing.DEGENERATE_BELOW = 0.25: ... or over 98% of them",
+              r"degenerate|over|images"),
+    "0.1": ("notebook 06's check: fine styles beat coarse ones on colour by a margin of 0.1",
+              r"margin"),
+    "0.5 kimg": ("sgan.sweep's fade_in study measures every 0.5 kimg",
+              r"every"),
 }
 
 # units after an integer that make it a quantity (a result or a setting) rather than a count or a label
@@ -146,12 +161,24 @@ def _is_paper_number(token: str, paper: set[float]) -> bool:
     return any(f"{p:.{digits}f}" == token for p in paper)
 
 
-def typed_numbers(markdown: str, allowed: Mapping[str, str] = CONSTANTS) -> list[str]:
+def _allowed(token: str, text: str, allowed: Mapping[str, Any]) -> bool:
+    """Whether ``token`` is an allowed constant in ``text``: an entry ``(source, context)`` allows it only where
+    ``context`` (a regular expression) matches the text too, so that "25%" of a held-out split does not let a
+    measured "25%" pass."""
+    for key in (token, token.split(" ")[0]):
+        entry = allowed.get(key)
+        if entry is not None:
+            return isinstance(entry, str) or bool(re.search(entry[1], text, re.I))
+    return False
+
+
+def typed_numbers(markdown: str, allowed: Mapping[str, Any] = CONSTANTS, context: str | None = None) -> list[str]:
     """The tokens of ``markdown`` that are neither allowed constants nor numbers of the paper's tables: typed
-    results (or settings) to render by code."""
+    results (or settings) to render by code. ``context``: the text a constant's context is looked for in (the
+    paragraph around a line; default ``markdown`` itself)."""
     paper = paper_numbers()
-    return [t for t in tokens(markdown)
-            if t not in allowed and t.split(" ")[0] not in allowed and not _is_paper_number(t, paper)]
+    context = markdown if context is None else context
+    return [t for t in tokens(markdown) if not _allowed(t, context, allowed) and not _is_paper_number(t, paper)]
 
 
 # A typed claim about order or agreement is a result too: "A has the lowest FID" follows the data only when code
@@ -224,7 +251,7 @@ def cells(source: str) -> list[tuple[str, int, str]]:
     return out
 
 
-def check_source(source: str, allowed: Mapping[str, str] = CONSTANTS) -> list[tuple[int, str, list[str]]]:
+def check_source(source: str, allowed: Mapping[str, Any] = CONSTANTS) -> list[tuple[int, str, list[str]]]:
     """``(line number, line, flagged)`` for each line of a notebook source whose prose types a result: a number
     that is neither an allowed constant nor the paper's (Markdown and code comments), or an order or a verdict
     (Markdown sentences, flagged as ``"claim: …"`` at the line they start on)."""
@@ -234,11 +261,18 @@ def check_source(source: str, allowed: Mapping[str, str] = CONSTANTS) -> list[tu
         prose = text if kind == "markdown" else "\n".join(
             c if _MEASURED.search(c) else "" for c in _comments(text).split("\n"))
         prose_lines = prose.splitlines()
+        paragraph_of, current = [], []  # the paragraph (blank-line separated) each line belongs to
+        for line in prose_lines + [""]:
+            if line.strip():
+                current.append(line)
+            else:
+                paragraph_of += ["\n".join(current)] * len(current) + [""]
+                current = []
         for offset, line in enumerate(prose_lines):
             following = prose_lines[offset + 1].split(" ", 1)[0] if offset + 1 < len(prose_lines) else ""
             if re.search(r"\d$", line) and following:  # a number whose unit wraps to the next line: "192\nkimg"
                 line = f"{line} {following}"
-            flagged = typed_numbers(line, allowed)
+            flagged = typed_numbers(line, allowed, context=f"{paragraph_of[offset]}\n{line}")
             if flagged:
                 out.setdefault(start + offset, (lines[offset], []))[1].extend(flagged)
         if kind == "markdown":

@@ -25,9 +25,17 @@ def test_no_notebook_types_a_result(path):
 
 
 def test_every_constant_has_a_source_and_reads_as_one_token():
-    for token, source in prose.CONSTANTS.items():
+    for token, entry in prose.CONSTANTS.items():
+        source = entry if isinstance(entry, str) else entry[0]
         assert source.strip(), token
         assert prose.tokens(f"a value of {token} here") in ([token], []), token  # bare integers read as nothing
+
+
+def test_a_constant_with_a_context_is_allowed_only_in_it():
+    assert prose.typed_numbers("fitted on 75% of them, R² measured on the other 25%") == []
+    assert prose.typed_numbers("open eyes in 25% of the faces") == ["25%"]  # a result, not the held-out split
+    assert prose.typed_numbers("mixing regularization on 90% of the images") == []
+    assert prose.typed_numbers("open eyes in 90% of the faces") == ["90%"]
 
 
 def _source_with(markdown: str) -> str:
