@@ -187,7 +187,8 @@ def typed_numbers(markdown: str, allowed: Mapping[str, Any] = CONSTANTS, context
 # paper's claim ("here ... as the paper", "a quantitative version of the paper's claim").
 _CONFIGS = r"(?<![\w'’-])[A-F](?:[–-][A-F])?(?![\w-])"
 _COMPARATIVE = (r"\b(?:lowest|highest|lower than|higher than|(?:below|above) (?:it|them|[A-F]\b)|beats?|"
-                r"better than|worse than|cleaner|smoother than|overtakes?|separates? from|less entangled|"
+                r"better than|worse than|cleaner|smoother than|overtakes?|separates? from|less entangled|loses? to|"
+                r"lags?|wins? over|"
                 r"more separable|shorter than|longer than)\b|[<>]")
 _PAPER_VOICE = re.compile(r"\b(?:in the paper|the paper(?:'s|’s)? (?:says|finds|reports|shows|claims|argues)|"
                           r"paper:|as published|FFHQ|CelebA-HQ)", re.I)
@@ -207,8 +208,8 @@ def typed_claims(markdown: str) -> list[str]:
     """The sentences of ``markdown`` that type an order between configs or a verdict on the paper's claim."""
     out = []
     for s in sentences(markdown):
-        if s.endswith("?") or s.startswith("#"):
-            continue  # a question or a heading asks; it claims nothing
+        if s.endswith("?"):
+            continue  # a question asks; it claims nothing
         order = re.search(_CONFIGS, s) and re.search(_COMPARATIVE, s) and not _PAPER_VOICE.search(s)
         if order or _VERDICT.search(s):
             out.append(s)
@@ -278,7 +279,9 @@ def check_source(source: str, allowed: Mapping[str, Any] = CONSTANTS) -> list[tu
         if kind == "markdown":
             flat = [re.sub(r"\s+", " ", _strip(line)) for line in lines]
             for claim in typed_claims(text):
-                offset = next((o for o, line in enumerate(flat) if claim[:20] in line), 0)
+                plain = re.sub(r"[*_]", "", claim)
+                offset = next((o for n in (20, 12, 6) for o, line in enumerate(flat)
+                               if plain[:n] in re.sub(r"[*_]", "", line)), 0)
                 out.setdefault(start + offset, (lines[offset] if lines else "", []))[1].append(f"claim: {claim}")
     return [(n, line, flagged) for n, (line, flagged) in sorted(out.items())]
 

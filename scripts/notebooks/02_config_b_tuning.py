@@ -101,10 +101,10 @@ plots.grid_figure(torch.cat([plots.samples(G_a, range(8)), plots.samples(G_b, ra
                   title="seeds 0-7: config A (top), config B (bottom)")
 
 # %% [markdown]
-# ## Why B loses to A here: the tuning taken apart
+# ## B against A at this scale: the tuning taken apart
 #
-# In the paper B beats A (FFHQ FID 5.25 against 8.04). At this course's scale it does not, in every run so far,
-# so B's two changes were taken apart with three seeds each (`python -m sgan.sweep b_tuning --seeds 0,1,2
+# In the paper B beats A (FFHQ FID 5.25 against 8.04). Whether it does at this course's scale, and which of
+# B's two changes decides it, is what the b_tuning study measures, with three seeds each (`python -m sgan.sweep b_tuning --seeds 0,1,2
 # --spectra`, the committed tables in `results/<profile>/b_tuning/`): A; A with the blur in G only, in D only,
 # in both (B with A's loss); A with the non-saturating loss and R1 (B with A's resampling); and B.
 #
