@@ -280,8 +280,8 @@ def check_source(source: str, allowed: Mapping[str, Any] = CONSTANTS) -> list[tu
             flat = [re.sub(r"\s+", " ", _strip(line)) for line in lines]
             for claim in typed_claims(text):
                 plain = re.sub(r"[*_]", "", claim)
-                offset = next((o for n in (20, 12, 6) for o, line in enumerate(flat)
-                               if plain[:n] in re.sub(r"[*_]", "", line)), 0)
+                offset = next((o for n in (20, 12, 6) for o, line in enumerate(flat) if plain[:n].strip()
+                               in re.sub(r"[*_]", "", line)), 0)
                 out.setdefault(start + offset, (lines[offset] if lines else "", []))[1].append(f"claim: {claim}")
     return [(n, line, flagged) for n, (line, flagged) in sorted(out.items())]
 
