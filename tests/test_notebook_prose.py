@@ -120,3 +120,21 @@ def test_the_renderers_follow_the_data():
     next(r for r in hurt if r["mixing"] == "E 0%")["fid_mix4"]["mean"] = e["fid_mix1"]["mean"] + 5
     said = ["does **not** hurt" in prose.table2_prose(t) for t in (ref["table2"], hurt)]
     assert said[0] != said[1]
+
+
+def test_the_study_prose_reads_the_committed_files():
+    cpu = ROOT / "results" / "cpu"
+    text = prose.b_tuning_prose(cpu / "b_tuning")
+    rows = json.loads((cpu / "b_tuning" / "table.json").read_text())["rows"]
+    a = next(r for r in rows if r["variant"] == "A")
+    assert f"A {a['best_mean']:.2f} ± {a['best_std']:.2f}" in text
+    ref = rt.load_reference(cpu)
+    ppl = prose.ppl_prose(ref["table3"])
+    for r in ref["table3"]:  # each config on the side of "full" its numbers put it
+        side = "end below full for" if r["ppl_wend"]["mean"] < r["ppl_wfull"]["mean"] else "end at or above full for"
+        assert r["config"] in ppl.split(side)[1].split(";")[0], (r["config"], side)
+    mechanism = json.loads((cpu / "table2_mechanism.json").read_text())["rows"]
+    assert "**Tested**" in prose.table2_prose(ref["table2"], mechanism)
+    assert "Not tested yet" in prose.table2_prose(ref["table2"])
+    budget = prose.attributes_prose(cpu / "budget" / "attributes.json")
+    assert "the budget study, mean over 3 seeds" in budget and "Your F" not in budget
