@@ -147,8 +147,8 @@ def paper_numbers() -> set[float]:
         elif isinstance(obj, (list, tuple)):
             for v in obj:
                 walk(v)
-        elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
-            found.add(float(obj))
+        elif isinstance(obj, float):  # the measurements (an int there is a label: a mapping depth, a share)
+            found.add(obj)
 
     walk((ablation.PAPER_TABLE1, ablation.PAPER_TABLE2, ablation.PAPER_TABLE3, ablation.PAPER_TABLE4))
     return found
@@ -158,7 +158,9 @@ def _is_paper_number(token: str, paper: set[float]) -> bool:
     if not re.fullmatch(r"\d+\.\d+", token):
         return False
     digits = len(token.split(".")[1])
-    return any(f"{p:.{digits}f}" == token for p in paper)
+    # at the paper's own precision or finer: "11.6" is not the paper's 11.61, "4.40" is its 4.4(0)
+    return any(f"{p:.{digits}f}" == token and digits >= len(repr(p).split(".")[1].rstrip("0") or "")
+               for p in paper)
 
 
 def _allowed(token: str, text: str, allowed: Mapping[str, Any]) -> bool:

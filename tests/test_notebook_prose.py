@@ -63,6 +63,9 @@ def test_the_checker_reads_units_ranges_and_claims():
         "59%", "69%", "30 kimg", "64 channels", "64 channels", "32 channels", "16 channels", "12"]
     assert prose.tokens("§3.1, Table 2, notebook 12, seed 0, `lr 0.002`, $x = 0.5$, three seeds") == []
     assert prose.typed_numbers("the paper's 1024² faces, FFHQ 4.40 at lr 0.001") == []
+    # a result that rounds to a paper number is not the paper's: 11.6 is not Table 2's 11.61, nor 8.0 a depth 8
+    assert prose.typed_numbers("final 11.6 ± 0.8, 14.6 ± 3.6, 24.3 ± 8.0") == ["11.6", "0.8", "14.6", "3.6",
+                                                                              "24.3", "8.0"]
     # a setting after its name is rendered from the config, whichever value it has: a profile may depart from it
     assert prose.typed_numbers("R1 (γ = 10)") == ["10"] and prose.typed_numbers("γ = 1 here") == ["1"]
     assert prose.typed_claims("At this profile A has the lowest FID, and C–F come out above it.")
