@@ -35,7 +35,7 @@ CONSTANTS: dict[str, str | tuple[str, str]] = {
     "4×4": "paper §2: the learned constant input is 4×4×512",
     # sizes and budgets
     "512 channels": "paper §2: 512 feature maps up to 32² (official networks_stylegan.py fmap_max=512)",
-    "512": "paper §2: z and w are 512-dimensional",
+    "512": ("paper §2: z and w are 512-dimensional", r"dimension|channels|z_dim|w_dim|\\mathbb"),
     "25M": "paper Appendix C: FFHQ training shows 25M images (official train.py total_kimg=25000)",
     "12M": "ProGAN (Karras et al. 2018) trains 12M images; paper Table 1 row A",
     "70k": "paper Appendix A: FFHQ has 70,000 images",
@@ -45,7 +45,7 @@ CONSTANTS: dict[str, str | tuple[str, str]] = {
     "10k": "paper §4.2 (and official train.py ema_kimg=10): 10k images",
     "600k": "official train.py: lod_training_kimg = lod_transition_kimg = 600 (fade-in and stable phases)",
     "8 layers": "paper §2: the mapping network is an 8-layer MLP",
-    "18": "paper §3.1: 18 styles at 1024² (two per resolution)",
+    "18": ("paper §3.1: 18 styles at 1024² (two per resolution)", r"styles|layers"),
     # hyperparameters
     "0.001": "paper Appendix C / official train.py: learning rate 0.001 (0.0015 at 128²)",
     "0.0015": "official training_loop.py G_lrate_dict / D_lrate_dict: 0.0015 at 128²",
