@@ -494,7 +494,7 @@ PAPER_VALUES: dict[str, tuple[Any, str]] = {
     "model.mapping_width": (512, "paper §2 / networks_stylegan.py: mapping layers 512 wide"),
     "model.fmap_base": (8192, "networks_stylegan.py fmap_base=8192 (512 channels up to 32², halving above)"),
     "model.fmap_max": (512, "networks_stylegan.py fmap_max=512"),
-    "model.truncation_cutoff": (8, "paper §3.2 / networks_stylegan.py truncation_cutoff=8 (4²-32²)"),
+    "model.truncation_cutoff": (8, "paper Appendix B / networks_stylegan.py truncation_cutoff=8 (4²-32²)"),
     "train.total_kimg": (25000.0, "paper Appendix C / train.py total_kimg=25000 (25M images)"),
     "train.fade_kimg": (600.0, "training_loop.py lod_transition_kimg=600"),
     "train.stable_kimg": (600.0, "training_loop.py lod_training_kimg=600"),

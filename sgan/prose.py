@@ -57,7 +57,7 @@ CONSTANTS: dict[str, str | tuple[str, str]] = {
               r"β|beta|Adam"),
     "0.995": ("official networks_stylegan.py dlatent_avg_beta=0.995 (the tracked w average)",
               r"w̄|average|beta|lerp|\\bar"),
-    "0.7": ("paper §5 Figure 8 / official pretrained_example.py: truncation ψ = 0.7",
+    "0.7": ("paper Appendix B, Figure 8 / official pretrained_example.py: truncation ψ = 0.7",
               r"ψ|psi|truncat"),
     "0.0001": "paper §4.1: PPL step ε = 10⁻⁴",
     "1e-4": "paper §4.1: PPL step ε = 10⁻⁴",
