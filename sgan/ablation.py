@@ -32,11 +32,12 @@ from sgan.device import resolve_device
 
 # ---------------------------------------------------------------------------------------------------------
 # The paper's numbers (Karras, Laine, Aila, "A Style-Based Generator Architecture for Generative Adversarial
-# Networks", CVPR 2019, arXiv:1812.04948), as digested in shared/reference/stylegan-facts.md.
-# Tables 2-4 are marked (≈) there: read from secondary copies of the paper, possibly slightly off.
+# Networks", CVPR 2019, arXiv:1812.04948): Table 1 (FID), Table 2 (mixing regularization), Table 3 (path length
+# and separability) and Table 4 (mapping depth).
+# Tables 2-4 are marked (≈): read from secondary copies of the paper, possibly slightly off.
 # ---------------------------------------------------------------------------------------------------------
 PAPER_SOURCE = ("Karras, Laine, Aila 2019 (arXiv:1812.04948); Table 1 checked against the paper, "
-                "Tables 2-4 approximate (≈), per shared/reference/stylegan-facts.md")
+                "Tables 2-4 approximate (≈): read from secondary copies of the paper")
 
 # Table 1: FID (50k images, best seen during training), lower is better.
 PAPER_TABLE1: dict[str, dict[str, float]] = {

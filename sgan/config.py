@@ -3,8 +3,8 @@
 Two frozen dataclasses, both JSON round-trippable:
 
 * ``ModelConfig`` holds the paper's switches (Table 1 of Karras et al. 2019) and the network sizes.
-  The presets "A".."F" differ only where Table 1 says they differ (official ``train.py`` switches, see
-  ``../shared/reference/stylegan-facts.md``).
+  The presets "A".."F" differ only where Table 1 says they differ (the official code's switches,
+  github.com/NVlabs/stylegan ``train.py`` and ``training/networks_stylegan.py``).
 * ``TrainConfig`` holds the training procedure: schedule, batch and learning-rate tables, EMA, loss weights,
   metric sample counts.
 
@@ -182,7 +182,8 @@ def preset(name: str, **sizes: Any) -> ModelConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """The training procedure. Defaults are the official FFHQ values (stylegan-facts.md, "Training")."""
+    """The training procedure. Defaults are the official FFHQ values (paper Appendix C; official ``train.py`` and
+    ``training/training_loop.py``; ``PAPER_VALUES`` cites each one a profile departs from)."""
 
     seed: int = 0
     start_resolution: int = 8  # progressive growing starts here (official: 8)
@@ -481,6 +482,61 @@ LEARNS_NOTHING = ("smoke", "gpu-dry")
 # The showcase: for a learner at the key profile, the profile whose zoo holds the sharpest models of the same
 # resolution and data, used by the figures and widgets that demonstrate an effect (sgan.ablation.showcase_run).
 SHOWCASE_PROFILES = {"cpu": "cpu-long"}
+
+
+# The paper's value of every setting a profile departs from, with its source (Karras, Laine, Aila 2019,
+# arXiv:1812.04948, and the official code, github.com/NVlabs/stylegan). Keys are dotted RunConfig fields; the
+# defaults of ModelConfig and TrainConfig hold the same values (tests/test_config.py checks that they agree).
+PAPER_VALUES: dict[str, tuple[Any, str]] = {
+    "model.resolution": (1024, "paper §2, Table 1: FFHQ at 1024²"),
+    "model.z_dim": (512, "paper §2: 512-dimensional z"),
+    "model.w_dim": (512, "paper §2: 512-dimensional w"),
+    "model.mapping_width": (512, "paper §2 / networks_stylegan.py: mapping layers 512 wide"),
+    "model.fmap_base": (8192, "networks_stylegan.py fmap_base=8192 (512 channels up to 32², halving above)"),
+    "model.fmap_max": (512, "networks_stylegan.py fmap_max=512"),
+    "model.truncation_cutoff": (8, "paper Appendix B / networks_stylegan.py truncation_cutoff=8 (4²-32²)"),
+    "train.total_kimg": (25000.0, "paper Appendix C / train.py total_kimg=25000 (25M images)"),
+    "train.fade_kimg": (600.0, "training_loop.py lod_transition_kimg=600"),
+    "train.stable_kimg": (600.0, "training_loop.py lod_training_kimg=600"),
+    "train.batch_sizes": (TrainConfig().batch_sizes, "train.py sched.minibatch_dict (one GPU)"),
+    "train.learning_rates": (TrainConfig().learning_rates, "paper Appendix C / train.py sched.G_lrate_dict"),
+    "train.r1_gamma": (10.0, "paper Appendix C / train.py D_loss r1_gamma=10"),
+    "train.ema_kimg": (10.0, "training_loop.py G_smoothing_kimg=10 (EMA half-life)"),
+    "train.fid_samples": (50000, "paper §2 / Table 1: FID on 50k images"),
+    "train.ppl_samples": (100000, "paper §4.1: PPL over 100k samples"),
+    "train.ls_samples": (200000, "paper §4.2: separability of 200k images"),
+}
+PAPER_TRAIN = {k.split(".", 1)[1]: v for k, v in PAPER_VALUES.items() if k.startswith("train.")}
+
+
+def _show(value: Any) -> str:
+    """A setting as a learner reads it: ``1024``, ``0.0025``, a per-resolution table as ``8²: 16, 32²: 16``."""
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple)):
+        values = {v for _, v in value}
+        return f"{next(iter(values)):g}" if len(values) == 1 else ", ".join(f"{r}²: {v:g}" for r, v in value)
+    return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def departures(profiles: tuple[str, ...] = ("smoke", "cpu", "cpu-long", "gpu")) -> list[dict[str, str]]:
+    """Rows of a table: every setting of ``PAPER_VALUES`` that one of ``profiles`` changes, the paper's value with
+    its source, and each profile's value ("= paper" where it keeps it). Read from the resolved configs of F."""
+    resolved = {p: make_config("F", p) for p in profiles}
+    paper_model = ModelConfig()
+
+    def channels(m: ModelConfig) -> str:
+        return "/".join(str(m.channels_at(r)) for r in m.resolutions)
+
+    rows = [{"setting": "channels (4² upwards)", "paper": channels(paper_model),
+             "source": "paper §2 / networks_stylegan.py nf(): 512 up to 32², halving at each resolution above",
+             **{p: channels(cfg.model) for p, cfg in resolved.items()}}]
+    for key, (paper, source) in PAPER_VALUES.items():
+        part, name = key.split(".")
+        values = {p: getattr(getattr(cfg, part), name) for p, cfg in resolved.items()}
+        if all(_show(v) == _show(paper) for v in values.values()):
+            continue
+        rows.append({"setting": name, "paper": _show(paper), "source": source,
+                     **{p: "= paper" if _show(v) == _show(paper) else _show(v) for p, v in values.items()}})
+    return rows
 
 
 def make_config(config: str = "F", profile: str = "cpu", **overrides: Any) -> RunConfig:

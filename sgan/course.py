@@ -55,6 +55,20 @@ def teaching_notebooks() -> list[str]:
     return [n for n in names if n not in (ABLATION_NOTEBOOK, RESULTS_NOTEBOOK)]
 
 
+def notebook_titles() -> list[tuple[str, str]]:
+    """``(file name, title)`` of every notebook of the course, in order: the title is its first heading, read
+    from the file (so a new notebook is listed as soon as it exists)."""
+    import json
+
+    out = []
+    for path in sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        text = next(("".join(c["source"]) for c in cells if c["cell_type"] == "markdown"), "")
+        title = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), path.stem)
+        out.append((path.name, title))
+    return out
+
+
 def setup_notebook(profile: str | None = None, runs_dir: str | Path | None = None) -> tuple[str, Path]:
     """Resolve a notebook's parameters: ``profile`` None -> ``$SGAN_PROFILE`` or "cpu"; ``runs_dir`` None ->
     ``runs/course/<profile>`` (see ``sgan.ablation.course_dir``). Prints and returns both."""

@@ -220,28 +220,29 @@ def style_mixing_figure(G: torch.nn.Module, seeds_a: Sequence[int] = (1, 2, 3, 4
     img_a = to_uint8(synthesize(G, seed_ws(G, seeds_a), seed_noise(G, noise_seed)))
     img_b = to_uint8(synthesize(G, seed_ws(G, seeds_b), seed_noise(G, noise_seed)))
     nrows, ncols = 1 + len(rows), 1 + len(seeds_a)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.3 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.6 * ncols, 1.6 * nrows), squeeze=False)
     plt.close(fig)
     for ax in axes.flat:
         ax.set_axis_off()
     for j, img in enumerate(img_a):
         axes[0, j + 1].imshow(img, interpolation="nearest")
-        axes[0, j + 1].set_title(f"A: seed {seeds_a[j]}", fontsize=7)
+        axes[0, j + 1].set_title(f"A: seed {seeds_a[j]}", fontsize=10)
     for r, (label, i, grid) in enumerate(rows, start=1):
         axes[r, 0].imshow(img_b[i], interpolation="nearest")
         scale = label.split("\n")[0]
         layers = ranges[scale]
-        axes[r, 0].set_title(f"B{seeds_b[i]}: {scale} (layers {layers.start}-{layers.stop - 1})", fontsize=6)
+        axes[r, 0].set_title(f"B{seeds_b[i]}: {scale}\nlayers {layers.start}-{layers.stop - 1}", fontsize=9)
         for j, img in enumerate(to_uint8(grid[i])):
             axes[r, j + 1].imshow(img, interpolation="nearest")
-    fig.suptitle("Style mixing: the styles of one scale copied from B, the rest from A", fontsize=9)
+    fig.suptitle("Style mixing: the styles of one scale copied from B, the rest from A", fontsize=11)
     fig.tight_layout()
     return fig
 
 
 @torch.no_grad()
 def style_mixing_agreement(G: torch.nn.Module, net: torch.nn.Module, num_pairs: int = 64, seed: int = 0,
-                           noise_seed: int = 0, min_gap: float = 0.1) -> dict[str, dict[str, float]]:
+                           noise_seed: int = 0, min_gap: float = 0.1, per_factor: bool = False
+                           ) -> dict[str, dict[str, float]]:
     """How much of source B's factors a style-mixed image inherits, by copied scale and factor scale.
 
     For pairs (A_i, B_i) of seeds ``seed + 2i``, ``seed + 2i + 1`` and each style scale s, the image ``m``
@@ -251,7 +252,8 @@ def style_mixing_agreement(G: torch.nn.Module, net: torch.nn.Module, num_pairs: 
         t = (f(m) − f(A)) · (f(B) − f(A)) / (f(B) − f(A))²      (0: like A, 1: like B)
 
     over the pairs where A and B differ by at least ``min_gap`` of the factor's range (clipped to [-1, 2]).
-    Returns ``{copied scale: {factor scale: mean t}}``, factor scales from ``sgan.data.synthetic_faces``.
+    Returns ``{copied scale: {factor scale: mean t}}``, factor scales from ``sgan.data.synthetic_faces``
+    (``per_factor``: ``{copied scale: {factor name: mean t}}``, e.g. to see which styles carry the glasses).
     """
     from sgan.data.synthetic_faces import FACTORS
 
@@ -270,6 +272,7 @@ def style_mixing_agreement(G: torch.nn.Module, net: torch.nn.Module, num_pairs: 
     for copied, layers in style_ranges(G).items():
         mixed = factors_of(mix_ws(ws_a, ws_b, layers))
         shares: dict[str, list[torch.Tensor]] = {scale: [] for scale in SCALES}
+        factor_shares: dict[str, float] = {}
         for f in FACTORS:
             if f.name not in pred:
                 continue
@@ -278,6 +281,10 @@ def style_mixing_agreement(G: torch.nn.Module, net: torch.nn.Module, num_pairs: 
             keep = gap.abs() >= min_gap * (f.high - f.low)
             t = ((m - a) * gap / gap.square().clamp_min(1e-12)).clamp(-1, 2)
             shares[f.scale].append(t[keep])
+            factor_shares[f.name] = float(t[keep].mean()) if keep.any() else float("nan")
+        if per_factor:
+            out[copied] = factor_shares
+            continue
         out[copied] = {scale: float(torch.cat(v).mean()) if v and torch.cat(v).numel() else float("nan")
                        for scale, v in shares.items()}
     return out

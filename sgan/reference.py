@@ -236,6 +236,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--report", default=None, help="tables and figures folder (default results/<profile>)")
     parser.add_argument("--report-only", action="store_true", help="tabulate what is there, train nothing")
     parser.add_argument("--no-zoo", action="store_true", help="do not export the seed-0 generators to the zoo")
+    parser.add_argument("--mixing-decomposition", action="store_true",
+                        help="Table 2's mechanism: split the FID of the zoo's seed-0 E and F with 1 and 4 latents "
+                             "mixed into its mean and covariance terms (table2_mechanism.md / .json); trains nothing")
+    parser.add_argument("--from-tables", action="store_true",
+                        help="rebuild the report's Markdown and what reproduced from its tables.json alone (the "
+                             "runs need not be on this machine); trains and exports nothing")
     args = parser.parse_args(argv)
     try:
         seeds = parse_seeds(args.seeds)
@@ -243,6 +249,25 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(str(exc))
     start = time.perf_counter()
     profile = args.profile or STUDY_PROFILES[args.study]
+    if args.mixing_decomposition:
+        from sgan import model_zoo
+        from sgan.ablation import load_data, resolve_config
+        from sgan.atomic import write_json, write_text
+        from sgan.reference_tables import mixing_decomposition, mixing_decomposition_markdown
+
+        out = Path(args.report or report_dir(profile))
+        generators = {f"{c} (zoo, seed {seeds[0]})": model_zoo.zoo(c, profile, device="cpu") for c in "EF"}
+        dataset = load_data(resolve_config("F", profile), progress=False)
+        rows = mixing_decomposition(generators, dataset)
+        write_json(out / "table2_mechanism.json", {"profile": profile, "rows": rows})
+        print(write_text(out / "table2_mechanism.md", mixing_decomposition_markdown(rows) + "\n").read_text())
+        return
+    if args.from_tables:
+        from sgan.reference_tables import rerender_report
+
+        written = rerender_report(args.report or report_dir(profile))
+        print("sgan reference: rebuilt from tables.json: " + ", ".join(str(p) for p in written.values()))
+        return
     root = reference_root(profile, args.out)
     if not args.report_only:
         try:

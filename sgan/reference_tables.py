@@ -85,6 +85,8 @@ MEASURES = {
     **{f"fid_mix{k}": (lambda r, k=k: _metric(r, "fid", latents=k) if k > 1 else _metric(r, "fid"))
        for k in MIX_LATENTS},
     **{f"ppl_{s}{m}": (lambda r, s=s, m=m: _metric(r, "ppl", s, m)) for s in "zw" for m in ("full", "end")},
+    # Table 2's mechanism: how much FID rises from 1 to 4 latents mixed at test time (one generator, final)
+    "fid_mix_rise": lambda r: _metric(r, "fid", latents=4) - _metric(r, "fid"),
     "ls_z": lambda r: _separability(r, "z"),
     "ls_w": lambda r: _separability(r, "w"),
 }
@@ -159,6 +161,7 @@ class Claim:
     higher: str
     paper: str  # the paper's numbers behind it
     explained_by: str = ""  # the controlled experiment that explains a failure here, if there is one
+    needs: str = ""  # the statement of the claim that is this one's mechanism: if it fails, this one holds by accident
 
     def measures(self) -> tuple[str, str]:
         a, _, b = self.what.partition("/")
@@ -167,19 +170,24 @@ class Claim:
 
 CLAIMS: tuple[Claim, ...] = (
     Claim("1", "B's tuning lowers FID (B < A)", "fid_best", "B", "A", "FFHQ 5.25 < 8.04",
-          "results/cpu/b_tuning: at 32² the [1,2,1] blur costs FID (A + blur in D 23.8 ± 1.2 vs A 14.6 ± 3.6) "
-          "while the loss change alone is neutral (A + NS loss + R1 15.6 ± 5.4)"),
+          "results/cpu/b_tuning (three seeds; notebook 02 states its numbers): at 32² the [1,2,1] blur in D costs "
+          "FID, while the loss change alone stays within A's seed spread"),
     Claim("1", "mapping network and styles lower FID (C < B)", "fid_best", "C", "B", "FFHQ 4.85 < 5.25"),
     Claim("1", "removing the traditional input does not hurt (D < C)", "fid_best", "D", "C",
           "CelebA-HQ 5.07 < 5.34 (FFHQ 4.88 vs 4.85, equal)"),
     Claim("1", "noise inputs lower FID (E < D)", "fid_best", "E", "D", "FFHQ 4.42 < 4.88"),
     Claim("1", "the style-based generator beats the baseline (F < A)", "fid_best", "F", "A", "FFHQ 4.40 < 8.04",
-          "results/cpu/recipe_search: A's schedule favours A at this budget (A 11.6 at 36 kimg, F ~20 at 36 "
-          "and 21-28 to 72 kimg); B's blur (claim 1 above) is inherited by C-F"),
-    Claim("2", "mixing regularization helps with 4 latents at test time (F < E)", "fid_mix4", "F", "E",
-          "FFHQ 9.03 < 17.41"),
+          "results/cpu/recipe_search and budget (notebook 12 states their numbers): at this budget A's curve falls "
+          "faster than F's, and F needs a wider network and a longer run; B's blur (claim 1 above) is inherited "
+          "by C-F"),
     Claim("2", "without mixing regularization, more latents at test time hurt (E: 1 < 4 latents)",
           "fid_mix1/fid_mix4", "E", "E", "FFHQ 4.42 < 17.41"),
+    Claim("2", "mixing regularization helps with 4 latents at test time (F < E)", "fid_mix4", "F", "E",
+          "FFHQ 9.03 < 17.41",
+          needs="without mixing regularization, more latents at test time hurt (E: 1 < 4 latents)"),
+    Claim("2", "mixing regularization shrinks the cost of mixing (rise from 1 to 4 latents: F < E)", "fid_mix_rise",
+          "F", "E", "FFHQ +4.63 < +12.99",
+          needs="without mixing regularization, more latents at test time hurt (E: 1 < 4 latents)"),
     Claim("3", "noise inputs shorten the path length in W (E < D)", "ppl_wfull", "E", "D", "200.5 < 446.2"),
     Claim("3", "W of the style-based F is more separable than Z of the traditional B", "ls_w/ls_z", "F", "B",
           "3.79 < 10.78"),
@@ -194,22 +202,116 @@ CLAIMS: tuple[Claim, ...] = (
 )
 
 
-def reproduced(results: dict[str, list[dict[str, Any]]], claims: Sequence[Claim] = CLAIMS) -> list[dict[str, Any]]:
+def reproduced(results: dict[str, list[dict[str, Any]]] | None, claims: Sequence[Claim] = CLAIMS,
+               lookup: Any = None) -> list[dict[str, Any]]:
     """For each claim whose runs were measured: both sides (mean ± std), whether the direction holds here,
-    whether the seed bands separate, and the experiment that explains it where it fails."""
+    whether the seed bands separate, whether its mechanism holds (a claim that ``needs`` another holds by
+    accident when that one fails: Table 2's F < E at 4 latents means nothing if E does not get worse with more
+    latents), and the experiment that explains it where it fails. ``lookup(run name, measure)`` gives the
+    ``stat`` of a measure (default: ``measure`` over ``results``; ``tables_lookup`` reads a ``tables.json``)."""
+    lookup = lookup or (lambda name, what: measure(results, name, what))
     rows = []
     for claim in claims:
         what_lower, what_higher = claim.measures()
-        lower, higher = measure(results, claim.lower, what_lower), measure(results, claim.higher, what_higher)
+        lower, higher = lookup(claim.lower, what_lower), lookup(claim.higher, what_higher)
         if not lower["n"] or not higher["n"]:
             continue
         holds = lower["mean"] < higher["mean"]
         spread = (lower["std"] if lower["n"] > 1 else math.nan) + (higher["std"] if higher["n"] > 1 else math.nan)
         separate = bool(abs(lower["mean"] - higher["mean"]) > spread) if not math.isnan(spread) else None
+        premise = next((r for r in rows if r["claim"] == claim.needs), None) if claim.needs else None
+        mechanism = holds and (premise is None or premise["holds"])
         rows.append({"table": claim.table, "claim": claim.statement, "paper": claim.paper,
                      "lower": lower, "higher": higher, "holds": holds, "bands_separate": separate,
-                     "explained_by": "" if holds else (claim.explained_by or "no controlled experiment yet")})
+                     "mechanism": mechanism, "needs": claim.needs,
+                     "explained_by": "" if mechanism else (
+                         f"its mechanism fails here: {claim.needs} is reversed" if holds else
+                         (claim.explained_by or "no controlled experiment yet"))})
     return rows
+
+
+def tables_lookup(tables: dict[str, Any]) -> Any:
+    """``lookup(run name, measure)`` for ``reproduced`` from a ``tables.json`` (``load_reference``), for when the
+    runs themselves are gone: every measure the claims use is in the tables, with its per-seed values."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in tables.get("table1", []):
+        found[(r["config"], "fid_best")], found[(r["config"], "fid_final")] = r["fid_best"], r["fid_final"]
+    for r in tables.get("table2", []):
+        for k in MIX_LATENTS:
+            found[(r["run"], f"fid_mix{k}")] = r[f"fid_mix{k}"]
+        one, four = r["fid_mix1"]["values"], r["fid_mix4"]["values"]
+        if len(one) == len(four):  # the same seeds, in order: the rise per seed
+            found[(r["run"], "fid_mix_rise")] = stat([b - a for a, b in zip(one, four, strict=True)])
+    for r in tables.get("table3", []):
+        for k in ("ppl_zfull", "ppl_zend", "ppl_wfull", "ppl_wend", "ls_z", "ls_w"):
+            found[(r["config"], k)] = r[k]
+    for r in tables.get("table4", []):
+        for k in ("fid_best", "ls_z", "ls_w"):
+            found.setdefault((r["run"], k), r[k])
+    return lambda name, what: found.get((name, what), stat([]))
+
+
+def rerender_report(report: str | Path) -> dict[str, Path]:
+    """Rebuild the Markdown tables of a report folder and ``tables.json``'s ``reproduced`` from its
+    ``tables.json`` alone, for when the runs are not on this machine (``python -m sgan.reference
+    --from-tables``); returns the paths written."""
+    import json
+
+    from sgan.atomic import write_json, write_text
+
+    report = Path(report)
+    tables = json.loads((report / "tables.json").read_text())
+    for row in tables.get("table2", []):  # JSON made the paper's latent counts strings
+        row["paper"] = {int(k): v for k, v in row["paper"].items()}
+    tables["reproduced"] = reproduced(None, lookup=tables_lookup(tables))
+    metric = tables.get("metric", "fid")
+    render = {"table1": lambda t: table1_markdown(t, metric), "table2": lambda t: table2_markdown(t, metric),
+              "table3": table3_markdown, "table4": table4_markdown, "reproduced": reproduced_markdown}
+    paths = {name: write_text(report / f"{name}.md", render[name](tables[name]) + "\n") for name in render
+             if tables.get(name)}
+    paths["json"] = write_json(report / "tables.json", tables)
+    return paths
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Table 2's mechanism, tested: what mixing latents at test time changes in FID
+# ---------------------------------------------------------------------------------------------------------
+def mixing_decomposition(generators: dict[str, Any], dataset: Any, count: int = 2000, seed: int = 0,
+                         latents: Sequence[int] = (1, 4), features: str = "domain") -> list[dict[str, Any]]:
+    """Per generator and number of latents mixed at test time: FID split into its mean term ‖μ_r − μ_g‖² and
+    its covariance term (the rest), and the generated features' total variance tr Σ_g beside the data's: does
+    mixing lower FID by adding variety (tr Σ_g up towards the data's, the covariance term down) or by moving
+    the average image (the mean term down)?"""
+    import numpy as np
+    import torch
+
+    from sgan.metrics.features import feature_network
+    from sgan.metrics.fid import generated_statistics, real_statistics
+    from sgan.metrics.frechet import frechet_distance
+
+    device = torch.device("cpu")
+    network = feature_network(features, device)
+    rows = []
+    for name, G in generators.items():
+        res = G.cfg.resolution
+        mu_r, sigma_r, _, _ = real_statistics(dataset, count, network, res, 64, device, False, None)
+        for k in latents:
+            mu, sigma = generated_statistics(G, count, network, seed, 64, device, False, latents=k)
+            fid = float(frechet_distance(mu_r, sigma_r, mu, sigma))
+            mean_term = float(((mu - mu_r) ** 2).sum())
+            rows.append({"generator": name, "latents": k, "fid": fid, "mean_term": mean_term,
+                         "covariance_term": fid - mean_term, "trace_generated": float(np.trace(sigma)),
+                         "trace_data": float(np.trace(sigma_r)), "count": count, "features": network.name})
+    return rows
+
+
+def mixing_decomposition_markdown(rows: Sequence[dict[str, Any]]) -> str:
+    from sgan.ablation import markdown_table
+
+    return markdown_table([{
+        "generator": r["generator"], "latents mixed": str(r["latents"]), "FID": f"{r['fid']:.2f}",
+        "mean term": f"{r['mean_term']:.2f}", "covariance term": f"{r['covariance_term']:.2f}",
+        "tr Σ generated": f"{r['trace_generated']:.2f}", "tr Σ data": f"{r['trace_data']:.2f}"} for r in rows])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -229,7 +331,9 @@ def table1_markdown(rows: Sequence[dict[str, Any]], metric: str = "fid") -> str:
 def table2_markdown(rows: Sequence[dict[str, Any]], metric: str = "fid") -> str:
     return markdown_table([{
         "mixing in training": r["mixing"], "seeds": str(r["fid_mix1"]["n"]),
-        **{f"{metric}, {k} latent{'s' if k > 1 else ''}": fmt(r[f"fid_mix{k}"]) for k in MIX_LATENTS},
+        # every column on the final generator: the mixed columns can only be measured there, so the 1-latent
+        # column is the final FID too (Table 1's "best" is another generator, from the learning curve)
+        **{f"{metric}, {k} latent{'s' if k > 1 else ''} (final G)": fmt(r[f"fid_mix{k}"]) for k in MIX_LATENTS},
         "paper (1 / 2 / 3 / 4)": " / ".join(_paper(r["paper"][k]) for k in MIX_LATENTS)} for r in rows])
 
 
@@ -267,7 +371,10 @@ def reproduced_markdown(rows: Sequence[dict[str, Any]]) -> str:
     return markdown_table([{
         "table": r["table"], "claim": r["claim"], "paper": r["paper"],
         "here (lower / higher side)": f"{fmt(r['lower'])} / {fmt(r['higher'])}",
-        "direction": "as the paper" if r["holds"] else "reversed", "seed bands separate": separate(r),
+        "direction": "as the paper" if r["holds"] else "reversed",
+        "mechanism": ("as the paper" if r.get("mechanism", r["holds"]) else
+                      "reversed" if not r["holds"] else "not reproduced (direction by accident)"),
+        "seed bands separate": separate(r),
         "explained by": r["explained_by"] or "—"} for r in rows])
 
 

@@ -144,3 +144,19 @@ def test_every_departure_from_the_paper_is_written_next_to_the_profile(profile):
     assert changed, profile
     missing = [k for k in changed if k not in comment]
     assert not missing, f"profile {profile!r} departs from the paper in {missing} without saying so: {comment!r}"
+
+
+def test_the_papers_values_are_the_defaults_and_the_departures_table_reads_the_profiles():
+    import json
+
+    from sgan.config import PAPER_VALUES, RunConfig, departures
+
+    defaults = RunConfig().to_dict()
+    for key, (value, source) in PAPER_VALUES.items():
+        part, name = key.split(".")
+        assert json.dumps(defaults[part][name]) == json.dumps(value), key
+        assert source, key
+    rows = {r["setting"]: r for r in departures()}
+    assert rows["r1_gamma"]["paper"] == "10" and rows["r1_gamma"]["cpu"] == "1" and rows["r1_gamma"]["gpu"] == "= paper"
+    assert rows["learning_rates"]["cpu"] == "0.0025" and rows["ema_kimg"]["cpu"] == "1"
+    assert rows["channels (4² upwards)"]["cpu"] == "64/64/32/16"

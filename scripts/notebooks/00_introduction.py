@@ -7,21 +7,10 @@
 # Progressive GAN baseline (config **A**) to the full style-based generator (config **F**). Every notebook
 # teaches one idea, shows it with the `sgan` library, and ends with assertions that the idea holds.
 #
-# | notebook | config | what it adds |
-# |---|---|---|
-# | 01 | A | the Progressive GAN baseline: pixel norm, equalized learning rate, minibatch stddev, growing, WGAN-GP |
-# | 02 | B | bilinear up/down-sampling, non-saturating loss with R1 |
-# | 03 | C | the mapping network z → w and styles (AdaIN) |
-# | 04 | D | the learned constant input |
-# | 05 | E | noise inputs: stochastic variation |
-# | 06 | F | mixing regularization: style mixing |
-# | 07 | | the truncation trick in W |
-# | 08–10 | | the metrics: FID, perceptual path length, linear separability |
-# | 11–12 | | the ablation runs and the paper's tables |
-# | 13 | | the training step by hand, bit for bit against the library |
+# The notebooks, listed from the files themselves (the first heading of each), follow after the next cell.
 #
-# **How to run it.** `make course` runs every notebook headless with papermill (the `cpu` profile, ≤ 30 min on
-# two cores); `make lab` opens them in JupyterLab. Each notebook starts with a *parameters* cell of plain
+# **How to run it.** `make course` runs every notebook headless with papermill (the `cpu` profile; the README
+# gives the time it took on the machines it was measured on); `make lab` opens them in JupyterLab. Each notebook starts with a *parameters* cell of plain
 # literals (papermill can only replace literals). `profile = None` there means "the profile named by the
 # `SGAN_PROFILE` environment variable, or `cpu`": the next cell resolves it with `setup_notebook`. So
 # `SGAN_PROFILE=smoke jupyter lab` gives a quick tour, and `papermill ... -p profile gpu` a long one.
@@ -40,6 +29,25 @@ from sgan.ablation import load_data
 from sgan.course import setup_notebook
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
+
+from sgan.ablation import markdown_table
+from sgan.course import notebook_titles
+
+display(Markdown(markdown_table([{"notebook": name, "title": title} for name, title in notebook_titles()])))
+
+# %% [markdown]
+# ## Where the profiles depart from the paper
+#
+# The paper trains 1024² faces for 25M images on eight GPUs; a profile shrinks that to a machine. Every setting
+# a profile changes is below, read from `sgan.config` (`PAPER_VALUES` holds the paper's value and its source,
+# `PROFILES` each profile's): the paper's value, and each profile's ("= paper" where it keeps it). Keep the
+# table in mind when a notebook compares a number of ours with the paper's.
+
+# %%
+from sgan.config import departures
+
+display(Markdown(markdown_table(departures())))
+display(Markdown(f"You are running the **`{profile}`** profile."))
 
 # %% [markdown]
 # ## A GAN in one equation

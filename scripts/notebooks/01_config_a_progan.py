@@ -141,17 +141,22 @@ assert torch.allclose(faded_out, enlarged, atol=1e-5)
 # Every image and metric of the course comes from $G_{ema}$, a running average of G's weights with a half-life
 # of `ema_kimg` thousand images (notebook 13). During a fade its weights average G's recent past, which trained
 # at the α of that past, so $G_{ema}$ is rendered at the same running average of the level of detail
-# (`sgan.ema.ema_lod`, with the weights' $eta$):
+# (`sgan.ema.ema_lod`, with the weights' $\beta$):
 #
-# $$	ext{lod}_{ema} \leftarrow \operatorname{lerp}(	ext{lod}, 	ext{lod}_{ema}, eta).$$
+# $$\text{lod}_{ema} \leftarrow \operatorname{lerp}(\text{lod}, \text{lod}_{ema}, \beta).$$
 #
 # The official code renders its EMA generator at G's own α. With its half-life (10k images) against a
-# 600k-image fade the two hardly differ; with this profile's half-life, a sizeable part of a fade, the averaged
-# weights rendered at G's α mixed the two paths in a proportion no G was trained for, and FID jumped at the end
-# of each fade-in. The curves below, one step at a time:
+# 600k-image fade the two hardly differ; with this profile's half-life against its fade (printed below), the
+# averaged weights rendered at G's α mixed the two paths in a proportion no G was trained for, and FID jumped at
+# the end of each fade-in. The curves below, one step at a time:
 
 # %%
 import numpy as np
+from IPython.display import Markdown, display
+
+display(Markdown(f"At the `{profile}` profile: EMA half-life **{cfg.train.ema_kimg:g} kimg** against a fade of "
+                 f"**{cfg.train.fade_kimg:g} kimg** ({cfg.train.ema_kimg / cfg.train.fade_kimg:.0%} of it; the "
+                 f"paper's: {10 / 600:.0%})."))
 
 from sgan.ema import ema_beta, ema_lod
 from sgan.schedule import view_of
@@ -248,11 +253,24 @@ experiment = {"mbstd_group_size": 1}  # your change; the paper's group is 4, and
 
 faces = plots.samples(G, range(4))  # [4, 3, r, r]
 copies = faces[:1].expand(4, -1, -1, -1)  # [4, 3, r, r]: image 0 four times
+gaps = {}
 for label, overrides in (("the paper's D (groups of 4)", {}), (f"your D {experiment}", experiment)):
     D_try = sgan.Discriminator(sgan.make_config("A", profile, **overrides).model, seed=seed).eval()
     with torch.no_grad():
         varied, collapsed = D_try(faces)[0].item(), D_try(copies)[0].item()
     print(f"{label}: D(image 0) beside different faces {varied:+.5f}, beside copies {collapsed:+.5f}")
+    gaps[label] = abs(varied - collapsed)
+
+# %%
+from IPython.display import Markdown, display
+
+(paper_label, paper_gap), (your_label, your_gap) = gaps.items()
+display(Markdown(
+    f"**What the run shows:** with {paper_label} the score of image 0 moves by {paper_gap:.5f} when its "
+    f"neighbours are copies of it: {'D sees the minibatch, not only the image' if paper_gap > 1e-6 else 'nothing'}. "
+    f"With {your_label} it moves by {your_gap:.5f}: "
+    + ("D scores each image alone, so a collapsed minibatch looks to it like any other."
+       if your_gap <= 1e-6 else "this D still sees the minibatch's spread.")))
 
 # %% [markdown]
 # ## Checks

@@ -59,11 +59,18 @@ plots.grid_figure(torch.cat([x.repeat_interleave(2, 2).repeat_interleave(2, 3), 
 # $$L_D = \operatorname{softplus}\big(D(G(z))\big) + \operatorname{softplus}\big(-D(x)\big) + \frac{\gamma}{2}\,\big\lVert \nabla_x D(x) \big\rVert^2, \qquad L_G = \operatorname{softplus}\big(-D(G(z))\big),$$
 #
 # G's loss being the *non-saturating* one: its gradient stays large when D confidently rejects the fakes.
-# R1 ($\gamma = 10$) penalises D's gradient on the real data only, which keeps D from overshooting near the
-# data manifold. On a toy linear critic $D(x) = \langle v, x \rangle$ (gradient $v$) by hand:
+# R1 penalises D's gradient on the real data only, which keeps D from overshooting near the data manifold. Its
+# weight $\gamma$ is the paper's 10 at 1024²; the profiles depart from it (notebook 00's table), as printed here.
+# On a toy linear critic $D(x) = \langle v, x \rangle$ (gradient $v$) by hand:
 
 # %%
+
 from sgan import losses
+from sgan.config import PAPER_TRAIN
+
+display(Markdown(f"R1's weight: **γ = {sgan.make_config('B', profile).train.r1_gamma:g}** at the `{profile}` "
+                 f"profile (the paper: γ = {PAPER_TRAIN['r1_gamma'][0]:g}, {PAPER_TRAIN['r1_gamma'][1]}). The toy "
+                 "below uses the paper's."))
 
 v = torch.randn(1, 3, 4, 4, generator=gen, device="cpu") * 0.1
 
@@ -94,35 +101,31 @@ plots.grid_figure(torch.cat([plots.samples(G_a, range(8)), plots.samples(G_b, ra
                   title="seeds 0-7: config A (top), config B (bottom)")
 
 # %% [markdown]
-# ## Why B loses to A here: the tuning taken apart
+# ## B against A at this scale: the tuning taken apart
 #
-# In the paper B beats A (FFHQ FID 5.25 against 8.04). At this course's scale it does not, in every run so far,
-# so B's two changes were taken apart with three seeds each (`python -m sgan.sweep b_tuning --seeds 0,1,2
+# In the paper B beats A (FFHQ FID 5.25 against 8.04). Whether it does at this course's scale, and which of
+# B's two changes decides it, is what the b_tuning study measures, with three seeds each (`python -m sgan.sweep b_tuning --seeds 0,1,2
 # --spectra`, the committed tables in `results/<profile>/b_tuning/`): A; A with the blur in G only, in D only,
 # in both (B with A's loss); A with the non-saturating loss and R1 (B with A's resampling); and B.
 #
-# What three seeds say at the `cpu` profile (fid2k with the domain network, mean ± std; the table below): only
-# the **blur in D** separates from A. With it the best FID of a run is 23.8 ± 1.2 (blur in D alone) and
-# 22.0 ± 0.5 (in G and D), against A's 14.6 ± 3.6. The blur in G alone (19.3 ± 11.2: two seeds at 13, one
-# that fell apart after 6 kimg) and the non-saturating loss with R1 (15.6 ± 5.4) do not separate from A with
-# three seeds. B (18.8 ± 3.4, final 24.3 ± 8.0) carries the blur in D.
+# The committed study's table and spectra are below, and the paragraph under them says what they show,
+# computed from them: whether each variant's seed band is apart from A's, how much of the data's high-band power
+# each variant's images carry.
 #
-# The first guess was that at 32² the blur makes the fakes blurry, or hides their fine detail from D. The
-# spectra say otherwise: every variant's images carry 0.91–1.02 of the data's power in the upper octave
-# (f ≥ 8 cycles per image), every D keeps 10–15% of its input-gradient power there, and every D's score falls
-# about as far (0.9–1.2 of its spread) when the real faces are blurred. What differs is what the faces
-# contain. An earlier split of the FID by the domain network's four stages (not among the committed results,
-# so take it as a lead) put nearly all of it in the deepest stage, the features that read the factors, and
-# `attrs` (notebook 12) finds open eyes in 25–65% of the blurred-D runs' faces, 59–69% of A's
-# and 76% of the data's. At 32² an eye is one or two pixels wide, and D's blur averages its 32² features over
-# 3×3 pixels before it halves the resolution, where D would tell an open eye from a closed one or a smudge;
-# that last step is our reading of the measurements, not a measurement. At 1024² the same filter is a
-# fraction of an eye's width, which is why it helps the paper (anti-aliasing) and not us.
+# The first guess was that at 32² the blur makes the fakes blurry, or hides their fine detail from D; the
+# spectra test it (G's power in the upper octave, f ≥ 8 cycles per image, over the data's; D's share of
+# input-gradient power there; how far D's score falls when the real faces are blurred). If they are alike for
+# every variant, what differs is what the faces contain: an earlier split of the FID by the domain network's
+# four stages (not among the committed results, so take it as a lead) put nearly all of it in the deepest
+# stage, the features that read the factors. At 32² an eye is one or two pixels wide, and D's blur averages
+# its 32² features with the [1, 2, 1] filter before it halves the resolution, where D would tell an open eye
+# from a closed one or a smudge; that last step is our reading of the measurements, not a measurement. At 1024² the
+# same filter is a fraction of an eye's width, which is why it helps the paper (anti-aliasing) and not us.
 
 # %%
 from IPython.display import Image
 
-from sgan import sweep
+from sgan import prose, sweep
 
 report = sweep.results_dir("b_tuning", profile)
 if (report / "table.md").is_file():
@@ -131,6 +134,7 @@ if (report / "table.md").is_file():
     if (report / "spectra.md").is_file():
         display(Markdown((report / "spectra.md").read_text()))
         display(Image(filename=str(report / "spectra.png")))
+    display(Markdown(prose.b_tuning_prose(report)))
 else:
     print(f"no committed b_tuning study for profile {profile!r}: python -m sgan.sweep b_tuning --profile {profile} "
           f"--seeds 0,1,2 --spectra --report {report}")
@@ -151,6 +155,7 @@ for name, sp in spectra.items():
           f"share of D's gradient power in the high band {sp['grad_hf_share']:.3f}; "
           f"D's score drop on blurred reals {sp['blur_sensitivity']:.2f} score std")
 plots.spectra_figure(spectra)
+display(Markdown(prose.spectra_verdict(spectra, report)))
 
 # %% [markdown]
 # ## Predict, then run: how much fine detail does B's blur take out of a fresh generator?
@@ -174,6 +179,11 @@ def fresh_images(**overrides):
 
 ratio = hf_ratio(fresh_images(), fresh_images(**experiment))
 print(f"high-band power of B's fresh generator over that of {experiment}: {ratio:.3f}")
+nearest = min((1.0, "all of it"), (0.5, "about half"), (0.1, "about a tenth"), key=lambda c: abs(c[0] - ratio))
+display(Markdown(f"**What the run shows:** B's fresh generator keeps {ratio:.3f} of the upper octave's power of "
+                 f"the generator with {experiment}, closest of the three guesses to *{nearest[1]}*"
+                 + (": B's blur filters what G draws before any training." if ratio < 0.9 else
+                    ": G's images keep their fine detail; the blur, if any, is elsewhere.")))
 
 # %% [markdown]
 # ## What did this switch buy?

@@ -10,7 +10,7 @@
 # $$\mathbf{w}' = \bar{\mathbf{w}} + \psi\,(\mathbf{w} - \bar{\mathbf{w}}), \qquad \psi < 1,$$
 #
 # applied to the layers below a cutoff only (official: the first 8 layers, 4²–32², which by this course's split
-# are the coarse and middle styles; our profiles: `truncation_cutoff`, at `cpu` the 4²–8² layers).
+# are the coarse and middle styles; our profiles: `truncation_cutoff`, printed below for yours).
 # $\bar{\mathbf{w}}$ is tracked during training as a moving average,
 # $\bar{\mathbf{w}} \leftarrow \operatorname{lerp}(\text{mean of the batch's } \mathbf{w}, \bar{\mathbf{w}}, 0.995)$.
 # It decodes to the **"average face"** ($\psi = 0$); negative $\psi$ gives the "opposite" of an image.
@@ -34,7 +34,8 @@ from sgan.widgets import TruncationWidget
 profile, runs_dir = setup_notebook(profile, runs_dir)
 run_dir = showcase_run("F", profile, seed=seed, out_dir=runs_dir)  # the sharpest F there is (printed)
 G = sgan.load_generator(run_dir)
-print(f"w̄: norm {G.w_avg.norm():.3f}; cutoff {G.cfg.truncation_cutoff} of {G.num_layers} layers")
+print(f"w̄: norm {G.w_avg.norm():.3f}; cutoff {G.cfg.truncation_cutoff} of {G.num_layers} layers: the "
+      f"{'², '.join(str(G.layer_resolution(i)) for i in range(0, G.cfg.truncation_cutoff, 2))}² layers are truncated")
 
 # %% [markdown]
 # ## Truncation by hand

@@ -101,7 +101,7 @@ plots.z_vs_w_figure(ls["entropies_z"], ls["entropies_w"], "H(Y|X) [bits]")
 # same as notebook 14's (`sgan.editing.degenerate_factors`): the judge's readings of G's images spread less than
 # a quarter of their spread over real faces (for a binary factor drawn half the time in the data: G drawing it
 # in under about 2 % or over 98 % of its images). And a factor the judge reads poorly on real faces
-# (accuracy or R² below 0.5 above) gives weak labels, so its probes below are weak evidence.
+# (accuracy or R² below one half, as printed above) gives weak labels, so its probes below are weak evidence.
 
 # %%
 from sgan.editing import DEGENERATE_BELOW, data_reading_spread, degenerate_factors, generated_readings, spread_ratios
@@ -144,7 +144,7 @@ assert 1.0 <= ls["value_z"] < np.inf and 1.0 <= ls["value_w"] < np.inf
 assert ls["value"] == ls["value_w"]
 assert set(ratios) == set(judge) and all(np.isfinite(list(ratios.values())))
 assert set(degenerate) == {k for k, v in ratios.items() if v < DEGENERATE_BELOW}
-if profile not in LEARNS_NOTHING:  # cpu profile, three runs: separability Z 18-33, W 3.4-5.7; probe R² Z 0.10-0.17, W 0.43-0.44
+if profile not in LEARNS_NOTHING:  # the reference's values: results/cpu/table3.md (notebook 12)
     assert ls["value_w"] < ls["value_z"], (ls["value_z"], ls["value_w"])
     assert probes["mean_r2_w"] > probes["mean_r2_z"] - 0.05, (probes["mean_r2_z"], probes["mean_r2_w"])
 print("ok")

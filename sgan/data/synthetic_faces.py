@@ -5,8 +5,11 @@ independent counter-based random streams are keyed by (seed, index) (see ``hashi
 
 * the **factor stream** draws the factors in ``FACTORS``, the ground truth a researcher checks disentanglement
   against. They are organised by the scale at which they act, like the paper's coarse / middle / fine styles
-  (Karras et al. 2019, Sec. 3.1: coarse 4²–8² = pose, face shape, hair outline; middle 16²–32² = eyes,
-  mouth, glasses, eyebrows, beard; fine 64²+ = colours);
+  (Karras et al. 2019, §3.1 and Figure 3: coarse 4²–8² = pose, face shape, hair style and eyeglasses; middle
+  16²–32² = facial features, eyes open or closed; fine 64²+ = colours). One departure: glasses are grouped
+  with the middle factors here. The paper reads its groups off FFHQ's generator; ours are drawn as thin dark
+  rims around the eyes, a feature at the eyes' scale (no change to the head's outline), and notebook 06
+  measures which styles of a trained F carry them;
 * the **detail stream** draws stochastic detail that is *not* a factor and follows no factor: freckle
   positions, hair-strand placement, the fringe's ragged edge, background mottling and speckle. It is what the
   generator's noise inputs (config E, Sec. 3.2) must learn. It is small in amplitude and local.

@@ -1,4 +1,5 @@
-"""Fréchet Inception Distance (Heusel et al. 2017), as the paper measures it (stylegan-facts.md, "Metrics").
+"""Fréchet Inception Distance (Heusel et al. 2017), as the paper measures it (§2, Table 1;
+official metrics/frechet_inception_distance.py).
 
     FID = ‖μ_r − μ_g‖² + Tr(Σ_r + Σ_g − 2 (Σ_r Σ_g)^½)
 

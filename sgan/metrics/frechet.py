@@ -1,6 +1,7 @@
 """The Fréchet distance between two Gaussians fitted to feature sets (the "F" and "D" of FID).
 
-For N(μ₁, Σ₁) and N(μ₂, Σ₂) (Heusel et al. 2017; stylegan-facts.md, "Metrics"):
+For N(μ₁, Σ₁) and N(μ₂, Σ₂) (Heusel et al. 2017; the paper's §2 and Table 1; official
+metrics/frechet_inception_distance.py):
 
     d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁Σ₂)^½)
 

@@ -1,0 +1,615 @@
+"""The course's prose, honest by construction: numbers in a notebook's Markdown are either constants of the paper
+and its hyperparameters (``CONSTANTS``, each with its source) or rendered by code from the file they come from.
+
+Two halves:
+
+* the **checker** (``typed_numbers``): every typed decimal, percentage and integer with a unit in a Markdown text
+  that is not an allowed constant. ``tests/test_notebook_prose.py`` runs it on every notebook source;
+  ``python -m sgan.prose [--rev REV]`` prints what it flags (at a git revision: the sources as they were).
+* the **renderers** (``value``, ``stat``, ``whose``, ``order``, ``compare``): a measured number said with whose it
+  is ("your run", "the reference, mean ± std over 3 seeds") and claims about order computed from the numbers, so
+  that a sentence follows the data it states.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# ---------------------------------------------------------------------------------------------------------
+# The constants a notebook may type: the paper's values (section / table / figure of Karras, Laine, Aila 2019,
+# arXiv:1812.04948, or the official code, github.com/NVlabs/stylegan) and fixed facts of the synthetic data or
+# of the code. A token is written as the checker reads it: a decimal ("0.001"), a percentage ("90%") or an
+# integer with its unit ("1024²", "25M", "512 channels"). Every measured number is rendered by code instead.
+# ---------------------------------------------------------------------------------------------------------
+CONSTANTS: dict[str, str | tuple[str, str]] = {
+    # resolutions
+    "1024²": "paper §2 / Table 1: FFHQ and CelebA-HQ at 1024²",
+    "64²": "paper §3.1 Figure 3: fine styles from 64² (official train.py lr/minibatch tables)",
+    "32²": "paper §3.1 Figure 3: middle styles 16²-32²",
+    "16²": "paper §3.1 Figure 3: middle styles from 16²",
+    "8²": "paper §3.1 Figure 3: coarse styles 4²-8²; official progressive growing starts at 8²",
+    "4²": "paper §2: the synthesis network starts from a learned constant 4×4×512",
+    "4×4": "paper §2: the learned constant input is 4×4×512",
+    # sizes and budgets
+    "512 channels": "paper §2: 512 feature maps up to 32² (official networks_stylegan.py fmap_max=512)",
+    "512": ("paper §2: z and w are 512-dimensional", r"dimension|channels|z_dim|w_dim|\\mathbb"),
+    "25M": "paper Appendix C: FFHQ training shows 25M images (official train.py total_kimg=25000)",
+    "12M": "ProGAN (Karras et al. 2018) trains 12M images; paper Table 1 row A",
+    "70k": "paper Appendix A: FFHQ has 70,000 images",
+    "50k": "paper §2 / Table 1: FID on 50,000 images",
+    "100k": "paper §4.1: perceptual path length averaged over 100,000 samples",
+    "200k": "paper §4.2: separability of 200,000 generated images",
+    "10k": "paper §4.2 (and official train.py ema_kimg=10): 10k images",
+    "600k": "official train.py: lod_training_kimg = lod_transition_kimg = 600 (fade-in and stable phases)",
+    "8 layers": "paper §2: the mapping network is an 8-layer MLP",
+    "18": ("paper §3.1: 18 styles at 1024² (two per resolution)", r"styles|layers"),
+    # hyperparameters
+    "0.001": "paper Appendix C / official train.py: learning rate 0.001 (0.0015 at 128²)",
+    "0.0015": "official training_loop.py G_lrate_dict / D_lrate_dict: 0.0015 at 128²",
+    "0.002": "official training_loop.py lrate_dict: 0.002 at 256²",
+    "0.003": "official training_loop.py lrate_dict: 0.003 at 512² and 1024²",
+    "0.01": ("paper Appendix C: the mapping network's learning rate is 100× lower (lrmul 0.01)",
+              r"lr|learning rate|multiplier|mapping"),
+    "0.99": ("paper Appendix C / official train.py: Adam β2 = 0.99",
+              r"β|beta|Adam"),
+    "0.995": ("official networks_stylegan.py dlatent_avg_beta=0.995 (the tracked w average)",
+              r"w̄|average|beta|lerp|\\bar"),
+    "0.7": ("paper Appendix B, Figure 8 / official pretrained_example.py: truncation ψ = 0.7",
+              r"ψ|psi|truncat"),
+    "0.0001": "paper §4.1: PPL step ε = 10⁻⁴",
+    "1e-4": "paper §4.1: PPL step ε = 10⁻⁴",
+    "90%": ("paper §3.1 / Table 2: mixing regularization on 90% of the training images",
+              r"mix"),
+    "50%": ("paper Table 2: mixing on 50% of the training images",
+              r"mix"),
+    "100%": ("paper Table 2: mixing on every training image",
+              r"mix"),
+    "0%": ("paper Table 2: no mixing (config E)",
+              r"mix"),
+    "0.2": ("official networks_stylegan.py: leaky ReLU slope 0.2 (sgan.nn.equalized.LRELU_SLOPE)",
+              r"slope|leaky|ReLU"),
+    # this project's fixed settings (not results): the file that sets each
+    "75%": ("sgan.editing.HOLDOUT = 0.25: directions fitted on 75% of the images",
+              r"fitted|of them"),
+    "25%": ("sgan.editing.HOLDOUT = 0.25: R² measured on the other 25%",
+              r"measured on|the other|held"),
+    "2%": ("sgan.editing.DEGENERATE_BELOW = 0.25: a binary factor drawn in under about 2% of the images",
+              r"degenerate|under about|drawing it|images"),
+    "98%": ("sgan.editing.DEGENERATE_BELOW = 0.25: ... or over 98% of them",
+              r"degenerate|over|images"),
+    "0.1": ("notebook 06's check: fine styles beat coarse ones on colour by a margin of 0.1",
+              r"margin"),
+    "0.5 kimg": ("sgan.sweep's fade_in study measures every 0.5 kimg",
+              r"every"),
+}
+
+# units after an integer that make it a quantity (a result or a setting) rather than a count or a label
+_UNIT = (r"(?:kimg|k(?![a-z])|M(?![a-zA-Z])|min(?:utes?)?(?![a-z])|hours?|h(?![a-z])|s(?![a-z])|seconds?|ms"
+         r"|images|faces|channels|cores?|layers|points|GFLOP|PFLOP|TFLOP/s|GiB|MiB|GB|MB|px|pixels?|×|x(?![a-z])"
+         r"|²|³)")
+_NUM = r"\d+(?:\.\d+)?"
+_METRIC = r"(?:FID|fid\w*|PPL|ppl\w*|separability|path length|R1|γ|lr|ema_kimg|r1_gamma|total_kimg)(?:\s[ZW])?"
+# a number, or a list of them (64/64/32/16) or a range (59–69, 122 and 164, 13 to 30), then an optional unit or
+# per cent; not inside a word, a version, a section reference (§3.1, Section 3), a path or a command
+TOKEN = re.compile(rf"(?<![\w.§/\-])(?P<a>{_NUM}(?:/{_NUM})*)(?:(?:\s?[–-]\s?|\s(?:and|to)\s)(?P<b>{_NUM}))?"
+                   rf"(?P<unit>\s?%|\s?{_UNIT})?(?![\w²])")
+_SKIP_BEFORE = re.compile(r"(?:§|Section|section|Table|table|Tables|Figure|figure|Figures|notebooks?|Notebooks?|"
+                          r"issue|Appendix|seeds?|config|configs|row|column|rows|columns|ticks?|step|steps|"
+                          r"arXiv:|cells?|Eq\.|eq\.)\s*$")
+# an integer after a metric's name is a measurement even without a unit ("fid2k 12", "FID of 12")
+_AFTER_METRIC = re.compile(rf"{_METRIC}(?:\s(?:of|at|=|is|was|reaches|near|about|around|of about))?\s*[:=]?\s*$")
+
+
+def _strip(markdown: str) -> str:
+    """Markdown without equations, code spans, links' targets and HTML comments: what a learner reads as prose."""
+    text = re.sub(r"<!--.*?-->", " ", markdown, flags=re.S)
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", " ", text, flags=re.S)
+    return text
+
+
+def tokens(markdown: str) -> list[str]:
+    """The quantities a Markdown text types, as the checker reads them: ``"22.78"``, ``"59%"`` (a range's
+    numbers each with the range's unit), ``"30 kimg"`` (normalised to one space), ``"32²"``."""
+    out = []
+    text = _strip(markdown)
+    for m in TOKEN.finditer(text):
+        before = text[:m.start()][-30:]
+        if _SKIP_BEFORE.search(before[-12:]):
+            continue
+        unit = (m["unit"] or "").strip()
+        metric = bool(_AFTER_METRIC.search(before))
+        numbers = m["a"].split("/") + ([m["b"]] if m["b"] else [])
+        for n in numbers:
+            if "." not in n and not unit and not metric:
+                continue  # a bare integer is a count or a label (3 seeds are words: "three seeds")
+            space = "" if unit in ("%", "²", "³", "×", "x", "k", "M", "") else " "
+            out.append(f"{n}{space}{unit}")
+    return out
+
+
+def paper_numbers() -> set[float]:
+    """Every number of the paper's Tables 1-4 (``sgan.ablation.PAPER_TABLE1`` ...): the paper's results, which a
+    notebook may quote as the paper's."""
+    from sgan import ablation
+
+    found: set[float] = set()
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, Mapping):
+            for v in obj.values():
+                walk(v)
+        elif isinstance(obj, (list, tuple)):
+            for v in obj:
+                walk(v)
+        elif isinstance(obj, float):  # the measurements (an int there is a label: a mapping depth, a share)
+            found.add(obj)
+
+    walk((ablation.PAPER_TABLE1, ablation.PAPER_TABLE2, ablation.PAPER_TABLE3, ablation.PAPER_TABLE4))
+    return found
+
+
+def _is_paper_number(token: str, paper: set[float]) -> bool:
+    if not re.fullmatch(r"\d+\.\d+", token):
+        return False
+    digits = len(token.split(".")[1])
+    # at the paper's own precision or finer: "11.6" is not the paper's 11.61, "4.40" is its 4.4(0)
+    return any(f"{p:.{digits}f}" == token and digits >= len(repr(p).split(".")[1].rstrip("0") or "")
+               for p in paper)
+
+
+def _allowed(token: str, text: str, allowed: Mapping[str, Any]) -> bool:
+    """Whether ``token`` is an allowed constant in ``text``: an entry ``(source, context)`` allows it only where
+    ``context`` (a regular expression) matches the text too, so that "25%" of a held-out split does not let a
+    measured "25%" pass."""
+    for key in (token, token.split(" ")[0]):
+        entry = allowed.get(key)
+        if entry is not None:
+            return isinstance(entry, str) or bool(re.search(entry[1], text, re.I))
+    return False
+
+
+def typed_numbers(markdown: str, allowed: Mapping[str, Any] = CONSTANTS, context: str | None = None) -> list[str]:
+    """The tokens of ``markdown`` that are neither allowed constants nor numbers of the paper's tables: typed
+    results (or settings) to render by code. ``context``: the text a constant's context is looked for in (the
+    paragraph around a line; default ``markdown`` itself)."""
+    paper = paper_numbers()
+    context = markdown if context is None else context
+    return [t for t in tokens(markdown) if not _allowed(t, context, allowed) and not _is_paper_number(t, paper)]
+
+
+# A typed claim about order or agreement is a result too: "A has the lowest FID" follows the data only when code
+# writes it. A sentence is flagged when it orders configs (a config letter and a comparative) without being the
+# paper's own statement ("in the paper", "FFHQ"), or when it gives the course's measurement a verdict on the
+# paper's claim ("here ... as the paper", "a quantitative version of the paper's claim").
+_CONFIGS = r"(?<![\w'’-])[A-F](?:[–-][A-F])?(?![\w-])"
+_COMPARATIVE = (r"\b(?:lowest|highest|lower than|higher than|(?:below|above) (?:it|them|[A-F]\b)|beats?|"
+                r"better than|worse than|cleaner|smoother than|overtakes?|separates? from|less entangled|loses? to|"
+                r"lags?|wins? over|"
+                r"more separable|shorter than|longer than)\b|[<>]")
+_PAPER_VOICE = re.compile(r"\b(?:in the paper|the paper(?:'s|’s)? (?:says|finds|reports|shows|claims|argues)|"
+                          r"paper:|as published|FFHQ|CelebA-HQ)", re.I)
+_VERDICT = re.compile(r"(?:\bquantitative\b|\bhere\b|\bours?\b|\byour\b|\bthis run\b|\bthe course(?:'s)?\b)"
+                      r".*(?:\bthe paper(?:'s|’s)? (?:claim|result|finding)|\bas (?:in )?the paper\b|\breproduc\w*|"
+                      r"\bconfirm\w*|\bagrees? with the paper)", re.I)
+
+
+def sentences(markdown: str) -> list[str]:
+    """The sentences of a Markdown text, equations and code left out, whitespace folded."""
+    paragraphs = re.split(r"\n\s*\n|\n(?=\s*(?:#|[-*] |\d+\. ))", _strip(markdown))
+    text = "\n".join(re.sub(r"\s+", " ", p) for p in paragraphs)  # the lines of a paragraph joined
+    return [s.strip() for s in re.split(r"(?<=[.!?;:])\s+|\n", text) if s.strip()]
+
+
+def typed_claims(markdown: str) -> list[str]:
+    """The sentences of ``markdown`` that type an order between configs or a verdict on the paper's claim."""
+    out = []
+    for s in sentences(markdown):
+        if s.endswith("?"):
+            continue  # a question asks; it claims nothing
+        order = re.search(_CONFIGS, s) and re.search(_COMPARATIVE, s) and not _PAPER_VOICE.search(s)
+        if order or _VERDICT.search(s):
+            out.append(s)
+    return out
+
+
+# a code comment is checked when it speaks of a measurement (a comment such as "e.g. {'style_mixing_prob': 0.5}"
+# or "β = 0.5^(B / …)" states code, not a result)
+_MEASURED = re.compile(r"fid|ppl|separab|R²|accuracy|\bruns?\b|\bseeds?\b|measured|prints?\b", re.I)
+
+
+def _comments(code: str) -> str:
+    """A code cell with everything but its comments blanked (a comment is prose a learner reads), line for line."""
+    out = []
+    for line in code.splitlines():
+        m = re.search(r"(?:^|\s)#\s?(.*)$", line)
+        quoted = m and (line[:m.start()].count('"') % 2 or line[:m.start()].count("'") % 2)
+        out.append(m.group(1) if m and not quoted else "")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Notebook sources (the percent format of scripts/make_notebooks.py)
+# ---------------------------------------------------------------------------------------------------------
+def cells(source: str) -> list[tuple[str, int, str]]:
+    """``(kind, first line number, text)`` of each cell of a percent-format notebook source (Markdown without
+    its ``# `` prefixes)."""
+    out, kind, current, start = [], None, [], 0
+    for i, line in enumerate(source.splitlines(), 1):
+        if line.startswith("# %%"):
+            if kind is not None:
+                out.append((kind, start, "\n".join(current)))
+            kind, current, start = ("markdown" if "[markdown]" in line else "code"), [], i + 1
+        elif kind == "markdown":
+            current.append(line[2:] if line.startswith("# ") else line[1:])
+        elif kind == "code":
+            current.append(line)
+    if kind is not None:
+        out.append((kind, start, "\n".join(current)))
+    return out
+
+
+def check_source(source: str, allowed: Mapping[str, Any] = CONSTANTS) -> list[tuple[int, str, list[str]]]:
+    """``(line number, line, flagged)`` for each line of a notebook source whose prose types a result: a number
+    that is neither an allowed constant nor the paper's (Markdown and code comments), or an order or a verdict
+    (Markdown sentences, flagged as ``"claim: …"`` at the line they start on)."""
+    out: dict[int, tuple[str, list[str]]] = {}
+    for kind, start, text in cells(source):
+        lines = text.splitlines()
+        prose = text if kind == "markdown" else "\n".join(
+            c if _MEASURED.search(c) else "" for c in _comments(text).split("\n"))
+        prose_lines = prose.splitlines()
+        paragraph_of, current = [], []  # the paragraph (blank-line separated) each line belongs to
+        for line in prose_lines + [""]:
+            if line.strip():
+                current.append(line)
+            else:
+                paragraph_of += ["\n".join(current)] * len(current) + [""]
+                current = []
+        for offset, line in enumerate(prose_lines):
+            following = prose_lines[offset + 1].split(" ", 1)[0] if offset + 1 < len(prose_lines) else ""
+            if re.search(r"\d$", line) and following:  # a number whose unit wraps to the next line: "192\nkimg"
+                line = f"{line} {following}"
+            flagged = typed_numbers(line, allowed, context=f"{paragraph_of[offset]}\n{line}")
+            if flagged:
+                out.setdefault(start + offset, (lines[offset], []))[1].extend(flagged)
+        if kind == "markdown":
+            flat = [re.sub(r"\s+", " ", _strip(line)) for line in lines]
+            for claim in typed_claims(text):
+                plain = re.sub(r"[*_]", "", claim)
+                offset = next((o for n in (20, 12, 6) for o, line in enumerate(flat) if plain[:n].strip()
+                               in re.sub(r"[*_]", "", line)), 0)
+                out.setdefault(start + offset, (lines[offset] if lines else "", []))[1].append(f"claim: {claim}")
+    return [(n, line, flagged) for n, (line, flagged) in sorted(out.items())]
+
+# ---------------------------------------------------------------------------------------------------------
+# Renderers: a number with whose it is, and an order computed from the numbers
+# ---------------------------------------------------------------------------------------------------------
+def value(x: float | None, digits: int = 2) -> str:
+    """``12.35``, or ``"—"`` for a missing or non-finite value."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "—"
+    return f"{x:.{digits}f}"
+
+
+def stat(s: Mapping[str, Any] | None, digits: int = 2) -> str:
+    """A ``{"mean", "std", "n"}`` of ``sgan.reference_tables.stat`` as ``"12.34 ± 1.20"``, ``"—"`` if empty."""
+    if not s or not s.get("n"):
+        return "—"
+    if s["n"] < 2 or not math.isfinite(s["std"]):
+        return value(s["mean"], digits)
+    return f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f}"
+
+
+def whose(s: Mapping[str, Any] | None, who: str = "the reference") -> str:
+    """Whose number a ``stat`` is: ``"the reference, mean ± std over 3 seeds"`` (one seed: ``"…, 1 seed"``)."""
+    n = (s or {}).get("n", 0)
+    return f"{who}, mean ± std over {n} seeds" if n > 1 else f"{who}, {n} seed{'s' if n != 1 else ''}"
+
+
+def mean(x: float | Mapping[str, Any] | None) -> float:
+    """The value of a plain number or of a ``stat``'s mean (NaN if missing)."""
+    if x is None:
+        return math.nan
+    if isinstance(x, Mapping):
+        return float(x["mean"]) if x.get("n") else math.nan
+    return float(x)
+
+
+def separate(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool | None:
+    """Whether two ``stat`` seed bands separate (the means differ by more than the sum of the stds); None when
+    either has fewer than 2 seeds."""
+    if a.get("n", 0) < 2 or b.get("n", 0) < 2:
+        return None
+    return abs(a["mean"] - b["mean"]) > a["std"] + b["std"]
+
+
+def compare(name_a: str, a: float | Mapping[str, Any], name_b: str, b: float | Mapping[str, Any],
+            lower: str = "below", higher: str = "above", digits: int = 2) -> str:
+    """``"A (14.57 ± 3.59) is below C (19.77 ± 2.23)"``: the order computed, the numbers beside it, and for two
+    seed bands whether they separate. ``lower``/``higher`` name the two directions (``"shorter"``/``"longer"``)."""
+    ma, mb = mean(a), mean(b)
+    fa = stat(a, digits) if isinstance(a, Mapping) else value(a, digits)
+    fb = stat(b, digits) if isinstance(b, Mapping) else value(b, digits)
+    if math.isnan(ma) or math.isnan(mb):
+        return f"{name_a} ({fa}) and {name_b} ({fb}) cannot be compared: one is not measured"
+    relation = lower if ma < mb else higher if ma > mb else "equal to"
+    text = f"{name_a} ({fa}) is {relation} {name_b} ({fb})"
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        sep = separate(a, b)
+        if sep is not None:
+            text += ", the seed bands separate" if sep else ", within the seed-to-seed spread"
+    return text
+
+
+def order(values: Mapping[str, float | Mapping[str, Any]], digits: int = 2) -> str:
+    """``"A 14.57 < B 18.83 < C 19.77"``: names sorted by value, lowest first (missing values left out)."""
+    known = {k: v for k, v in values.items() if math.isfinite(mean(v))}
+    ranked = sorted(known, key=lambda k: mean(known[k]))
+    return " < ".join(f"{k} {value(mean(known[k]), digits)}" for k in ranked)
+
+
+def lowest(values: Mapping[str, float | Mapping[str, Any]]) -> str | None:
+    """The name with the lowest value (None if none is measured)."""
+    known = {k: mean(v) for k, v in values.items() if math.isfinite(mean(v))}
+    return min(known, key=known.get) if known else None
+
+
+def listing(names: Sequence[str], empty: str = "none") -> str:
+    """``"A, B and C"`` (``empty`` for no names)."""
+    names = list(names)
+    if not names:
+        return empty
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The committed studies and tables, said from their own numbers (notebooks 02 and 12)
+# ---------------------------------------------------------------------------------------------------------
+def _read_json(path: Any) -> Any:
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _row_stat(row: Mapping[str, Any], what: str = "best") -> dict[str, Any]:
+    """A study row's ``<what>_mean`` / ``<what>_std`` as a ``stat``-like dict."""
+    n = len(row.get("seeds", [])) or row.get("runs", 0)
+    return {"mean": row[f"{what}_mean"], "std": row[f"{what}_std"], "n": n}
+
+
+def b_tuning_prose(report: Any) -> str:
+    """What the b_tuning study (``results/<profile>/b_tuning``: ``table.json``, ``spectra.json``) shows: which
+    variants' seed bands of best FID separate from A's, and the range of their spectral measures."""
+    from pathlib import Path
+
+    table = _read_json(Path(report) / "table.json")
+    if not table:
+        return "No committed b_tuning study."
+    rows = {r["variant"]: r for r in table["rows"]}
+    a = _row_stat(rows["A"])
+    metric = table["rows"][0]["metric"]
+    apart, within = [], []
+    for name, row in rows.items():
+        if name == "A":
+            continue
+        s = _row_stat(row)
+        (apart if separate(s, a) else within).append(f"{name} ({stat(s)})")
+    text = (f"**The b_tuning study** (best {metric}, mean ± std over {a['n']} seeds): A {stat(a)}. "
+            f"Seed bands apart from A's: {listing(apart)}. Within the seed-to-seed spread of A: {listing(within)}.")
+    if "B" in rows:
+        text += (f" B's best is {stat(_row_stat(rows['B']))} and its final {stat(_row_stat(rows['B'], 'final'))}"
+                 f" ({'above' if rows['B']['best_mean'] > rows['A']['best_mean'] else 'below'} A's best).")
+    spectra = _read_json(Path(report) / "spectra.json")
+    if spectra:
+        def span(key: str) -> str:
+            values = [r[f"{key}_mean"] for r in spectra["rows"]]
+            return f"{min(values):.2f} to {max(values):.2f}"
+
+        text += (f" Spectra (the study's means per variant): G's high-band power over the data's spans "
+                 f"{span('hf_ratio')}, D's share of gradient power in the high band {span('grad_hf_share')}, and "
+                 f"D's score drop on blurred reals {span('blur_sensitivity')} score std.")
+    return text
+
+
+def spectra_verdict(yours: Mapping[str, Mapping[str, float]], report: Any) -> str:
+    """Your runs' high-band power ratio against the range of the b_tuning study's variant means."""
+    from pathlib import Path
+
+    spectra = _read_json(Path(report) / "spectra.json")
+    mine = ", ".join(f"your {k} {v['hf_ratio']:.2f}" for k, v in yours.items())
+    if not spectra:
+        return f"High-band power over the data's: {mine}."
+    values = [r["hf_ratio_mean"] for r in spectra["rows"]]
+    lo, hi = min(values), max(values)
+    outside = [k for k, v in yours.items() if not lo <= v["hf_ratio"] <= hi]
+    return (f"High-band power over the data's: {mine}; the b_tuning study's variant means span {lo:.2f} to "
+            f"{hi:.2f}. " + (f"Your {listing(outside)} lie{'s' if len(outside) == 1 else ''} outside that range "
+                             "(one run each: a single run spreads wider than a mean over three)."
+                             if outside else "Yours lie inside that range."))
+
+
+def study_row_prose(report: Any, variant_contains: str, who: str) -> str:
+    """One study row said in words: best and final FID, mean ± std over its seeds, whose it is."""
+    from pathlib import Path
+
+    table = _read_json(Path(report) / "table.json")
+    row = next((r for r in (table or {}).get("rows", []) if variant_contains in r["variant"]), None)
+    if row is None:
+        return f"({who}: not committed)"
+    best, final = _row_stat(row), _row_stat(row, "final")
+    return f"{row['variant']}: best {row['metric']} {stat(best)}, final {stat(final)} ({whose(best, who)})"
+
+
+def table1_order_prose(rows: Sequence[Mapping[str, Any]], measure: str, who: str = "your run") -> str:
+    """The order of the configs by ``measure`` (a column of ``sgan.ablation.table1_rows``) and where A stands
+    against the style-based C-F, computed."""
+    values = {r["config"]: r[measure] for r in rows if math.isfinite(r.get(measure, math.nan))}
+    if not values:
+        return f"{who}: no {measure} measured."
+    best = lowest(values)
+    style = {c: v for c, v in values.items() if c in "CDEF"}
+    text = f"**{who.capitalize()}, {measure}:** {order(values)}. The lowest is {best}."
+    if "A" in values and style:
+        below = [c for c, v in style.items() if v < values["A"]]
+        text += (f" Of the style-based configs, {listing(below)} {'lies' if len(below) == 1 else 'lie'} below A"
+                 if below else " Every style-based config (C–F) lies above A") + "."
+    return text
+
+
+def table2_prose(rows: Sequence[Mapping[str, Any]], mechanism: Sequence[Mapping[str, Any]] | None = None) -> str:
+    """Table 2's mechanism from its own numbers (``sgan.reference_tables.table2`` rows): without mixing
+    regularization (E), does FID rise with the number of latents mixed at test time, as the paper's does; and
+    with it, is the rise smaller. ``mechanism``: ``table2_mechanism.json``'s rows (``python -m sgan.reference
+    --mixing-decomposition``), the test of the reason proposed when E does not get worse."""
+    by = {r["mixing"]: r for r in rows}
+    if "E 0%" not in by:
+        return "Table 2 has no row without mixing regularization (E)."
+    out = []
+    for label, r in by.items():
+        one, four = r["fid_mix1"], r["fid_mix4"]
+        rise = mean(four) - mean(one)
+        p = {int(k): v for k, v in (r.get("paper") or {}).items()}
+        paper = p[4] - p[1] if p else math.nan
+        sep = separate(one, four)
+        bands = "" if sep is None else ", the seed bands separate" if sep else ", within the seed spread"
+        out.append(f"{label}: 1 → 4 latents {stat(one)} → {stat(four)}, "
+                   f"{'a rise' if rise > 0 else 'a fall'} of {abs(rise):.2f}{bands} (paper: +{paper:.2f})")
+    e = by["E 0%"]
+    e_rise = mean(e["fid_mix4"]) - mean(e["fid_mix1"])
+    text = ("**Table 2, from its own numbers** (the reference, mean ± std over each row's seeds; every column "
+            "measured on the final generator): " + "; ".join(out) + ". ")
+    if e_rise > 0:
+        text += ("Without mixing regularization, mixing more latents at test time hurts here too, the paper's "
+                 "mechanism. ")
+    else:
+        text += ("Without mixing regularization, mixing more latents at test time does **not** hurt here: E's FID "
+                 "falls from 1 to 4 latents, the reverse of the paper's mechanism, so a lower FID for F than for E "
+                 "at 4 latents is not the paper's effect. A reason, proposed: at this budget the generators draw "
+                 "less variety than the data has, and mixing latents adds some. ")
+        text += mixing_mechanism_prose(mechanism) if mechanism else \
+            "Not tested yet (`python -m sgan.reference --mixing-decomposition` tests it). "
+    return text
+
+
+def mixing_mechanism_prose(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The test of Table 2's proposed reason, from ``table2_mechanism.json``'s rows: per generator, how much of
+    FID's fall from 1 to 4 latents is the covariance term (variety) and how much the mean term, and whether the
+    generated features' total variance rises towards the data's."""
+    by = {}
+    for r in rows:
+        by.setdefault(r["generator"], {})[r["latents"]] = r
+    parts, variety = [], []
+    for name, k in by.items():
+        if 1 not in k or 4 not in k:
+            continue
+        one, four = k[1], k[4]
+        d_mean, d_cov = one["mean_term"] - four["mean_term"], one["covariance_term"] - four["covariance_term"]
+        parts.append(f"{name}: FID {one['fid']:.2f} → {four['fid']:.2f}, the mean term {one['mean_term']:.2f} → "
+                     f"{four['mean_term']:.2f} and the covariance term {one['covariance_term']:.2f} → "
+                     f"{four['covariance_term']:.2f}; the features' total variance {one['trace_generated']:.2f} → "
+                     f"{four['trace_generated']:.2f} (the data's {one['trace_data']:.2f})")
+        variety.append((name, four["trace_generated"] > one["trace_generated"] and d_cov > 0,
+                        d_cov / (d_mean + d_cov) if d_mean + d_cov else math.nan))
+    if not parts:
+        return ""
+    text = "**Tested** (one seed, the zoo's generators, domain features): " + "; ".join(parts) + ". "
+    adds = [n.split(" ")[0] for n, yes, _ in variety if yes]
+    shares = ", ".join(f"{n.split(' ')[0]} {s:.0%}" for n, _, s in variety)
+    mostly = all(s > 0.75 for _, _, s in variety)
+    if not adds:
+        text += "Mixing does not add variety here: the reason proposed is not borne out."
+    elif mostly:
+        text += (f"Mixing adds variety in {listing(adds)}, and the covariance term makes most of the fall "
+                 f"({shares} of it): the reason proposed holds.")
+    else:
+        text += (f"Mixing adds variety in {listing(adds)} (the total variance rises, the covariance term falls), "
+                 f"but that is only part of the fall ({shares} of it); the rest is the mean term: the mixed images' "
+                 "average features lie closer to the data's, which the variety reason alone does not explain.")
+    return text + " "
+
+
+def ppl_prose(rows: Sequence[Mapping[str, Any]]) -> str:
+    """PPL end against full in W (``sgan.reference_tables.table3`` rows): the paper's argument needs end < full
+    for the style-based configs (W's path length lower at the path ends, §4.1); which configs show it here."""
+    below, not_below = [], []
+    for r in rows:
+        full, end = r["ppl_wfull"], r["ppl_wend"]
+        if not full.get("n") or not end.get("n"):
+            continue
+        item = f"{r['config']} {stat(end, 1)} against {stat(full, 1)}"
+        (below if mean(end) < mean(full) else not_below).append((r["config"], item))
+    style_not = [c for c, _ in not_below if c in "CDEF"]
+    bands = {r["config"]: separate(r["ppl_wend"], r["ppl_wfull"]) for r in rows if r["config"] in "CDEF"}
+    text = ("**Path length in W, end against full** (the reference, mean ± std over 3 seeds): end below full for "
+            f"{listing([i for _, i in below])}; end at or above full for {listing([i for _, i in not_below])}. ")
+    if style_not:
+        traditional = [c for c, _ in below if c in "AB"]
+        text += (f"The paper's argument needs end below full in W for the style-based generator (§4.1, Table 3); "
+                 f"here it does not show for {listing(style_not)}, while "
+                 + ("both traditional configs (A and B) have end below full." if len(traditional) == 2 else
+                    f"of the traditional configs {listing(traditional, 'neither')} has end below full."))
+        apart = [c for c, sep in bands.items() if sep]
+        text += (f" For the style-based configs the two seed bands separate for {listing(apart)} only."
+                 if apart else " For every style-based config the end–full gap is within the seed-to-seed spread.")
+    else:
+        text += "Every style-based config has end below full in W, as the paper's argument needs."
+    return text
+
+
+
+def attributes_prose(study_json: Any, yours: Sequence[Mapping[str, Any]] = ()) -> str:
+    """How often the budget study's F and your F draw open eyes and smiles against the data, each number said
+    with whose it is (``study_json``: ``results/cpu/budget/attributes.json``; ``yours``: rows of
+    ``sgan.ablation.attribute_rows``)."""
+    study = _read_json(study_json)
+    parts = []
+    for row in (study or {}).get("rows", [])[:2]:
+        parts.append(f"{row['variant']}: open eyes {row['rate']['eyes_open']:.2f}, smiles "
+                     f"{row['rate']['smiling']:.2f} (the budget study, mean over {row['runs']} seeds)")
+    data = (study or {}).get("rows", [{}])[0].get("data_rate") if study else None
+    text = "**Does G draw the faces?** " + "; ".join(parts)
+    if data:
+        text += f"; the data: open eyes {data['eyes_open']:.2f}, smiles {data['smiling']:.2f}"
+    mine = next((r for r in yours if r.get("config") == "F"), None)
+    if mine is not None:
+        text += (f". Your F (one run): open eyes / data {mine['eyes_open G / data']}, smiles / data "
+                 f"{mine['smiling G / data']}")
+    return text + "."
+
+
+def _main(argv: list[str] | None = None) -> int:
+    import argparse
+    import subprocess
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="python -m sgan.prose",
+                                     description="Print the typed numbers of the notebooks' Markdown.")
+    parser.add_argument("--rev", default=None, help="a git revision: check the sources as they were there")
+    parser.add_argument("paths", nargs="*", help="notebook sources (default scripts/notebooks/[0-9][0-9]_*.py)")
+    args = parser.parse_args(argv)
+    root = Path(__file__).resolve().parents[1]
+    paths = args.paths or sorted(str(p.relative_to(root)) for p in (root / "scripts/notebooks").glob("[0-9][0-9]_*.py"))
+    total = 0
+    for path in paths:
+        if args.rev:
+            text = subprocess.run(["git", "show", f"{args.rev}:{path}"], cwd=root, capture_output=True, text=True,
+                                  check=True).stdout
+        else:
+            text = (root / path).read_text()
+        for line_no, line, flagged in check_source(text):
+            total += len(flagged)
+            print(f"{path}:{line_no}: {', '.join(flagged)}  |  {line.strip()}")
+    print(f"{total} typed number(s) not on sgan.prose.CONSTANTS")
+    return 1 if total else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
