@@ -106,10 +106,15 @@ def git_commit(where: str | Path) -> str:
     return head + ("+dirty" if dirty else "")
 
 
+def _same_entry(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Two provenances of one run with the same weights: equal in everything but the exporting commit."""
+    return {k: v for k, v in old.items() if k != "commit"} == {k: v for k, v in new.items() if k != "commit"}
+
+
 def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", commit: str = "unknown",
            out_dir: str | Path | None = None) -> Path:
     """Write the EMA generator of ``run_dir`` (with its ``results.json`` dict) as a zoo entry; returns it."""
-    from sgan.checkpoint import generator_from_state, load_checkpoint, save_checkpoint
+    from sgan.checkpoint import generator_from_state, load_checkpoint, read_checkpoint, save_checkpoint
     from sgan.plots import read_log
 
     state = load_checkpoint(run_dir)
@@ -127,6 +132,8 @@ def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", c
         "image_sha256": image_hash(images),
     }
     out = Path(out_dir or zoo_dir(profile)) / f"{results['config']}.pt"
+    if out.is_file() and _same_entry(read_checkpoint(out)["provenance"], provenance):
+        return out  # the same run and weights: rewriting it would only change the commit (and churn git)
     grid = sorted(Path(run_dir).glob("grids/tick-*.png"))[-1]
     save_checkpoint(out, {"config": state["config"], "G_ema": half, "D": half_D, "provenance": provenance,
                           "log": read_log(run_dir), "metrics": dict(results["metrics"]), "images": images,

@@ -197,6 +197,19 @@ def test_an_over_budget_zoo_entry_is_refused_and_not_left_behind(smoke_reference
     assert list(tmp_path.iterdir()) == []
 
 
+def test_exporting_the_same_run_again_leaves_the_zoo_entry_as_it_is(smoke_reference, tmp_path):
+    from sgan.ablation import read_results
+
+    run = smoke_reference["run_root"] / "seed0" / "F"
+    path = model_zoo.export(run, read_results(run), "smoke", commit="aaa", out_dir=tmp_path)
+    before = path.read_bytes()
+    assert model_zoo.export(run, read_results(run), "smoke", commit="bbb", out_dir=tmp_path) == path
+    assert path.read_bytes() == before  # only the commit would differ: the file is not rewritten
+    changed = {**read_results(run), "kimg": 1.0}  # another run's provenance: written anew
+    model_zoo.export(run, changed, "smoke", commit="bbb", out_dir=tmp_path)
+    assert torch.load(path, weights_only=True)["provenance"]["commit"] == "bbb"
+
+
 def test_trained_run_prefers_your_run_then_the_zoo_then_training(smoke_reference, tmp_path, monkeypatch, capsys):
     from sgan.ablation import trained_run
 
