@@ -31,10 +31,7 @@ from typing import Any
 
 from sgan import editing_cli, watch_cli
 from sgan.config import PRESETS, PROFILES, ConfigError, RunConfig, make_config
-
-
-class UsageError(ValueError):
-    """A command-line mistake: printed as ``error: ...`` with exit status 2."""
+from sgan.usage import UsageError
 
 
 @dataclass(frozen=True)
@@ -219,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_device(args)
         return COMMANDS[args.command].run(args)
-    except (UsageError, ConfigError, editing_cli.CommandError, watch_cli.CommandError) as exc:
+    except (UsageError, ConfigError) as exc:
         if args.debug:
             traceback.print_exc()
         parser.error(str(exc))  # exits with status 2

@@ -203,13 +203,6 @@ def _tick_printer(name: str, cfg: RunConfig):
     return on_tick
 
 
-def training_function():
-    """``sgan``'s ``train(config, data, out_dir, ...)`` from the training module ``sgan.training``."""
-    from sgan.training import train
-
-    return train
-
-
 class TrainingStopped(RuntimeError):
     """A training ended before its ``total_kimg`` (Ctrl-C or SIGTERM): its checkpoint resumes it."""
 
@@ -219,7 +212,8 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
                    data_n: int | None = None, progress: bool = True, dataset=None) -> Path:
     """The run directory of ``config`` at ``profile``, trained to the end: reused when complete, resumed when
     interrupted, trained anew when absent or when its config changed. Returns ``<out_dir>/<run name>``."""
-    train = training_function()
+    from sgan.training import train  # torch's training stack, loaded only when something trains
+
     cfg = resolve_config(config, profile, seed, overrides)
     name = run_name(config, overrides)
     run_dir = Path(out_dir or course_dir(profile)) / name

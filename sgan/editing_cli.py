@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from sgan.projection import DEFAULT_STEPS
+from sgan.usage import UsageError
 
 
 def noise_path(latents_path: str | Path) -> Path:
@@ -37,13 +38,9 @@ def load_noise(path: str | Path, G, n: int) -> list[torch.Tensor]:
         maps = [torch.from_numpy(archive[f"layer_{i}"]).float() for i in range(len(archive.files))]
     expected = [(n, 1, layer.resolution, layer.resolution) for layer in G.synthesis.layers]
     if [tuple(m.shape) for m in maps] != expected:
-        raise CommandError(f"{path} holds noise maps {[tuple(m.shape) for m in maps]}, expected {expected} "
+        raise UsageError(f"{path} holds noise maps {[tuple(m.shape) for m in maps]}, expected {expected} "
                            "(the maps `python -m sgan project` wrote with these latents, for this generator).")
     return [m.to(G.w_avg.device) for m in maps]
-
-
-class CommandError(ValueError):
-    """A bad argument of these commands (``sgan.__main__`` prints it as a usage error)."""
 
 
 def _generator(run: str, device: torch.device):
@@ -63,7 +60,7 @@ def load_image(path: str | Path, resolution: int) -> torch.Tensor:
     image = np.asarray(Image.open(path).convert("RGB"), dtype=np.float32) / 127.5 - 1  # [H, W, 3]
     h, w, _ = image.shape
     if h != w or h < resolution or h % resolution:
-        raise CommandError(f"{path} is {w}×{h}: give a square image of {resolution}² (or a multiple of it), "
+        raise UsageError(f"{path} is {w}×{h}: give a square image of {resolution}² (or a multiple of it), "
                            "as the generator draws.")
     x = torch.from_numpy(image).permute(2, 0, 1).unsqueeze(0)  # [1, 3, H, W]
     return torch.nn.functional.avg_pool2d(x, h // resolution) if h > resolution else x
@@ -85,7 +82,7 @@ def run_project(args: argparse.Namespace) -> int:
     from sgan.sample import save_grid
 
     if args.steps < 1:
-        raise CommandError(f"--steps {args.steps}: give at least one step.")
+        raise UsageError(f"--steps {args.steps}: give at least one step.")
     G = _generator(args.run, args.device)
     images = torch.cat([load_image(p, G.cfg.resolution) for p in args.image]).to(args.device)
     result = project(G, images, args.space, steps=args.steps, seed=args.seed)
@@ -120,9 +117,9 @@ def _range(text: str, n_layers: int) -> range:
     try:
         first, last = int(lo), int(hi if sep else lo)
     except ValueError:
-        raise CommandError(f"--layers {text!r}: write first-last, e.g. 0-3.") from None
+        raise UsageError(f"--layers {text!r}: write first-last, e.g. 0-3.") from None
     if not 0 <= first <= last < n_layers:
-        raise CommandError(f"--layers {text!r}: layers run from 0 to {n_layers - 1}.")
+        raise UsageError(f"--layers {text!r}: layers run from 0 to {n_layers - 1}.")
     return range(first, last + 1)
 
 
@@ -133,27 +130,27 @@ def run_edit(args: argparse.Namespace) -> int:
     from sgan.sample import save_grid
 
     if args.factor not in FACTOR_NAMES:
-        raise CommandError(f"--factor {args.factor!r}: choose one of {', '.join(FACTOR_NAMES)}.")
+        raise UsageError(f"--factor {args.factor!r}: choose one of {', '.join(FACTOR_NAMES)}.")
     remove = tuple(f for f in args.remove.split(",") if f)
     unknown = [f for f in remove if f not in FACTOR_NAMES or f == args.factor]
     if unknown:
-        raise CommandError(f"--remove {','.join(unknown)}: give other factors, from {', '.join(FACTOR_NAMES)}.")
+        raise UsageError(f"--remove {','.join(unknown)}: give other factors, from {', '.join(FACTOR_NAMES)}.")
     try:
         first, last = (float(v) for v in args.steps.split(","))
     except ValueError:
-        raise CommandError(f"--steps {args.steps!r}: write first,last, e.g. -3,3.") from None
+        raise UsageError(f"--steps {args.steps!r}: write first,last, e.g. -3,3.") from None
     if args.frames < 2:
-        raise CommandError(f"--frames {args.frames}: give at least 2.")
+        raise UsageError(f"--frames {args.frames}: give at least 2.")
     G = _generator(args.run, args.device)
     ws = torch.from_numpy(np.load(args.w)).float().to(args.device)
     if ws.ndim != 3 or ws.shape[1:] != (G.num_layers, G.cfg.w_dim):
-        raise CommandError(f"{args.w} holds {tuple(ws.shape)}: expected [N, {G.num_layers}, {G.cfg.w_dim}] "
+        raise UsageError(f"{args.w} holds {tuple(ws.shape)}: expected [N, {G.num_layers}, {G.cfg.w_dim}] "
                            "latents of this generator (from `python -m sgan project`).")
     ws = ws.to(G.w_avg.device)
     given = args.noise is not None
     maps = Path(args.noise) if given else noise_path(args.w)
     if given and not maps.is_file():
-        raise CommandError(f"--noise {maps}: no such file (give the .noise.npz that `project` wrote).")
+        raise UsageError(f"--noise {maps}: no such file (give the .noise.npz that `project` wrote).")
     noise = load_noise(maps, G, len(ws)) if maps.is_file() else "zero"
     layers = _range(args.layers, G.num_layers) if args.layers else None
     dirs = factor_directions(G, load_domain_net(args.device), "w", n=args.fit)
@@ -162,7 +159,7 @@ def run_edit(args: argparse.Namespace) -> int:
     try:
         d = dirs.conditional(args.factor, remove) if remove else dirs.direction(args.factor)
     except ValueError as error:
-        raise CommandError(str(error)) from None
+        raise UsageError(str(error)) from None
     sigma = dirs.sigma_along(d)  # the population std along the direction edited (a conditional one too)
     frames = []
     for alpha in np.linspace(first, last, args.frames):

@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-
-class CommandError(ValueError):
-    """A mistake in these commands' arguments (``python -m sgan`` prints it with exit status 2)."""
+from sgan.usage import UsageError
 
 
 # ----- timelapse -----
@@ -30,10 +28,10 @@ def _titled(items: list[str]) -> dict[str, Path]:
         title, sep, path = item.partition("=")
         title, path = (title, path) if sep else (Path(item).name, item)
         if not Path(path, "log.jsonl").is_file():
-            raise CommandError(f"--run {item}: {path}/log.jsonl not found; give a run directory written by "
+            raise UsageError(f"--run {item}: {path}/log.jsonl not found; give a run directory written by "
                                "sgan.train (e.g. runs/course/cpu/F).")
         if title in runs:
-            raise CommandError(f"--run {item}: the title {title!r} is given twice; title them, e.g. --run A1=...")
+            raise UsageError(f"--run {item}: the title {title!r} is given twice; title them, e.g. --run A1=...")
         runs[title] = Path(path)
     return runs
 
@@ -43,7 +41,7 @@ def run_timelapse(args: argparse.Namespace) -> int:
 
     runs = _titled(args.run)
     if args.frame_ms <= 0 or args.height < 8:
-        raise CommandError(f"--frame-ms {args.frame_ms} / --height {args.height}: give a positive duration and a "
+        raise UsageError(f"--frame-ms {args.frame_ms} / --height {args.height}: give a positive duration and a "
                            "height of at least 8 pixels.")
     out = Path(args.out) if args.out else next(iter(runs.values())) / "timelapse.gif"
     path = write_timelapse(runs, out, frame_ms=args.frame_ms, height=args.height)
@@ -66,7 +64,7 @@ def run_tensorboard(args: argparse.Namespace) -> int:
 
     root = Path(args.logdir) if args.logdir else runs_root()
     if not root.is_dir():
-        raise CommandError(f"--logdir {root} does not exist: train a run first (make course) or point --logdir "
+        raise UsageError(f"--logdir {root} does not exist: train a run first (make course) or point --logdir "
                            "at a folder of runs.")
     found = refresh_events(root)
     print(f"{root}: events rebuilt for {len(found['rebuilt'])} run(s) from their log.jsonl, "
@@ -76,7 +74,7 @@ def run_tensorboard(args: argparse.Namespace) -> int:
     try:
         from tensorboard import program
     except ImportError as exc:
-        raise CommandError(f"{exc}: {INSTALL_HINT}.") from None
+        raise UsageError(f"{exc}: {INSTALL_HINT}.") from None
     board = program.TensorBoard()
     board.configure(logdir=str(root), port=args.port, host=args.host)
     print(f"TensorBoard on http://{args.host}:{args.port}/ (Ctrl-C stops it)", flush=True)
