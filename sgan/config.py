@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -37,9 +38,16 @@ def is_power_of_two(n: int) -> bool:
     return isinstance(n, int) and n > 0 and (n & (n - 1)) == 0
 
 
-def _check_resolution(name: str, value: int, low: int = 4, high: int = 1024) -> None:
+def check_resolution(value: Any, low: int = 4, high: int = 1024, name: str = "resolution", high_is: str = "") -> int:
+    """``value`` as an int if it is a power of two in [``low``, ``high``], else a ``ConfigError`` (a ValueError)
+    naming ``name`` and the range (``high_is`` says what the top is, e.g. "the network's resolution"). The one
+    check of every resolution: configs, data sets, and the generator's and discriminator's ``resolution=``."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = int(value)  # numpy integers too
     if not is_power_of_two(value) or not low <= value <= high:
-        raise ConfigError(f"{name}={value!r} must be a power of two between {low} and {high} (e.g. 32 or 64).")
+        top = f"{high_is} {high}" if high_is else f"{high}"
+        raise ConfigError(f"{name}={value!r} must be a power of two between {low} and {top} (e.g. 32 or 64).")
+    return value
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,7 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         _check_types(self)
-        _check_resolution("resolution", self.resolution, low=8)
+        check_resolution(self.resolution, low=8)
         if self.resample not in RESAMPLE_KINDS:
             raise ConfigError(f"resample={self.resample!r}: choose one of {RESAMPLE_KINDS}.")
         if self.blur_in not in BLUR_TARGETS:
@@ -126,7 +134,7 @@ class ModelConfig:
 
     def channels_at(self, resolution: int) -> int:
         """Feature maps at a resolution: the official ``nf(stage) = min(fmap_base / 2^(stage·decay), fmap_max)``."""
-        _check_resolution("resolution", resolution)
+        check_resolution(resolution)
         stage = int(math.log2(resolution)) - 1  # 4x4 is stage 1
         return max(1, min(int(self.fmap_base / (2.0 ** (stage * self.fmap_decay))), self.fmap_max))
 
@@ -224,7 +232,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         _check_types(self)
-        _check_resolution("start_resolution", self.start_resolution)
+        check_resolution(self.start_resolution, name="start_resolution")
         for name in ("fade_kimg", "stable_kimg", "total_kimg", "ema_kimg", "tick_kimg"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name}={getattr(self, name)!r} must be >= 0.")

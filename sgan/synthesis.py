@@ -24,8 +24,9 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from sgan import config
 from sgan.adain import AdaIN
-from sgan.config import ModelConfig, is_power_of_two
+from sgan.config import ModelConfig
 from sgan.nn.equalized import SQRT2, EqualizedConv2d, EqualizedLinear, lrelu
 from sgan.nn.norm import instance_norm, pixel_norm
 from sgan.nn.resample import Blur, upsample, upsample_conv2d
@@ -120,10 +121,7 @@ def check_resolution(resolution: int | None, top: int) -> int:
     """``resolution`` (None = ``top``) as a power of two in [4, top], or a clear error."""
     if resolution is None:
         return top
-    if not is_power_of_two(resolution) or not 4 <= resolution <= top:
-        raise ValueError(f"resolution={resolution!r} must be a power of two between 4 and the network's "
-                         f"resolution {top} (e.g. 8, 16, 32).")
-    return resolution
+    return config.check_resolution(resolution, 4, top, high_is="the network's resolution")
 
 
 def check_alpha(alpha: float) -> float:

@@ -95,7 +95,7 @@ class Run:
         return self.run_dir / "checkpoints" / "latest.pt"
 
 
-def resolve_device(name: str, info: dist.DistInfo) -> torch.device:
+def training_device(name: str, info: dist.DistInfo) -> torch.device:
     """``sgan.device.resolve_device`` (validated; "auto": cuda when available), one GPU per rank under
     torchrun."""
     try:
@@ -722,7 +722,7 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
            max_kimg: float | None, data_root: str | Path, data_n: int | None,
            on_tick: Callable[[dict[str, Any]], None] | None, live: bool | None, info: dist.DistInfo,
            lock: RunLock) -> Run:
-    device = resolve_device(config.train.device, info)
+    device = training_device(config.train.device, info)
     check_batches(config, info)
     check_memory(config, device, info)
     resuming = prepare_out_dir(out, resume, lock) if info.is_main else False

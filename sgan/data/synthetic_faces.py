@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
+from sgan import config
 from sgan.data import face_layers, hashing
 
 RENDERER_VERSION = 2  # 1: a draft renderer of 23 Nov (domain nets trained on it must be retrained)
@@ -121,12 +122,9 @@ def factor(name: str) -> Factor:
 
 
 def check_resolution(resolution: int, low: int = MIN_RESOLUTION, high: int = MAX_RESOLUTION) -> int:
-    """Return resolution if it is a power of two in [low, high], else raise a ValueError saying so."""
-    ok = isinstance(resolution, int | np.integer) and resolution > 0
-    if not ok or int(resolution) & (int(resolution) - 1) or not low <= resolution <= high:
-        raise ValueError(f"resolution={resolution!r} must be a power of two between {low} and {high} "
-                         f"(e.g. 32 or 64).")
-    return int(resolution)
+    """``resolution`` if it is a power of two in [low, high] (the data sets' range), else a ValueError saying so
+    (``sgan.config.check_resolution``)."""
+    return config.check_resolution(resolution, low, high)
 
 
 # ----------------------------------------------------------------------------------------------- factors
