@@ -125,7 +125,8 @@ def run_train(args: argparse.Namespace) -> int:
 
 # ----- sample -----
 def add_sample_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--run", required=True, help="run directory or checkpoint file")
+    p.add_argument("--run", required=True, help="run directory, checkpoint file, or zoo:<config>[@profile] "
+                   "(e.g. zoo:F, zoo:F@cpu-long)")
     p.add_argument("--seeds", default="0-15", help="e.g. 0-15 or 1,5,9-12 (one image per seed)")
     p.add_argument("--psi", type=float, default=None, help="truncation ψ (default: the model's, 0.7)")
     p.add_argument("--cutoff", type=int, default=None, help="truncate layers below it (default: the model's)")
@@ -135,7 +136,7 @@ def add_sample_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_sample(args: argparse.Namespace) -> int:
-    from sgan.checkpoint import load_generator
+    from sgan.model_zoo import load_run
     from sgan.sample import generate_images, parse_seeds, save_grid
 
     try:
@@ -146,7 +147,7 @@ def run_sample(args: argparse.Namespace) -> int:
         raise UsageError(f"--psi {args.psi}: truncation ψ must be a finite number (1: none, 0.7: the paper's).")
     if args.columns is not None and args.columns < 1:
         raise UsageError(f"--columns {args.columns}: give a positive number of columns.")
-    G = load_generator(args.run, which=args.which, device=args.device)
+    G = load_run(args.run, which=args.which, device=args.device)
     psi = G.cfg.truncation_psi if args.psi is None else args.psi
     images = generate_images(G, seeds, psi=psi, cutoff=args.cutoff)
     path = save_grid(images, args.out, columns=args.columns)

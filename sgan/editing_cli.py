@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from sgan.model_zoo import load_run
 from sgan.projection import DEFAULT_STEPS
 from sgan.usage import UsageError
 
@@ -43,16 +44,6 @@ def load_noise(path: str | Path, G, n: int) -> list[torch.Tensor]:
     return [m.to(G.w_avg.device) for m in maps]
 
 
-def _generator(run: str, device: torch.device):
-    from sgan.checkpoint import load_generator
-
-    if run.startswith("zoo:"):
-        from sgan.model_zoo import zoo
-
-        return zoo(run[4:], device=device)
-    return load_generator(run, device=device)
-
-
 def load_image(path: str | Path, resolution: int) -> torch.Tensor:
     """A PNG/JPEG as ``[1, 3, r, r]`` in [-1, 1]; a larger square image is box-filtered down to ``r``."""
     from PIL import Image
@@ -67,7 +58,7 @@ def load_image(path: str | Path, resolution: int) -> torch.Tensor:
 
 
 def add_project_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--run", required=True, help="run directory, checkpoint file, or zoo:<config> (e.g. zoo:F)")
+    p.add_argument("--run", required=True, help="run directory, checkpoint file, or zoo:<config>[@profile]")
     p.add_argument("--image", required=True, nargs="+", help="image file(s) to project")
     p.add_argument("--out", required=True, help=".npy file for the latents [N, layers, w_dim]; the noise maps go "
                    "beside it (w.npy: w.noise.npz)")
@@ -83,7 +74,7 @@ def run_project(args: argparse.Namespace) -> int:
 
     if args.steps < 1:
         raise UsageError(f"--steps {args.steps}: give at least one step.")
-    G = _generator(args.run, args.device)
+    G = load_run(args.run, device=args.device)
     images = torch.cat([load_image(p, G.cfg.resolution) for p in args.image]).to(args.device)
     result = project(G, images, args.space, steps=args.steps, seed=args.seed)
     out = Path(args.out)
@@ -99,7 +90,7 @@ def run_project(args: argparse.Namespace) -> int:
 
 
 def add_edit_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--run", required=True, help="run directory, checkpoint file, or zoo:<config>")
+    p.add_argument("--run", required=True, help="run directory, checkpoint file, or zoo:<config>[@profile]")
     p.add_argument("--w", required=True, help=".npy latents from `project` ([N, layers, w_dim])")
     p.add_argument("--noise", default=None, help="their noise maps (default: the .noise.npz `project` wrote "
                    "beside --w; without one, zero noise)")
@@ -141,7 +132,7 @@ def run_edit(args: argparse.Namespace) -> int:
         raise UsageError(f"--steps {args.steps!r}: write first,last, e.g. -3,3.") from None
     if args.frames < 2:
         raise UsageError(f"--frames {args.frames}: give at least 2.")
-    G = _generator(args.run, args.device)
+    G = load_run(args.run, device=args.device)
     ws = torch.from_numpy(np.load(args.w)).float().to(args.device)
     if ws.ndim != 3 or ws.shape[1:] != (G.num_layers, G.cfg.w_dim):
         raise UsageError(f"{args.w} holds {tuple(ws.shape)}: expected [N, {G.num_layers}, {G.cfg.w_dim}] "

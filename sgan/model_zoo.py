@@ -63,6 +63,23 @@ def zoo(config: str = "F", profile: str = "cpu", device: str | torch.device | No
     return load_generator(zoo_path(config, profile), device=device)
 
 
+ZOO_PREFIX = "zoo:"  # a --run naming a zoo entry: zoo:<config>, or zoo:<config>@<profile>
+
+
+def load_run(run: str | Path, which: str = "ema", device: str | torch.device | None = None):
+    """The generator a command's ``--run`` names: ``zoo:F`` (the zoo's F at the cpu profile) or
+    ``zoo:F@cpu-long``, else a run directory or checkpoint file (``sgan.checkpoint.load_generator``)."""
+    from sgan.checkpoint import load_generator
+
+    text = str(run)
+    if not text.startswith(ZOO_PREFIX):
+        return load_generator(run, which=which, device=device)
+    config, _, profile = text[len(ZOO_PREFIX):].partition("@")
+    if which != "ema":
+        raise ValueError(f"--run {text}: the zoo holds only the EMA generator; drop --which {which}.")
+    return zoo(config, profile or "cpu", device=device)
+
+
 def zoo_provenance(config: str = "F", profile: str = "cpu") -> dict[str, Any]:
     """Where a zoo generator came from: config, profile, seed, commit, kimg, train_minutes, fid_best, ..."""
     from sgan.checkpoint import read_checkpoint

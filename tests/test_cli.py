@@ -49,6 +49,24 @@ def test_sample_writes_a_grid_of_one_image_per_seed(run_dir, tmp_path):
     np.testing.assert_array_equal(grid[16:, 16:], expected)
 
 
+def test_sample_takes_a_zoo_entry_like_project_and_edit(tmp_path, capsys):
+    from sgan import model_zoo
+
+    out = tmp_path / "zoo.png"
+    assert main(["sample", "--run", "zoo:F", "--seeds", "0-3", "--psi", "1", "--out", str(out)]) == 0
+    zoo_G = model_zoo.zoo("F", "cpu")
+    r = zoo_G.cfg.resolution
+    alone = generate_images(zoo_G, [0], psi=1.0)  # the zoo's F itself: seed 0 is the grid's first image
+    expected = np.asarray((alone[0].permute(1, 2, 0) * 127.5 + 127.5).round().clamp(0, 255).to(torch.uint8))
+    np.testing.assert_array_equal(np.asarray(Image.open(out))[:r, :r], expected)
+    assert main(["sample", "--run", "zoo:F@cpu-long", "--seeds", "0", "--out", str(out)]) == 0
+    assert np.asarray(Image.open(out)).shape[0] == model_zoo.zoo("F", "cpu-long").cfg.resolution
+    assert main(["sample", "--run", "zoo:F", "--which", "G", "--seeds", "0", "--out", str(out)]) == 1
+    assert "only the EMA generator" in capsys.readouterr().err
+    assert main(["sample", "--run", "zoo:Q", "--seeds", "0", "--out", str(out)]) == 1
+    assert "The zoo has no config 'Q'" in capsys.readouterr().err
+
+
 def test_parse_overrides():
     assert parse_overrides(["seed=3", "mirror=False", "batch_sizes=[[8, 32]]", "loss=wgan_gp"]) == {
         "seed": 3, "mirror": False, "batch_sizes": [[8, 32]], "loss": "wgan_gp"}
