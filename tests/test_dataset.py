@@ -1,5 +1,7 @@
 """ImageDataset and load_dataset: the cache (hit, miss, rebuild, atomicity), batches, mirroring, digits."""
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -68,6 +70,37 @@ def test_failed_generation_leaves_nothing(tmp_path, monkeypatch, error):
     with pytest.raises(error):
         load_dataset("synthetic", resolution=16, n=8, root=tmp_path, progress=False)
     assert entries(tmp_path) == []
+
+
+@pytest.mark.skipif(cache.fcntl is None, reason="build locks need flock (not on Windows)")
+def test_a_dead_builds_files_go_even_when_its_process_id_was_given_to_another_process(tmp_path):
+    import subprocess
+    import sys
+
+    params = {"x": 1}
+    tag = f"{os.getpid()}.dead0001"  # a live process id (ours), as a fresh container reuses ids
+    dead = [tmp_path / f".big.{kind}.{tag}.tmp" for kind in ("images", "table", cache.LOCK_KIND)]
+    for f in dead:
+        f.write_bytes(b"junk")  # the lock file exists but nobody holds it: its writer died
+    # a build in progress in another process: it holds its lock, so its files stay
+    live_tag = "123.live0001"
+    live = [tmp_path / f".other.{kind}.{live_tag}.tmp" for kind in ("images", cache.LOCK_KIND)]
+    live[0].write_bytes(b"half-written")
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR); "
+        "fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)"), str(live[1])],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        cache.build(tmp_path, "entry", params, (2, 3, 8, 8), lambda out: (2, {}))
+        assert not any(f.exists() for f in dead)
+        assert all(f.exists() for f in live)
+    finally:
+        holder.kill()
+        holder.wait()
+    cache.build(tmp_path, "entry2", params, (2, 3, 8, 8), lambda out: (2, {}))  # its writer is gone now
+    assert not any(f.exists() for f in live)
+    assert not list(tmp_path.glob(".*.tmp"))  # the builds removed their own lock files
 
 
 def test_orphaned_temporary_files_are_removed(tmp_path):

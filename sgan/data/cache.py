@@ -9,10 +9,12 @@ simply misses the cache and builds a new entry:
 * ``<stem>.npz``: the table: per-image columns (factors, float32 [N] each) and metadata (keys starting with
   ``__``: file names, the parameters as JSON).
 
-Atomicity: both are first written to hidden temporary files (named with the writing process's id), then
-moved into place with ``os.replace``, the table first and the images last (the images are the commit mark).
-A failure or Ctrl-C removes the temporary files; temporary files of processes that no longer exist (killed
-hard), of any entry, are removed by the next build. A half-written entry is never read. The image file is
+Atomicity: both are first written to hidden temporary files (named with the writing process's id and a
+random tag), then moved into place with ``os.replace``, the table first and the images last (the images are
+the commit mark). A failure or Ctrl-C removes the temporary files. A writer killed hard leaves them; the next
+build of any entry in the root removes them, because their writer no longer holds its build lock (a lock
+file ``flock``-ed for the whole build, which the kernel releases when the process dies, so a process id
+reused by a fresh machine does not keep them alive). A half-written entry is never read. The image file is
 preallocated before it is filled, so a full disk is a clear error at once rather than a SIGBUS in the middle
 of the memory-mapped writes.
 """
@@ -27,6 +29,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
+LOCK_KIND = "build"  # the lock file of a build in progress: .<stem>.build.<pid>.<random>.tmp
 
 from sgan.atomic import disk_full_error
 
@@ -68,16 +77,65 @@ def load(root: str | os.PathLike, stem: str, params: dict) -> tuple[np.ndarray, 
     return images, table
 
 
-def _remove_orphans(root: Path) -> None:
-    """Delete the temporary files of any entry left by processes that no longer run."""
-    for tmp in root.glob(".*.*.tmp"):
+def _tag(tmp: Path) -> str:
+    """The writer's tag of a temporary file ``.<stem>.<kind>.<pid>.<random>.tmp``: ``"<pid>.<random>"``."""
+    parts = tmp.name.split(".")
+    return ".".join(parts[-3:-1]) if len(parts) >= 5 else ""
+
+
+def _hold_build_lock(root: Path, stem: str, tag: str) -> tuple[Path, int] | None:
+    """Create and lock (``flock``, exclusive) the build's lock file, held until ``_release``: while the writer
+    lives its temporary files are never swept; once it dies, however it died, the kernel drops the lock."""
+    if fcntl is None:  # Windows: the sweep falls back to the process id
+        return None
+    path = root / f".{stem}.{LOCK_KIND}.{tag}.tmp"
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return path, fd
+
+
+def _release(lock: tuple[Path, int] | None) -> None:
+    if lock is not None:
+        lock[0].unlink(missing_ok=True)
+        os.close(lock[1])
+
+
+def _writer_alive(tag: str, lock: Path | None) -> bool:
+    """Whether the writer of ``tag`` still runs: its lock file is locked; without a lock file (a writer
+    without ``flock``, or an older sgan), its process id exists. The lock answers right even when a fresh
+    machine or container has given the dead writer's process id to another process."""
+    if lock is not None and fcntl is not None:
         try:
-            pid = int(tmp.name.split(".")[-3])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            tmp.unlink(missing_ok=True)
-        except (ValueError, IndexError, PermissionError, OSError):
-            continue
+            fd = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return False  # nobody holds it: the writer is gone
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+    try:
+        os.kill(int(tag.split(".")[0]), 0)
+    except ProcessLookupError:
+        return False
+    except (ValueError, PermissionError, OSError):
+        return True  # not ours to judge: keep it
+    return True
+
+
+def _remove_orphans(root: Path) -> None:
+    """Delete the temporary files (lock files included) of any entry whose writer no longer runs."""
+    by_tag: dict[str, list[Path]] = {}
+    for tmp in root.glob(".*.*.tmp"):
+        if tag := _tag(tmp):
+            by_tag.setdefault(tag, []).append(tmp)
+    for tag, files in by_tag.items():
+        lock = next((f for f in files if f.name.split(".")[-4] == LOCK_KIND), None)
+        if not _writer_alive(tag, lock):
+            for f in sorted(files, key=lambda f: f == lock):  # the lock last
+                f.unlink(missing_ok=True)
 
 
 def _open_images(path: Path, shape: tuple[int, ...], root: Path) -> np.ndarray:
@@ -110,6 +168,7 @@ def build(root: str | os.PathLike, stem: str, params: dict, shape: tuple[int, ..
     _remove_orphans(root)
     images_path, table_path = entry_paths(root, stem)
     tag = f"{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    lock = _hold_build_lock(root, stem, tag)
     tmp_images = root / f".{stem}.images.{tag}.tmp"
     tmp_short = root / f".{stem}.short.{tag}.tmp"
     tmp_table = root / f".{stem}.table.{tag}.tmp"
@@ -136,6 +195,8 @@ def build(root: str | os.PathLike, stem: str, params: dict, shape: tuple[int, ..
         for tmp in (tmp_images, tmp_short, tmp_table):
             tmp.unlink(missing_ok=True)
         raise
+    finally:
+        _release(lock)
     entry = load(root, stem, params)
     if entry is None:
         raise OSError(f"the cache entry {images_path} was written but cannot be read back; is {root} "
