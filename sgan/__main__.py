@@ -26,11 +26,11 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sgan import editing_cli, watch_cli
 from sgan.config import PRESETS, PROFILES, ConfigError, RunConfig, make_config
+from sgan.rundir import RunDir
 from sgan.usage import UsageError
 
 
@@ -86,7 +86,7 @@ def train_config(args: argparse.Namespace) -> RunConfig:
     if args.device_name is not None:  # --device: the same as --set device=..., checked by check_device
         overrides["device"] = args.device_name
     if args.resume and args.config is None and args.profile is None:
-        saved = Path(args.out) / "config.json"
+        saved = RunDir(args.out).config_path
         if not saved.is_file():
             raise UsageError(f"--resume: {saved} not found; is --out a run directory?")
         return RunConfig.from_json(saved.read_text()).with_overrides(**overrides)

@@ -18,7 +18,6 @@ Paths: ``runs_root()`` is ``$SGAN_RUNS`` or ``<repository>/runs``; ``data_root()
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
@@ -29,6 +28,7 @@ from typing import Any
 from sgan.atomic import write_json, write_text
 from sgan.config import PRESETS, PROFILES, SHOWCASE_PROFILES, RunConfig, make_config
 from sgan.device import resolve_device
+from sgan.rundir import RunDir
 
 # ---------------------------------------------------------------------------------------------------------
 # The paper's numbers (Karras, Laine, Aila, "A Style-Based Generator Architecture for Generative Adversarial
@@ -152,26 +152,17 @@ def resolve_config(config: str, profile: str, seed: int = 0,
 
 
 def saved_config(run_dir: Path) -> RunConfig | None:
-    path = Path(run_dir) / "config.json"
-    return RunConfig.from_json(path.read_text()) if path.is_file() else None
+    return RunDir(run_dir).config()
 
 
 def config_matches(run_dir: Path, cfg: RunConfig) -> bool:
     """Whether ``run_dir`` holds a run of exactly ``cfg`` (its ``config.json`` has no differing field)."""
-    saved = saved_config(run_dir)
-    return saved is not None and not saved.differences(cfg)
+    return RunDir(run_dir).matches(cfg)
 
 
 def training_complete(run_dir: Path, cfg: RunConfig) -> bool:
     """The run of ``cfg`` in ``run_dir`` reached ``total_kimg`` and saved its checkpoint."""
-    from sgan.checkpoint import has_checkpoint
-
-    run_dir = Path(run_dir)
-    if not config_matches(run_dir, cfg) or not has_checkpoint(run_dir):
-        return False
-    rows = [line for line in (run_dir / "log.jsonl").read_text().splitlines() if line.strip()] \
-        if (run_dir / "log.jsonl").is_file() else []
-    return bool(rows) and json.loads(rows[-1]).get("kimg", 0.0) * 1000 >= round(cfg.train.total_kimg * 1000)
+    return RunDir(run_dir).is_complete(cfg)
 
 
 def _move_aside(run_dir: Path, why: str) -> None:
@@ -340,12 +331,11 @@ def evaluate(G, dataset, names: Sequence[str], seed: int = 0, device: str | None
 
 
 def results_path(run_dir: str | Path) -> Path:
-    return Path(run_dir) / "results.json"
+    return RunDir(run_dir).results_path
 
 
 def read_results(run_dir: str | Path) -> dict[str, Any] | None:
-    path = results_path(run_dir)
-    return json.loads(path.read_text()) if path.is_file() else None
+    return RunDir(run_dir).results()
 
 
 def results_complete(run_dir: str | Path, cfg: RunConfig, names: Sequence[str]) -> bool:
@@ -387,7 +377,7 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
     if trained_before and same_run:  # only new metrics: the training time is the one measured before
         train_s = previous.get("train_seconds", train_s)
     else:  # the trainer's own clock: every session of a resumed run (this call's wall saw only the last one)
-        train_s = logged_train_seconds(run_dir, train_s)
+        train_s = RunDir(run_dir).train_seconds(train_s)
     details = dict(previous.get("details", {})) if same_run else {}
     todo = [n for n in names if n not in details]
     print(f"[{name}] evaluating {', '.join(todo) or 'nothing new'}", flush=True)
@@ -409,24 +399,14 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
     return read_results(run_dir)  # as stored (JSON types), the same as a later reuse returns
 
 
-def logged_train_seconds(run_dir: str | Path, default: float) -> float:
-    """The training time of the run's last log row (``time``: summed over every session of a resumed run, the
-    tick FIDs excluded), or ``default`` when the run has no log."""
-    from sgan.plots import read_log
-
-    rows = read_log(run_dir) if (Path(run_dir) / "log.jsonl").is_file() else []
-    return float(rows[-1]["time"]) if rows and "time" in rows[-1] else default
-
-
 def learning_curve(run_dir: str | Path) -> dict[str, Any] | None:
     """The run's learning curve from its log (``tick_fid_samples`` > 0), None when it has none:
     ``{"metric", "feature_network", "kimg", "minutes", "fid", "best", "best_kimg", "final"}``.
 
     ``minutes`` is training time (the FID measurements excluded); ``best`` is the lowest FID of any tick, as
     the paper reports (Table 1: "best FID seen during training"), ``final`` the last tick's."""
-    from sgan.plots import read_log
-
-    rows = [r for r in read_log(run_dir) if "fid" in r] if (Path(run_dir) / "log.jsonl").is_file() else []
+    run = RunDir(run_dir)
+    rows = [r for r in run.log() if "fid" in r] if run.has_log() else []
     if not rows:
         return None
     fids = [float(r["fid"]) for r in rows]

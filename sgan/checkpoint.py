@@ -32,10 +32,10 @@ import numpy as np
 import torch
 
 from sgan.atomic import disk_full_error
+from sgan.rundir import LATEST, PREVIOUS, RunDir
 
 FORMAT = "sgan-checkpoint-2"  # with a checksum
 UNCHECKED_FORMATS = ("sgan-checkpoint-1",)  # written before checksums: read without verification
-LATEST, PREVIOUS = "latest.pt", "previous.pt"
 ZIP_MAGIC = b"PK\x03\x04"  # torch.save writes a zip archive
 
 
@@ -48,9 +48,9 @@ def checkpoint_path(run_dir_or_ckpt: str | Path) -> Path:
     one is there) or a checkpoint path itself."""
     path = Path(run_dir_or_ckpt)
     if path.is_dir():
-        folder = path / "checkpoints"
-        only_previous = not (folder / LATEST).is_file() and (folder / PREVIOUS).is_file()
-        path = folder / (PREVIOUS if only_previous else LATEST)
+        run = RunDir(path)
+        only_previous = not run.latest_checkpoint.is_file() and run.previous_checkpoint.is_file()
+        path = run.previous_checkpoint if only_previous else run.latest_checkpoint
     if not path.is_file():
         raise FileNotFoundError(
             f"No checkpoint at {path}: give a run directory holding checkpoints/{LATEST} or a .pt file "
@@ -61,8 +61,7 @@ def checkpoint_path(run_dir_or_ckpt: str | Path) -> Path:
 
 def has_checkpoint(run_dir: str | Path) -> bool:
     """Whether the run directory holds a checkpoint to resume from (``latest.pt`` or ``previous.pt``)."""
-    folder = Path(run_dir) / "checkpoints"
-    return (folder / LATEST).is_file() or (folder / PREVIOUS).is_file()
+    return RunDir(run_dir).has_checkpoint()
 
 
 def checksum(state: Any) -> str:

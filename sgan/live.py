@@ -32,6 +32,7 @@ import ipywidgets as W
 import numpy as np
 
 from sgan.config import PRESETS, PROFILES, RunConfig, make_config
+from sgan.rundir import RunDir
 
 GRID_HEIGHT = 256  # the grid's displayed height in pixels (an integer nearest-neighbour factor of it)
 CHART_SIZE = (330, 210)
@@ -315,7 +316,7 @@ class LiveView:
         """The grid of the last tick shown (tick 0: before training), None when it is not written yet."""
         from PIL import Image
 
-        path = self.run_dir / "grids" / f"tick-{self.data['now']['tick']:06d}.png"
+        path = RunDir(self.run_dir).grid_path(int(self.data["now"]["tick"]))
         return np.asarray(Image.open(path).convert("RGB")) if path.is_file() else None
 
     def finish(self, interrupted: bool, step: int) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 import torch
 
 from sgan.atomic import write_json
+from sgan.rundir import RunDir
 
 IMAGE_SEEDS = (0, 1, 2, 3)
 MAX_BYTES = 2_000_000  # each file (the budget: ≤ 2 MB each, ≤ 25 MB in all)
@@ -151,7 +152,7 @@ def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", c
     out = Path(out_dir or zoo_dir(profile)) / f"{results['config']}.pt"
     if out.is_file() and _same_entry(read_checkpoint(out)["provenance"], provenance):
         return out  # the same run and weights: rewriting it would only change the commit (and churn git)
-    grid = sorted(Path(run_dir).glob("grids/tick-*.png"))[-1]
+    grid = RunDir(run_dir).tick_grids()[-1]
     save_checkpoint(out, {"config": state["config"], "G_ema": half, "D": half_D, "provenance": provenance,
                           "log": read_log(run_dir), "metrics": dict(results["metrics"]), "images": images,
                           "grid_png": torch.frombuffer(bytearray(grid.read_bytes()), dtype=torch.uint8)})
@@ -180,12 +181,13 @@ def materialize(config: str = "F", profile: str = "cpu", dest: str | Path | None
     if marker.is_file() and marker.stat().st_mtime >= source.stat().st_mtime:
         return folder
     state = read_checkpoint(source)
-    (folder / "checkpoints").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, folder / "checkpoints" / "latest.pt")
-    write_text(folder / "config.json", state["config"])
-    write_text(folder / "log.jsonl", "".join(json.dumps(row) + "\n" for row in state["log"]))
-    (folder / "grids").mkdir(exist_ok=True)
-    (folder / "grids" / "tick-final.png").write_bytes(state["grid_png"].numpy().tobytes())
+    run = RunDir(folder)
+    run.checkpoints_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, run.latest_checkpoint)
+    write_text(run.config_path, state["config"])
+    write_text(run.log_path, "".join(json.dumps(row) + "\n" for row in state["log"]))
+    run.grids_dir.mkdir(exist_ok=True)
+    run.grid_path("tick-final").write_bytes(state["grid_png"].numpy().tobytes())
     write_json(marker, {**state["provenance"], "metrics": state["metrics"]})
     return folder
 

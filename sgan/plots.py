@@ -19,7 +19,6 @@ pyplot, so a notebook displays each exactly once when a cell returns it).
 from __future__ import annotations
 
 import io
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +31,7 @@ from matplotlib.figure import Figure
 from sgan.device import device_of
 from sgan.images import image_grid, to_uint8, upscale  # noqa: F401 (upscale: part of plots' API)
 from sgan.metrics.ppl import slerp  # the PPL's, so the figures walk the path the metric measures
+from sgan.rundir import RunDir
 
 SCALES = ("coarse", "middle", "fine")
 # The paper's split (Figure 3) at 1024²: coarse 4²–8², middle 16²–32², fine 64²–1024².
@@ -468,11 +468,8 @@ def interpolation_figure(G: torch.nn.Module, seed_a: int = 1, seed_b: int = 2, s
 # Runs and results
 # ---------------------------------------------------------------------------------------------------------
 def read_log(run_dir: str | Path) -> list[dict]:
-    """The records of a run's ``log.jsonl`` (one JSON object per line)."""
-    path = Path(run_dir) / "log.jsonl"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: is {run_dir} a run directory written by sgan.train()?")
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    """The records of a run's ``log.jsonl`` (one JSON object per line; ``sgan.rundir.RunDir.log``)."""
+    return RunDir(run_dir).log()
 
 
 def training_curves(run_dir: str | Path, keys: Sequence[str] | None = None, x: str = "kimg") -> Figure:
@@ -658,9 +655,10 @@ def latest_grid(run_dir: str | Path) -> np.ndarray:
     """The last fixed-latent grid a run wrote (``grids/tick-*.png``) as uint8 ``[H, W, 3]``."""
     from PIL import Image
 
-    grids = sorted(Path(run_dir).glob("grids/tick-*.png"))
+    grids = RunDir(run_dir).tick_grids()
     if not grids:
-        raise FileNotFoundError(f"{run_dir}/grids holds no tick-*.png: has this run trained a tick yet?")
+        raise FileNotFoundError(f"{RunDir(run_dir).grids_dir} holds no tick-*.png: has this run trained a tick "
+                                "yet?")
     return np.asarray(Image.open(grids[-1]).convert("RGB"))
 
 

@@ -45,6 +45,7 @@ import numpy as np
 
 from sgan.config import PRESETS
 from sgan.parallel import JobsStopped, run_jobs
+from sgan.rundir import RunDir
 
 
 @dataclass(frozen=True)
@@ -205,10 +206,9 @@ def finished_runs(root: Path, variant: Variant, seeds: Sequence[int]) -> list[Pa
 
 def finished(path: Path) -> bool:
     """Whether the run in ``path`` trained to its ``total_kimg`` (a run still in progress is left out)."""
-    from sgan.ablation import saved_config, training_complete
-
-    cfg = saved_config(path) if (path / "config.json").is_file() else None
-    return cfg is not None and training_complete(path, cfg)
+    run = RunDir(path)
+    cfg = run.config()
+    return cfg is not None and run.is_complete(cfg)
 
 
 def curves_of(root: Path, variant: Variant, seeds: Sequence[int]) -> list[dict[str, Any]]:

@@ -15,12 +15,13 @@ training time, and events rebuilt later equal those written live.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from sgan.rundir import LOG, RunDir
 
 EVENTS_GLOB = "events.out.tfevents.*"
 GRID_TAG = "grids/fixed_latents"
@@ -64,13 +65,8 @@ def _summary_writer():
 def _grid(run_dir: Path, tick: int) -> np.ndarray | None:
     from PIL import Image
 
-    path = run_dir / "grids" / f"tick-{tick:06d}.png"
+    path = RunDir(run_dir).grid_path(tick)
     return np.asarray(Image.open(path).convert("RGB")) if path.is_file() else None
-
-
-def _rows(run_dir: Path) -> list[dict[str, Any]]:
-    path = run_dir / "log.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.is_file() else []
 
 
 class EventLog:
@@ -105,14 +101,12 @@ def rebuild_events(run_dir: str | Path, keep_open: bool = False) -> EventLog | P
     """Rewrite a run's event file from its ``log.jsonl`` and grids (old event files removed). Returns the run
     directory, or with ``keep_open`` the open ``EventLog`` to append further ticks to."""
     run_dir = Path(run_dir)
-    if not (run_dir / "log.jsonl").is_file():
-        raise FileNotFoundError(f"{run_dir}/log.jsonl not found: is {run_dir} a run directory written by "
-                                "sgan.train()?")
+    rows = RunDir(run_dir).log()  # a FileNotFoundError saying what a run directory is, when it is not one
     for old in run_dir.glob(EVENTS_GLOB):
         old.unlink()
     events = EventLog(run_dir)
     events.add_initial_grid()
-    for row in _rows(run_dir):
+    for row in rows:
         events.add(row, flush=False)
     events.writer.flush()
     if keep_open:
@@ -125,7 +119,7 @@ def events_stale(run_dir: str | Path) -> bool:
     """Whether a run's events are missing or older than its log."""
     run_dir = Path(run_dir)
     files = list(run_dir.glob(EVENTS_GLOB))
-    log = run_dir / "log.jsonl"
+    log = RunDir(run_dir).log_path
     return not files or (log.is_file() and log.stat().st_mtime > max(f.stat().st_mtime for f in files))
 
 
@@ -158,7 +152,7 @@ def read_events(run_dir: str | Path) -> dict[str, Any]:
 def run_dirs(root: str | Path) -> list[Path]:
     """The run directories under ``root`` (folders holding a ``log.jsonl``), sorted."""
     root = Path(root)
-    return sorted(p.parent for p in root.rglob("log.jsonl") if ".stale-" not in str(p.parent))
+    return sorted(p.parent for p in root.rglob(LOG) if ".stale-" not in str(p.parent))
 
 
 def refresh_events(root: str | Path) -> dict[str, list[Path]]:

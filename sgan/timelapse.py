@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sgan.rundir import RunDir
+
 LABEL_HEIGHT = 14  # pixels of the label strip above each frame
 DISPLAY_HEIGHT = 256  # frames are enlarged (nearest neighbour, integer factor) to about this height
 
@@ -43,14 +45,11 @@ def _read_png(path: Path) -> np.ndarray:
 
 def timelapse_frames(run_dir: str | Path) -> list[Frame]:
     """Tick 0 (when its grid exists) and one frame per log row; a row whose grid is missing is an error."""
-    from sgan.plots import read_log
-
-    run_dir = Path(run_dir)
-    rows = read_log(run_dir)
-    grids = run_dir / "grids"
-    frames = [Frame(0, 0.0, _read_png(grids / "tick-000000.png"))] if (grids / "tick-000000.png").is_file() else []
+    run = RunDir(run_dir)
+    rows = run.log()
+    frames = [Frame(0, 0.0, _read_png(run.grid_path(0)))] if run.grid_path(0).is_file() else []
     for row in rows:
-        path = grids / f"tick-{int(row['tick']):06d}.png"
+        path = run.grid_path(int(row["tick"]))
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing though log.jsonl has tick {row['tick']}: the run's grids "
                                     "were removed or it was copied without them.")

@@ -52,6 +52,7 @@ from sgan.ema import ema_beta, ema_lod, make_ema, update_ema
 from sgan.generator import Generator
 from sgan.mixing import draw_crossovers, mix_styles
 from sgan.noise import draw_noise
+from sgan.rundir import RunDir
 from sgan.runlock import RunLock
 from sgan.sample import save_grid
 from sgan.schedule import Phase, schedule, view_of
@@ -80,19 +81,19 @@ class Run:
 
     @property
     def config_path(self) -> Path:
-        return self.run_dir / "config.json"
+        return RunDir(self.run_dir).config_path
 
     @property
     def log_path(self) -> Path:
-        return self.run_dir / "log.jsonl"
+        return RunDir(self.run_dir).log_path
 
     @property
     def grids_dir(self) -> Path:
-        return self.run_dir / "grids"
+        return RunDir(self.run_dir).grids_dir
 
     @property
     def checkpoint_path(self) -> Path:
-        return self.run_dir / "checkpoints" / "latest.pt"
+        return RunDir(self.run_dir).latest_checkpoint
 
 
 def training_device(name: str, info: dist.DistInfo) -> torch.device:
@@ -194,11 +195,11 @@ def prepare_out_dir(out_dir: Path, resume: bool | str, lock: RunLock | None = No
     if resume not in (True, False, "auto"):
         raise ValueError(f"resume={resume!r}: use True, False or 'auto' (resume when a checkpoint exists).")
     if resume is True and not has_checkpoint(out_dir):
-        raise FileNotFoundError(f"Nothing to resume: {out_dir}/checkpoints/latest.pt does not exist. "
+        raise FileNotFoundError(f"Nothing to resume: {RunDir(out_dir).latest_checkpoint} does not exist. "
                                 "Start a new run (without --resume / resume=True).")
     try:
-        (out_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
-        (out_dir / "grids").mkdir(exist_ok=True)
+        RunDir(out_dir).checkpoints_dir.mkdir(parents=True, exist_ok=True)
+        RunDir(out_dir).grids_dir.mkdir(exist_ok=True)
         probe = out_dir / ".write-test"
         probe.write_text("ok")
         probe.unlink()
@@ -236,9 +237,9 @@ def record_changes(out: Path, config: RunConfig, changes: dict[str, tuple[Any, A
         return
     text = ", ".join(f"{k} {json.dumps(old)} -> {json.dumps(new)}" for k, (old, new) in changes.items())
     tqdm.write(f"Resuming {out} at step {step} with {text}.", file=sys.stderr)
-    with open(out / "resume_changes.jsonl", "a") as f:
+    with open(RunDir(out).changes_path, "a") as f:
         f.write(json.dumps({"step": step, "changes": {k: list(v) for k, v in changes.items()}}) + "\n")
-    write_text(out / "config.json", config.to_json() + "\n")
+    write_text(RunDir(out).config_path, config.to_json() + "\n")
 
 
 def check_same_data(out: Path, data: Any, resuming: bool) -> None:
@@ -248,7 +249,7 @@ def check_same_data(out: Path, data: Any, resuming: bool) -> None:
 
     record = {"name": data.name, "n": len(data), "resolution": data.resolution,
               "fingerprint": dataset_fingerprint(data)}
-    path = out / "data.json"
+    path = RunDir(out).data_path
     if resuming and path.is_file():
         saved = json.loads(path.read_text())
         if saved != record:
@@ -263,7 +264,7 @@ def check_same_data(out: Path, data: Any, resuming: bool) -> None:
 def sweep_temporaries(out_dir: Path) -> list[Path]:
     """Remove the temporary files a killed run left in ``out_dir`` (half-written checkpoints, grids, logs);
     only called under the run's lock, when no writer of this run is alive. Returns what was removed."""
-    stray = [p for folder in (out_dir, out_dir / "checkpoints", out_dir / "grids") if folder.is_dir()
+    stray = [p for folder in (out_dir, RunDir(out_dir).checkpoints_dir, RunDir(out_dir).grids_dir) if folder.is_dir()
              for p in folder.glob(".*.tmp")]
     for path in stray:
         path.unlink(missing_ok=True)
@@ -508,17 +509,6 @@ def _trim_log(path: Path, step: int) -> None:
     write_text(path, "".join(f"{line}\n" for line in rows))
 
 
-def _rows(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def _last_row(path: Path) -> dict[str, Any]:
-    rows = _rows(path)
-    return rows[-1] if rows else {}
-
-
 @dataclass
 class _Tick:
     """Running sums over the current tick, for its log row."""
@@ -560,7 +550,7 @@ class _Loop:
         self.stop_signal: str | None = None  # SIGINT or SIGTERM when a signal stopped the run
         self.main = trainer.info.is_main
         self.progress = progress and self.main
-        self.last_row: dict[str, Any] = _last_row(out / "log.jsonl") if self.main else {}
+        self.last_row: dict[str, Any] = (RunDir(out).last_row() or {}) if self.main else {}
         self.last_checkpoint_step: int | None = trainer.step if trainer.step else None
         cfg = trainer.config
         gen = torch.Generator("cpu").manual_seed(cfg.train.seed + GRID_SEED_OFFSET)
@@ -582,14 +572,14 @@ class _Loop:
         with torch.no_grad():
             resolution, alpha = self.t.ema_view()
             images = self.t.G_ema(self.grid_z, resolution=resolution, alpha=alpha, noise=self.grid_noise)
-        path = self.out / "grids" / f"tick-{self.t.tick:06d}.png"
+        path = RunDir(self.out).grid_path(self.t.tick)
         save_grid(images, path, size=self.t.config.model.resolution)
 
     def check_finite(self, values: dict[str, float]) -> None:
         bad = {k: v for k, v in values.items() if not math.isfinite(v)}
         if not bad:
             return
-        where = (f"the last good checkpoint is {self.out / 'checkpoints' / 'latest.pt'} (step "
+        where = (f"the last good checkpoint is {RunDir(self.out).latest_checkpoint} (step "
                  f"{self.last_checkpoint_step})" if self.last_checkpoint_step is not None
                  else "no checkpoint was written yet")
         raise TrainingError(
@@ -608,11 +598,11 @@ class _Loop:
         if self.fid is not None:
             row.update(self.measure_fid())
         if self.main:
-            with open(self.out / "log.jsonl", "a") as f:
+            with open(RunDir(self.out).log_path, "a") as f:
                 f.write(json.dumps(row) + "\n")
             self.write_grid()
             if checkpoint or t.tick % t.config.train.checkpoint_ticks == 0:
-                save_checkpoint(self.out / "checkpoints" / "latest.pt", t.state_dict())
+                save_checkpoint(RunDir(self.out).latest_checkpoint, t.state_dict())
             if self.events is not None:
                 self.events.add(row)
         if checkpoint or t.tick % t.config.train.checkpoint_ticks == 0:
@@ -746,14 +736,14 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
     if state is not None:
         trainer.load_state_dict(state)
         if info.is_main:
-            _trim_log(out / "log.jsonl", trainer.step)
+            _trim_log(RunDir(out).log_path, trainer.step)
             record_changes(out, config, changes, trainer.step)
     elif info.is_main:
-        write_text(out / "config.json", config.to_json() + "\n")
-        write_text(out / "log.jsonl", "")
+        write_text(RunDir(out).config_path, config.to_json() + "\n")
+        write_text(RunDir(out).log_path, "")
         n = min(config.train.grid_size, len(data))
         reals = area_downsample(data.batch(list(range(n)), mirror=False), config.model.resolution)
-        save_grid(reals, out / "grids" / "reals.png")
+        save_grid(reals, RunDir(out).grid_path("reals"))
     total = max_kimg if max_kimg is not None else config.train.total_kimg
     if live is None:
         from sgan.frontend import in_live_frontend
@@ -763,7 +753,7 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
     if live and info.is_main:
         from sgan.live import LiveView
 
-        view = LiveView(config, out, total_kimg=total, rows=_rows(out / "log.jsonl"))
+        view = LiveView(config, out, total_kimg=total, rows=RunDir(out).log())
     loop = _Loop(trainer, out, round(total * 1000), max_steps, progress and view is None, on_tick, data_root)
     if state is None and info.is_main:
         loop.write_grid()
@@ -784,6 +774,6 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
         view.finish(interrupted, trainer.step)
     if interrupted and info.is_main:  # whatever the progress setting: the user must learn where the run stands
         tqdm.write(f"Interrupted ({loop.stop_signal}) at step {trainer.step}: checkpoint saved in "
-                   f"{out / 'checkpoints'}; continue with --resume (train(..., resume=True)).", file=sys.stderr)
+                   f"{RunDir(out).checkpoints_dir}; continue with --resume (train(..., resume=True)).", file=sys.stderr)
     return Run(run_dir=out, kimg=trainer.nimg / 1000.0, step=trainer.step, last_log=loop.last_row,
                interrupted=interrupted, G=trainer.G, D=trainer.D, G_ema=trainer.G_ema)

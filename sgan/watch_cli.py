@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sgan.rundir import RunDir
 from sgan.usage import UsageError
 
 
@@ -27,8 +28,8 @@ def _titled(items: list[str]) -> dict[str, Path]:
     for item in items:
         title, sep, path = item.partition("=")
         title, path = (title, path) if sep else (Path(item).name, item)
-        if not Path(path, "log.jsonl").is_file():
-            raise UsageError(f"--run {item}: {path}/log.jsonl not found; give a run directory written by "
+        if not RunDir(path).has_log():
+            raise UsageError(f"--run {item}: {RunDir(path).log_path} not found; give a run directory written by "
                                "sgan.train (e.g. runs/course/cpu/F).")
         if title in runs:
             raise UsageError(f"--run {item}: the title {title!r} is given twice; title them, e.g. --run A1=...")
