@@ -19,7 +19,6 @@ Paths: ``runs_root()`` is ``$SGAN_RUNS`` or ``<repository>/runs``; ``data_root()
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +27,8 @@ from typing import Any
 from sgan.atomic import write_json, write_text
 from sgan.config import PRESETS, PROFILES, SHOWCASE_PROFILES, RunConfig, make_config
 from sgan.device import resolve_device
+from sgan.parallel import TrainingStopped
+from sgan.paths import data_root, repo_root, runs_root  # noqa: F401 (sgan.ablation's names for them)
 from sgan.rundir import RunDir
 
 # ---------------------------------------------------------------------------------------------------------
@@ -98,29 +99,6 @@ DATA_SIZES = {"smoke": 512, "cpu": 10_000, "cpu-long": 10_000, "gpu": 70_000, "g
 # ---------------------------------------------------------------------------------------------------------
 # Paths
 # ---------------------------------------------------------------------------------------------------------
-def repo_root(start: str | Path | None = None) -> Path | None:
-    """The sgan repository that holds ``start`` (default: the working directory), or None."""
-    here = Path(start or os.getcwd()).resolve()
-    for d in (here, *here.parents):
-        if (d / "pyproject.toml").is_file() and (d / "sgan" / "__init__.py").is_file():
-            return d
-    return None
-
-
-def runs_root() -> Path:
-    """Where runs go: ``$SGAN_RUNS``, else ``<repository>/runs``, else ``./runs``."""
-    if os.environ.get("SGAN_RUNS"):
-        return Path(os.environ["SGAN_RUNS"]).resolve()
-    return (repo_root() or Path.cwd()) / "runs"
-
-
-def data_root() -> Path:
-    """Where data sets are cached: ``$SGAN_DATA``, else ``<repository>/data``, else ``./data``."""
-    if os.environ.get("SGAN_DATA"):
-        return Path(os.environ["SGAN_DATA"]).resolve()
-    return (repo_root() or Path.cwd()) / "data"
-
-
 def course_dir(profile: str) -> Path:
     """The course's folder for a profile: ``runs/course/<profile>`` (ablation runs and executed notebooks)."""
     check_profile(profile)
@@ -192,10 +170,6 @@ def _tick_printer(name: str, cfg: RunConfig):
               f"{row.get('images_per_s', 0):.0f} img/s", flush=True)
 
     return on_tick
-
-
-class TrainingStopped(RuntimeError):
-    """A training ended before its ``total_kimg`` (Ctrl-C or SIGTERM): its checkpoint resumes it."""
 
 
 def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data: str = "synthetic",

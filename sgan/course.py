@@ -40,7 +40,7 @@ KERNEL = "python3"  # jupyter_client runs the "python3" kernel with this interpr
 
 def notebooks_dir() -> Path:
     """The course's ``notebooks/`` folder (next to the ``sgan`` package in the repository)."""
-    from sgan.ablation import repo_root
+    from sgan.paths import repo_root
 
     for root in (Path(__file__).resolve().parents[1], repo_root()):
         if root is not None and (root / "notebooks" / ABLATION_NOTEBOOK).is_file():

@@ -48,13 +48,13 @@ def reference_band(config: RunConfig) -> dict[str, Any] | None:
     """The reference runs' best FID for this config and profile (``results/<profile>/tables.json``, the
     source of notebook 12's bands): ``{"metric", "mean", "std", "n", "low", "high"}`` with low/high = mean ∓ 2
     std; None when there are no reference results, or the run is not the plain preset (an override)."""
-    from sgan import reference, reference_tables
+    from sgan.paths import load_reference, report_dir
 
     if config.profile not in PROFILES or config.model.name not in PRESETS:
         return None
     if make_config(config.model.name, config.profile, seed=config.train.seed).differences(config):
         return None
-    tables = reference_tables.load_reference(reference.report_dir(config.profile))
+    tables = load_reference(report_dir(config.profile))
     row = next((r for r in (tables or {}).get("table1", []) if r["config"] == config.model.name), None)
     if row is None or row["fid_best"]["n"] < 2:
         return None

@@ -171,9 +171,9 @@ def materialize(config: str = "F", profile: str = "cpu", dest: str | Path | None
     folder is rewritten whenever the zoo file is newer, so it never drifts from the zoo."""
     import shutil
 
-    from sgan.ablation import runs_root
     from sgan.atomic import write_text
     from sgan.checkpoint import read_checkpoint
+    from sgan.paths import runs_root
 
     source = zoo_path(config, profile)
     folder = Path(dest or runs_root() / "zoo" / profile / config)

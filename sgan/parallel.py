@@ -34,11 +34,14 @@ def _init_worker() -> None:
         signal.signal(sig, _request_stop)
 
 
+class TrainingStopped(RuntimeError):
+    """A training ended before its ``total_kimg`` (Ctrl-C or SIGTERM): its checkpoint resumes it (raised by
+    ``sgan.ablation.ensure_trained``; a job that raises it stops the others)."""
+
+
 def _call(fn: Callable[[Any], Any], job: Any) -> Any:
     """In a worker: ``fn(job)``, unless a stop was asked for; a training stopped by a signal marks the stop."""
     global _STOPPING
-    from sgan.ablation import TrainingStopped
-
     if _STOPPING:
         raise JobsStopped("not started: the command was stopped")
     try:
@@ -60,8 +63,6 @@ def run_jobs(fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int) -> Ite
     """``fn(job)`` for each job, ``workers`` processes at a time; yields the results in the order of ``jobs``.
     ``fn`` must be a module-level function (it is pickled). Raises ``JobsStopped`` after Ctrl-C or SIGTERM, once
     every running job has stopped with its checkpoint."""
-    from sgan.ablation import TrainingStopped
-
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker)
     futures = [pool.submit(_call, fn, job) for job in jobs]

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sgan.parallel import JobsStopped, run_jobs
-from sgan.reference_tables import report_dir  # noqa: F401 (sgan.reference.report_dir: the notebooks' name)
+from sgan.paths import report_dir  # noqa: F401 (sgan.reference.report_dir: the notebooks' name)
 
 
 @dataclass(frozen=True)

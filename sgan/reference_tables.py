@@ -25,10 +25,10 @@ from sgan.ablation import (
     best_fid,
     markdown_table,
     read_results,
-    repo_root,
     run_name,
 )
 from sgan.metrics.registry import parse_metric_name
+from sgan.paths import load_reference, report_dir  # noqa: F401 (sgan.reference_tables' names for them)
 
 MIX_LATENTS = (1, 2, 3, 4)  # Table 2's columns: latents mixed at test time
 TABLE2_ROWS = (("E 0%", "E", {}), ("50%", "F", {"style_mixing_prob": 0.5}), ("F 90%", "F", {}),
@@ -381,14 +381,6 @@ def reproduced_markdown(rows: Sequence[dict[str, Any]]) -> str:
 # ---------------------------------------------------------------------------------------------------------
 # A learner's run against the reference
 # ---------------------------------------------------------------------------------------------------------
-def load_reference(report: str | Path) -> dict[str, Any] | None:
-    """The reference tables written by ``python -m sgan.reference`` (``<report>/tables.json``), or None."""
-    import json
-
-    path = Path(report) / "tables.json"
-    return json.loads(path.read_text()) if path.is_file() else None
-
-
 def compare_to_reference(reference_table1: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]],
                          what: str = "fid_best") -> list[dict[str, Any]]:
     """Per config of the learner's ``results`` (``run_ablation`` dicts) that the reference has: the learner's
@@ -485,11 +477,6 @@ def switch_markdown(rows: Sequence[dict[str, Any]]) -> str:
                     f"your {prev} → {this}": pair(r["yours_previous"], r["yours_this"]),
                     f"paper {prev} → {this}": pair(r["paper_previous"], r["paper_this"])})
     return markdown_table(out)
-
-
-def report_dir(profile: str) -> Path:
-    """Where the committed tables and figures of ``profile`` are: ``<repository>/results/<profile>``."""
-    return (repo_root() or Path.cwd()) / "results" / profile
 
 
 def switch_report(config: str, profile: str, runs_dir: str | Path) -> str:

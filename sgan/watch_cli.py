@@ -60,7 +60,7 @@ def add_tensorboard_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_tensorboard(args: argparse.Namespace) -> int:
-    from sgan.ablation import runs_root
+    from sgan.paths import runs_root
     from sgan.tensorboard_events import INSTALL_HINT, refresh_events
 
     root = Path(args.logdir) if args.logdir else runs_root()
