@@ -20,22 +20,19 @@ from pathlib import Path
 import torch
 
 from sgan import figure6
-from sgan.ablation import resolve_config, runs_root
+from sgan.ablation import resolve_config, run_name, runs_root, training_complete
 from sgan.atomic import write_json, write_text
 from sgan.checkpoint import load_generator
 from sgan.metrics.domain_net import load_domain_net
 from sgan.sweep import parse_seeds
 
 
-def training_minutes(run_dir: Path) -> float | None:
-    """The run's training wall time in minutes, from the last row of its log (None if it records none)."""
+def run_info(run_dir: Path) -> dict:
+    """The run's training wall time (minutes) and its last tick's FID, from the last row of its log."""
     rows = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines() if line.strip()]
-    for key in ("minutes", "wall_minutes"):
-        if rows and key in rows[-1]:
-            return round(float(rows[-1][key]), 1)
-    if rows and "seconds" in rows[-1]:
-        return round(float(rows[-1]["seconds"]) / 60, 1)
-    return None
+    last = rows[-1] if rows else {}
+    return {"minutes": round(last["time"] / 60, 1) if "time" in last else None,
+            "kimg": last.get("kimg"), "fid": last.get("fid"), "fid_metric": last.get("fid_metric")}
 
 
 def main() -> None:
@@ -47,6 +44,8 @@ def main() -> None:
     parser.add_argument("--out", default="results/cpu/figure6")
     parser.add_argument("--samples", type=int, default=2000, help="samples for the linear read-outs")
     parser.add_argument("--train-only", action="store_true", help="train the runs, measure nothing")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="train nothing: measure the runs that are complete, skip (and name) the others")
     args = parser.parse_args()
     seeds, out = parse_seeds(args.seeds), Path(args.out)
     runs_dir = Path(args.runs) if args.runs else runs_root() / "figure6"
@@ -56,6 +55,13 @@ def main() -> None:
     for config in args.configs:
         for seed in seeds:
             start = time.perf_counter()
+            if args.measure_only:
+                run_dir = runs_dir / f"seed{seed}" / run_name(config)
+                if training_complete(run_dir, resolve_config(config, args.profile, seed)):
+                    run_dirs[config, seed] = run_dir
+                else:
+                    print(f"config {config}, seed {seed}: not trained to the end in {run_dir}: skipped", flush=True)
+                continue
             run_dirs[config, seed] = figure6.train_run(config, seed, runs_dir, args.profile, progress=False,
                                                        dataset=dataset)
             print(f"config {config}, seed {seed}: trained in {run_dirs[config, seed]} "
@@ -64,21 +70,22 @@ def main() -> None:
         return
     net = load_domain_net("cpu")
     runs: dict[str, dict[str, dict]] = {}
-    minutes: dict[str, dict[str, float | None]] = {}
+    info: dict[str, dict[str, dict]] = {}
     for (config, seed), run_dir in run_dirs.items():
         start = time.perf_counter()
         G = load_generator(run_dir, "ema", device="cpu")
         runs.setdefault(config, {})[str(seed)] = figure6.measure(G, net, n=args.samples, seed=seed)
-        minutes.setdefault(config, {})[str(seed)] = training_minutes(run_dir)
+        info.setdefault(config, {})[str(seed)] = run_info(run_dir)
         print(f"config {config}, seed {seed}: measured ({(time.perf_counter() - start) / 60:.1f} min)", flush=True)
+    configs = list(dict.fromkeys(c for c, _ in run_dirs))
     results = {
         "paper": "Karras, Laine, Aila 2019, Sec. 4, Figure 6",
         "factors": list(figure6.PAIR), "entangle": figure6.ENTANGLE, "profile": args.profile,
-        "mapping": {c: resolve_config(c, args.profile).model.mapping_layers > 0 for c in args.configs},
-        "kimg": resolve_config(args.configs[0], args.profile).train.total_kimg,
+        "mapping": {c: resolve_config(c, args.profile).model.mapping_layers > 0 for c in configs},
+        "kimg": resolve_config(configs[0], args.profile).train.total_kimg,
         "command": "python " + " ".join(sys.argv),
         "data": figure6.data_summary(dataset),
-        "training_minutes": minutes,
+        "training": info,
         "runs": runs,
         "summary": figure6.summarize(runs),
     }

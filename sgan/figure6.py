@@ -281,6 +281,14 @@ def table_markdown(results: dict[str, Any]) -> str:
             r2 = " | ".join(_pm(row[f"r2_{s}_{k}"]) for k in PAIR)
             lines.append(f"| {config} | {s.upper()} | {int(row['seeds'][0])} | {r2} | {_pm(row[f'r2_{s}'])} | "
                          f"{_pm(row[f'bend_{s}'])} | {_pm(row[f'plane_r2_{s}'])} |")
+    lines += ["", "| config | seed | trained to kimg | training wall time (min) | last tick's FID | samples in the "
+              "missing region |", "|---|---|---|---|---|---|"]
+    for config, by_seed in results["runs"].items():
+        for seed, m in by_seed.items():
+            t = results.get("training", {}).get(config, {}).get(seed, {})
+            fid = "" if t.get("fid") is None else f"{t['fid_metric']} {t['fid']:.1f}"
+            lines.append(f"| {config} | {seed} | {t.get('kimg', '')} | {t.get('minutes', '')} | {fid} | "
+                         f"{100 * m['hole_fraction']:.1f}% |")
     return "\n".join(lines)
 
 
