@@ -113,3 +113,15 @@ def test_measure_is_seeded_and_the_figure_draws_from_json(tmp_path):
     assert results["summary"]["F"]["seeds"][0] == 2
     assert "| F | W | 2 |" in figure6.table_markdown(results)
     figure6.figure(results).savefig(tmp_path / "f.png")
+
+
+def test_the_report_is_computed_from_the_results():
+    row = {"seeds": [2, 0.0], "r2_z": [0.4, 0.03], "r2_w": [0.8, 0.03], "bend_z": [0.5, 0.04],
+           "bend_w": [0.2, 0.02], "plane_r2_z": [0.7, 0.1], "plane_r2_w": [0.8, 0.1], "hole_fraction": [0.03, 0.01]}
+    results = {"summary": {"F": row}, "mapping": {"F": True}, "data": {"n": 100, "hole_fraction": 0.0}}
+    text = figure6.report_markdown(results)
+    assert "from z: 0.400 ± 0.030; from w: 0.800 ± 0.030. W is the more linear here (the seed bands separate)" in text
+    assert "on 3 of the three measures, with separate seed bands on 2 of them" in text
+    flipped = {**row, "r2_z": row["r2_w"], "r2_w": row["r2_z"], "bend_z": row["bend_w"], "bend_w": row["bend_z"]}
+    text = figure6.report_markdown({**results, "summary": {"F": flipped}})
+    assert "Z is the more linear here" in text and "W is ahead of Z on 1 of the three" in text
