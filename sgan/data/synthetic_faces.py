@@ -28,6 +28,11 @@ combination of factors forces a warped mapping from Z, while W can undo it):
   missing).
 * ``"correlated"``: the same pair strongly anti-correlated: the combination is ten times rarer than under
   independence, P(1, 1) = 0.1 · 0.5 · 0.3, marginals kept (phi coefficient ≈ −0.59).
+* ``"missing_region"``: the continuous version, the paper's Figure 6a drawn literally: two continuous factors
+  (``REGION_PAIR``: skin tone and background hue, both uniform on [0, 1] otherwise) are drawn uniformly from
+  the unit square less its upper-right quarter (both above the middle of their ranges, ``in_missing_region``):
+  an L-shaped distribution with a hole, each marginal now 2/3 below the middle. Every other factor of image i
+  is the one it has under "none" (the pair uses only draws of the factor stream that "none" leaves unused).
 
 Changing anything that alters the pixels must bump ``RENDERER_VERSION`` (it keys the on-disk cache).
 """
@@ -50,8 +55,9 @@ from sgan.data import face_layers, hashing
 RENDERER_VERSION = 2  # 1: a draft renderer of 23 Nov (domain nets trained on it must be retrained)
 FACTOR_STREAM = 1
 DETAIL_STREAM = 2
-ENTANGLE_MODES = ("none", "missing_combo", "correlated")
-ENTANGLED_PAIR = ("long_hair", "beard")  # the pair that entangle= acts on
+ENTANGLE_MODES = ("none", "missing_combo", "correlated", "missing_region")
+ENTANGLED_PAIR = ("long_hair", "beard")  # the pair that "missing_combo" and "correlated" act on
+REGION_PAIR = ("skin_tone", "background_hue")  # the pair that "missing_region" acts on (continuous, uniform)
 MIN_RESOLUTION, MAX_RESOLUTION = 8, 256
 
 
@@ -157,11 +163,27 @@ def sample_factors(n: int, seed: int = 0, entangle: str = "none",
             # triangular: the mean of two independent uniforms
             t = u[:, 2 * j] if f.dist == "uniform" else 0.5 * (u[:, 2 * j] + u[:, 2 * j + 1])
             out[f.name] = (f.low + (f.high - f.low) * t).astype(np.float32)
-    if entangle != "none":
+    if entangle == "missing_region":
+        a, b = (_BY_NAME[k] for k in REGION_PAIR)
+        ja, jb = FACTOR_NAMES.index(a.name), FACTOR_NAMES.index(b.name)
+        cell = np.minimum((3 * u[:, 2 * ja + 1]).astype(np.int64), 2)  # three equal quarters: 00, 10, 01
+        ta = 0.5 * (u[:, 2 * ja] + (cell == 1))
+        tb = 0.5 * (u[:, 2 * jb] + (cell == 2))
+        out[a.name] = (a.low + (a.high - a.low) * ta).astype(np.float32)
+        out[b.name] = (b.low + (b.high - b.low) * tb).astype(np.float32)
+    elif entangle != "none":
         a, b = (_BY_NAME[k] for k in ENTANGLED_PAIR)
         p_both = 0.0 if entangle == "missing_combo" else 0.1 * a.p * b.p
         out[a.name], out[b.name] = _joint_pair(u[:, 2 * FACTOR_NAMES.index(a.name)], a.p, b.p, p_both)
     return out
+
+
+def in_missing_region(factors: dict[str, np.ndarray]) -> np.ndarray:
+    """bool [n]: which faces lie in the region that ``entangle="missing_region"`` leaves out (both factors of
+    ``REGION_PAIR`` above the middle of their ranges)."""
+    a, b = (_BY_NAME[k] for k in REGION_PAIR)
+    return ((np.asarray(factors[a.name]) > 0.5 * (a.low + a.high))
+            & (np.asarray(factors[b.name]) > 0.5 * (b.low + b.high)))
 
 
 def check_factors(factors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
