@@ -21,7 +21,8 @@ the cpu zoo's F, 8 held-out faces (perceptual distance to the face; W / W+): 100
 0.457 / 0.147, 500 steps 0.427 / 0.129, 1,000 steps 0.400 / 0.097: still improving at 1,000.
 
 The perceptual distance d: always the domain network's LPIPS-style distance (``DomainNet.stage_activations``:
-unit-normalised channels, squared differences, summed over its four stages; no learned weights), whatever
+unit-normalised channels, squared differences, summed over its stages; no learned weights), through the judge
+of G's resolution (the 32² judge at 16² and 32², the 64² judge with its five stages at 64²), whatever
 else is installed. Departure: the reference uses VGG16 LPIPS. ``metrics/lpips_vgg.py`` has that distance and
 PPL uses it when torchvision's VGG16 file is present, but it is not used here: it is absent on a fresh clone
 (the projection would change with what is installed), it upsamples our 32² faces to 64² for a network trained
@@ -141,7 +142,8 @@ def project(G, images: torch.Tensor, space: str = "w", steps: int = DEFAULT_STEP
         raise ValueError(f"steps={steps}: run at least one optimisation step.")
     device, dtype = G.w_avg.device, G.w_avg.dtype
     images = images.to(device=device, dtype=dtype)
-    net = net.to(device) if net is not None else load_domain_net(device)  # the perceptual network follows G
+    # the perceptual network follows G, and sees its resolution (the 64² judge at 64²)
+    net = net.to(device) if net is not None else load_domain_net(device, resolution=r)
     net.requires_grad_(False)
     n, L = images.shape[0], G.num_layers
     w_mean, sigma_w = w_statistics(G)
