@@ -186,8 +186,23 @@ def test_the_64_judge_sees_detail_the_32_judge_cannot():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", JudgeResolutionWarning)
         same = (j32.features(x) - j32.features(coarse)).abs().max()
+        same_distance = j32.distance(x, coarse).max()
     change = (j64.features(x) - j64.features(coarse)).abs().mean() / j64.features(x).abs().mean()
     assert same < 1e-5 and change > 0.01, (float(same), float(change))
+    # PPL's and the projection's distance too (measured: 0 and ~3% of the distance between two faces)
+    assert same_distance < 1e-6 and j64.distance(x, coarse).mean() > 0.005 * j64.distance(x[:16], x[16:]).mean()
+
+
+def test_the_64_judge_distance_grows_like_epsilon_squared():
+    """PPL divides d by ε²: d must grow like ε² (a smooth distance of squared differences). Unit-normalising the
+    64² judge's 8-channel 64² stage broke that (pixels with every channel 0: d grew like ε and d/ε² halved
+    when ε doubled), so the distance compares the stages at 32² and below."""
+    G = generator(64)
+    values = [compute_metric("ppl_wend_32", G, progress=False, distance="domain", epsilon=eps)["value"]
+              for eps in (1e-4, 2e-4)]
+    assert 0.95 < values[1] / values[0] < 1.05, values  # measured 1.004 (1.11 with the 64² stage)
+    net = load_domain_net("cpu", resolution=64)
+    assert [a.shape[-1] for a in net.distance_activations(faces(2, 64, 0))] == [32, 16, 8, 4]
 
 
 def test_the_32_judge_says_when_it_shrinks_and_the_64_judge_does_not():

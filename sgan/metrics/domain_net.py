@@ -7,7 +7,7 @@ It stands in, offline, for the three ImageNet / CelebA networks of the paper's m
   Inception-v3's 2048-d pool features);
 * the PPL distance, LPIPS-style without learned weights (``distance``):
       d(x₀, x₁) = Σ_l mean_hw ‖f̂_l(x₀) − f̂_l(x₁)‖²,   f̂_l = f_l / ‖f_l‖ (unit norm over channels)
-  (the paper uses LPIPS-VGG16);
+  over the stages at 32² and below (``distance_activations``; the paper uses LPIPS-VGG16);
 * the attribute classifiers of linear separability (``predict``: a probability per binary factor; the paper
   uses 40 CelebA-HQ classifiers), and a regressor for the continuous factors (``probes.py``).
 
@@ -54,6 +54,11 @@ CONFIG_NAME = "domain_net.json"
 # sgan.flops: 29.5 vs 21.5 MFLOP per image; 131k vs 130k parameters).
 ARCHITECTURES = {32: (CHANNELS, CONVS_PER_STAGE), 64: ((8, 16, 32, 64, 96), (2, 2, 2, 2, 1))}
 JUDGES = tuple(sorted(ARCHITECTURES))  # (32, 64)
+# The LPIPS-style distance compares the stages at 32² and below: all four of the 32² judge, the 64² judge's last
+# four (its 32² stage reads its 64² stage). Unit-normalising the 64² judge's 8-channel 64² stage is
+# ill-conditioned: where all 8 channels are 0 after the ReLU (0.2% of its pixels on a gpu-dry G's face crops),
+# f / ‖f‖ jumps between 0 and a unit vector, so that d grew like ε, not ε² (PPL's d/ε² halved as ε doubled).
+DISTANCE_MAX_RESOLUTION = 32
 
 
 def weights_names(internal_resolution: int = INTERNAL_RESOLUTION) -> tuple[str, str]:
@@ -148,13 +153,19 @@ class DomainNet(nn.Module):
         """FID features ``[N, sum(channels)]``: each stage's spatial mean, concatenated."""
         return torch.cat([a.mean(dim=(2, 3)) for a in self.stage_activations(images)], dim=1)
 
+    def distance_activations(self, images: torch.Tensor) -> list[torch.Tensor]:
+        """The stages the LPIPS-style distance compares, those at ``DISTANCE_MAX_RESOLUTION``² and below:
+        ``[N, C_l, r_l, r_l]`` with r_l = 32, 16, 8, 4 for either judge."""
+        return [a for a in self.stage_activations(images) if a.shape[-1] <= DISTANCE_MAX_RESOLUTION]
+
     @torch.no_grad()
     def distance(self, img0: torch.Tensor, img1: torch.Tensor) -> torch.Tensor:
-        """LPIPS-style ``[N]`` distances: Σ_l mean_hw ‖f̂_l(x₀) − f̂_l(x₁)‖² with unit-normalised channels."""
+        """LPIPS-style ``[N]`` distances: Σ_l mean_hw ‖f̂_l(x₀) − f̂_l(x₁)‖² with unit-normalised channels, over
+        the stages of ``distance_activations``."""
         if img0.shape != img1.shape:
             raise ValueError(f"distance needs two batches of one shape, got {tuple(img0.shape)}, "
                              f"{tuple(img1.shape)}.")
-        acts = self.stage_activations(torch.cat([img0, img1]))
+        acts = self.distance_activations(torch.cat([img0, img1]))
         total = torch.zeros(img0.shape[0], device=img0.device)
         for a in acts:
             f0, f1 = (a / (a.square().sum(dim=1, keepdim=True).sqrt() + 1e-10)).chunk(2)  # f̂ = f / ‖f‖
