@@ -85,7 +85,7 @@ def render_flops(cfg: RunConfig) -> tuple[float, float]:
     z = torch.randn(COUNT_BATCH, cfg.model.z_dim, generator=torch.Generator().manual_seed(0), device="cpu")
     with torch.no_grad(), count_flops() as g:
         images = G(z)
-    net = load_domain_net("cpu")
+    net = load_domain_net("cpu", resolution=cfg.model.resolution)  # the judge of the final resolution
     with torch.no_grad(), count_flops() as j:
         net.features(images)
     return g.total / COUNT_BATCH, j.total / COUNT_BATCH

@@ -453,6 +453,10 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     # per config, 11-18 hours for the course (not an evening: run fewer configs, e.g. `--configs ABF`).
     # Besides: making the 70k faces at 64² once, ~6 minutes of one CPU core (206 faces/s measured on this
     # project's loaded Xeon). The previous size (total_kimg 1000) counted 281 PFLOP: 1.7-3.9 hours, too close to 4.
+    # The judge: at 64² every metric (FID, tick FID, PPL's distance, LS, probes, attrs) and the projection loss
+    # use the 64² domain network (sgan/weights/domain_net_64.*, a fifth stage at 64²), not the 32² one of the cpu
+    # profiles, which shrinks 64² images (sgan/metrics/domain_net.py; results/gpu/judge_64.md): a gpu-profile
+    # FID is a different number on a different scale from a cpu-profile FID (its result names its judge).
     "gpu": dict(
         model=dict(resolution=64, z_dim=256, w_dim=256, mapping_width=256, fmap_base=4096, fmap_max=256),
         train=dict(start_resolution=8, fade_kimg=100.0, stable_kimg=100.0, total_kimg=800.0,

@@ -144,7 +144,7 @@ def run_edit(args: argparse.Namespace) -> int:
         raise UsageError(f"--noise {maps}: no such file (give the .noise.npz that `project` wrote).")
     noise = load_noise(maps, G, len(ws)) if maps.is_file() else "zero"
     layers = _range(args.layers, G.num_layers) if args.layers else None
-    dirs = factor_directions(G, load_domain_net(args.device), "w", n=args.fit)
+    dirs = factor_directions(G, load_domain_net(args.device, resolution=G.cfg.resolution), "w", n=args.fit)
     unvaried = tuple(f for f in remove if f in dirs.degenerate)  # G hardly varies them: no direction to hold
     remove = tuple(f for f in remove if f not in unvaried)
     try:

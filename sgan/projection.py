@@ -20,8 +20,9 @@ first 5 % of the steps and down with a cosine over the last 25 %; 1,000 steps, a
 the cpu zoo's F, 8 held-out faces (perceptual distance to the face; W / W+): 100 steps 0.588 / 0.261, 300 steps
 0.457 / 0.147, 500 steps 0.427 / 0.129, 1,000 steps 0.400 / 0.097: still improving at 1,000.
 
-The perceptual distance d: always the domain network's LPIPS-style distance (``DomainNet.stage_activations``:
-unit-normalised channels, squared differences, summed over its four stages; no learned weights), whatever
+The perceptual distance d: always the domain network's LPIPS-style distance (``DomainNet.distance_activations``:
+unit-normalised channels, squared differences, summed over its stages at 32² and below; no learned weights),
+through the judge of G's resolution (the 32² judge at 16² and 32², the 64² judge at 64²), whatever
 else is installed. Departure: the reference uses VGG16 LPIPS. ``metrics/lpips_vgg.py`` has that distance and
 PPL uses it when torchvision's VGG16 file is present, but it is not used here: it is absent on a fresh clone
 (the projection would change with what is installed), it upsamples our 32² faces to 64² for a network trained
@@ -62,7 +63,7 @@ class Projection:
 def perceptual_distance(net: torch.nn.Module, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """``[N]`` LPIPS-style distances through ``net``'s stages, differentiable (``DomainNet.distance`` is not)."""
     total = torch.zeros(a.shape[0], device=a.device, dtype=a.dtype)
-    for act in net.stage_activations(torch.cat([a, b])):
+    for act in net.distance_activations(torch.cat([a, b])):  # [2N, C_l, r_l, r_l] per stage
         f = act / (act.square().sum(dim=1, keepdim=True).sqrt() + 1e-10)  # unit-normalised channels
         f0, f1 = f.chunk(2)
         total = total + (f0 - f1).square().sum(dim=1).mean(dim=(1, 2))
@@ -141,7 +142,8 @@ def project(G, images: torch.Tensor, space: str = "w", steps: int = DEFAULT_STEP
         raise ValueError(f"steps={steps}: run at least one optimisation step.")
     device, dtype = G.w_avg.device, G.w_avg.dtype
     images = images.to(device=device, dtype=dtype)
-    net = net.to(device) if net is not None else load_domain_net(device)  # the perceptual network follows G
+    # the perceptual network follows G, and sees its resolution (the 64² judge at 64²)
+    net = net.to(device) if net is not None else load_domain_net(device, resolution=r)
     net.requires_grad_(False)
     n, L = images.shape[0], G.num_layers
     w_mean, sigma_w = w_statistics(G)

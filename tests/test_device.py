@@ -141,15 +141,15 @@ def test_projection_loads_its_judge_on_gs_device(monkeypatch):
 
     asked = []
 
-    def fake_loader(device=None, directory=None):
-        asked.append(device)
+    def fake_loader(device=None, directory=None, resolution=None):
+        asked.append((device, resolution))
         raise LookupError("stop here")
 
     monkeypatch.setattr(domain_net, "load_domain_net", fake_loader)
     G = Generator(make_config("F", "smoke").model, seed=0).to("meta")
     with pytest.raises(LookupError, match="stop here"):
         project(G, torch.zeros(1, 3, 16, 16, device="meta"), steps=1, progress=False)
-    assert asked == [torch.device("meta")]
+    assert asked == [(torch.device("meta"), 16)]  # G's device, and the judge of G's resolution
 
 
 def test_bf16_runs_where_it_is_native(monkeypatch):

@@ -3,12 +3,15 @@
 import dataclasses
 import hashlib
 import json
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
+from sgan.metrics.domain_net import JudgeResolutionWarning
 from sgan.metrics.pretrained import (
     INCEPTION,
     VGG16,
@@ -172,29 +175,71 @@ def domain_net():
     return load_domain_net()
 
 
-def test_domain_net_ships_with_its_config_and_held_out_scores(domain_net):
-    from sgan.data.synthetic_faces import BINARY_FACTORS, CONTINUOUS_FACTORS
-    from sgan.metrics.domain_net import CONFIG_NAME, WEIGHTS_NAME, weights_dir
+@pytest.fixture(scope="module")
+def domain_net_64():
+    from sgan.metrics.domain_net import load_domain_net
 
-    meta = json.loads((weights_dir() / CONFIG_NAME).read_text())
-    assert (weights_dir() / WEIGHTS_NAME).stat().st_size < 400 * 1024  # small enough to ship
-    assert tuple(domain_net.binary) == BINARY_FACTORS and tuple(domain_net.continuous) == CONTINUOUS_FACTORS
-    assert set(meta["accuracy"]["all"]) == set(BINARY_FACTORS)
+    return load_domain_net(resolution=64)
+
+
+@pytest.mark.parametrize("internal", [32, 64])
+def test_domain_net_ships_with_its_config_and_held_out_scores(internal):
+    from sgan.data.synthetic_faces import BINARY_FACTORS, CONTINUOUS_FACTORS
+    from sgan.metrics.domain_net import load_domain_net, weights_dir, weights_names
+
+    weights_name, config_name = weights_names(internal)
+    meta = json.loads((weights_dir() / config_name).read_text())
+    assert (weights_dir() / weights_name).stat().st_size < 400 * 1024  # small enough to ship (issue 29: < 1 MB)
+    net = load_domain_net(resolution=internal)
+    assert tuple(net.binary) == BINARY_FACTORS and tuple(net.continuous) == CONTINUOUS_FACTORS
+    assert net.internal_resolution == meta["architecture"]["internal_resolution"] == internal
+    assert set(meta["accuracy"]["all"]) == set(BINARY_FACTORS) and set(meta["accuracy"]) >= {"32", "64"}
     assert set(meta["r2"]["all"]) == set(CONTINUOUS_FACTORS)
-    assert domain_net.name == f"domain-net-{meta['sha256'][:8]}"
+    tag = "" if internal == 32 else f"{internal}-"
+    assert net.name == f"domain-net-{tag}{meta['sha256'][:8]}"
 
 
 @pytest.mark.parametrize("resolution", [16, 32, 64])
-def test_domain_net_reads_the_true_factors_at_every_course_resolution(domain_net, resolution):
+def test_domain_net_reads_the_true_factors_at_every_course_resolution(domain_net, domain_net_64, resolution):
     from sgan.data.synthetic_faces import generate
 
     images, factors = generate(96, resolution=resolution, seed=123, progress=False)
     x = torch.from_numpy(images).float() / 127.5 - 1
-    pred = domain_net.predict(x)
-    for name in ("long_hair", "glasses", "beard", "dark_hair"):  # the large binary factors
-        accuracy = np.mean((pred[name].numpy() > 0.5) == (factors[name] > 0.5))
-        assert accuracy > 0.85, (name, resolution, accuracy)
-    assert domain_net.features(x).shape == (96, domain_net.feature_dim)
+    judges = [domain_net] + ([domain_net_64] if resolution >= 32 else [])  # the 64² judge: 32² PPL crops too
+    for net in judges:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", JudgeResolutionWarning)  # the 32² judge at 64²: checked elsewhere
+            pred = net.predict(x)
+            assert net.features(x).shape == (96, net.feature_dim)
+        for name in ("long_hair", "glasses", "beard", "dark_hair"):  # the large binary factors
+            accuracy = np.mean((pred[name].numpy() > 0.5) == (factors[name] > 0.5))
+            assert accuracy > 0.85, (net.name, name, resolution, accuracy)
+
+
+def test_train_domain_net_builds_either_judge(tmp_path):
+    """A few steps of scripts/train_domain_net.py: ``--internal-resolution 64`` writes ``domain_net_64.*``
+    beside the 32² judge's files, each loads by resolution from that folder."""
+    import importlib.util
+
+    from sgan.metrics.domain_net import load_domain_net
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "train_domain_net.py"
+    spec = importlib.util.spec_from_file_location("train_domain_net", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    tiny = ["--out", str(tmp_path), "--steps", "2", "--batch", "4", "--train-per-res", "8", "--test-per-res", "8"]
+    script.main(tiny)
+    script.main([*tiny, "--internal-resolution", "64"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["domain_net.json", "domain_net.pt", "domain_net_64.json",
+                                                          "domain_net_64.pt"]
+    again = tmp_path / "again"
+    script.main([*tiny, "--internal-resolution", "64", "--out", str(again)])
+    assert (again / "domain_net_64.pt").read_bytes() == (tmp_path / "domain_net_64.pt").read_bytes()  # a seed
+    j32, j64 = (load_domain_net("cpu", tmp_path, resolution=r) for r in (32, 64))
+    assert (j32.internal_resolution, j64.internal_resolution) == (32, 64)
+    meta = json.loads((tmp_path / "domain_net_64.json").read_text())
+    assert meta["training"]["resolutions"] == [32, 64] and meta["training"]["train_seeds"] == [1001, 1002]
+    assert "internal_resolution" not in json.loads((tmp_path / "domain_net.json").read_text())["training"]
 
 
 def test_domain_distance_is_zero_on_equal_images_and_grows_with_the_change(domain_net):

@@ -261,3 +261,8 @@ def test_the_gpu_course_dry_run(tmp_path):
         cfg = result["run_config"]
         assert (cfg["model"]["resolution"], cfg["train"]["channels_last"]) == (64, True)
         assert result["learning_curve"]["kimg"][-1] == pytest.approx(cfg["train"]["total_kimg"], abs=0.01)
+        details = result["details"]
+        judges = [result["learning_curve"]["feature_network"], *(d["feature_network"] for d in details.values())]
+        # at 64² every metric's judge is the 64² one (issue 29), and none shrank an image
+        assert all(j.startswith("domain-net-64-") for j in judges if j.startswith("domain-net-")), judges
+        assert not [name for name, d in details.items() if "resized" in d]

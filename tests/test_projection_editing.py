@@ -99,7 +99,7 @@ def project_known(G, space, steps=200, n=3):
 
 
 class _DoublePerceptual(torch.nn.Module):
-    """A small float64 perceptual network (``stage_activations`` as the domain network's; it casts to float32)."""
+    """A small float64 perceptual network (``distance_activations`` as the domain network's, which casts to float32)."""
 
     def __init__(self):
         super().__init__()
@@ -107,7 +107,7 @@ class _DoublePerceptual(torch.nn.Module):
         self.w1 = torch.nn.Parameter(torch.randn(8, 3, 3, 3, generator=gen, dtype=torch.float64) / 5)
         self.w2 = torch.nn.Parameter(torch.randn(8, 8, 3, 3, generator=gen, dtype=torch.float64) / 8)
 
-    def stage_activations(self, x):
+    def distance_activations(self, x):
         a = torch.nn.functional.leaky_relu(torch.nn.functional.conv2d(x, self.w1, padding=1), 0.2)
         b = torch.nn.functional.leaky_relu(torch.nn.functional.conv2d(torch.nn.functional.avg_pool2d(a, 2),
                                                                       self.w2, padding=1), 0.2)

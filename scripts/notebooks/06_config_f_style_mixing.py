@@ -93,7 +93,7 @@ else:
 # %%
 from sgan.metrics.domain_net import load_domain_net
 
-net = load_domain_net()
+net = load_domain_net(resolution=G.cfg.resolution)  # the judge of G's resolution (32² or 64²)
 agreement = plots.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed)
 plots.agreement_figure(agreement)
 

@@ -67,7 +67,7 @@ from sgan.metrics.features import extract_features, feature_network
 from sgan.metrics.frechet import fid_from_features
 
 data = load_data(cfg)
-network = feature_network("auto")
+network = feature_network("auto", resolution=cfg.model.resolution)  # the judge compute_metric uses
 half = min(n, len(data) // 2)
 features = extract_features(network, (data.batch(np.arange(i, min(i + 256, 2 * half))) for i in range(0, 2 * half, 256)))
 fid_real = fid_from_features(features[:half], features[half:])

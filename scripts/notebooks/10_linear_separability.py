@@ -72,7 +72,7 @@ print(f"H(linear) = {h_linear:.3f} bits, H(coin) = {h_coin:.3f} bits")
 from sgan.data.synthetic_faces import FACTORS
 from sgan.metrics.domain_net import load_domain_net
 
-net = load_domain_net()  # on the run's device (the GPU when there is one), like the generators
+net = load_domain_net(resolution=cfg.model.resolution)  # the run's device, and the judge of its resolution
 data = load_data(cfg)
 idx = np.arange(min(len(data), 1000))
 pred = {k: v.cpu() for k, v in net.predict(data.batch(idx, device=net.head.weight.device)).items()}

@@ -61,7 +61,7 @@ profile, runs_dir = setup_notebook(profile, runs_dir)
 # runs from the zoo); with both from the long study, F in W against B in Z compares the same budget
 G = sgan.load_generator(showcase_run("F", profile, seed=seed, out_dir=runs_dir))
 G_b = sgan.load_generator(showcase_run("B", profile, seed=seed, out_dir=runs_dir))
-judge = load_domain_net()
+judge = load_domain_net(resolution=G.cfg.resolution)  # the judge project() uses: 64² at 64²
 
 # %% [markdown]
 # ## Project held-out faces

@@ -5,7 +5,8 @@
 
 Names carry their sample count (``registry.py``). Feature networks: the paper's pretrained Inception-v3 and
 LPIPS-VGG16 when their weight files are on the machine (``pretrained.py``), else sgan's own domain network
-(``domain_net.py``), which ships with the package; every result records which one it used.
+(``domain_net.py``), which ships with the package: the 32² judge for 16² and 32² images, the 64² judge for 64²;
+every result records which one it used (``feature_network``).
 """
 
 from sgan.metrics.frechet import frechet_distance

@@ -1,8 +1,9 @@
 """Facial attributes of generated faces: does a model draw eyes, mouths and glasses? (beyond the paper)
 
 FID says how far two feature distributions are; it does not say *what* is missing. The synthetic faces know
-their factors, and sgan's domain network reads them back from real faces at 99–100% accuracy
-(``sgan/weights/domain_net.json``). Over N images, for each binary factor f,
+their factors, and sgan's domain network (the judge of G's resolution: 32² for 16² and 32², 64² for 64²) reads
+them back from real faces at 99–100% accuracy (``sgan/weights/domain_net.json``, ``domain_net_64.json``). Over
+N images, for each binary factor f,
 
     rate(f)     = mean [P(f) > ½]                 (how often the network sees the factor)
     decided(f)  = mean |2 P(f) − 1|                (1: the network is sure either way; 0: it cannot tell)
@@ -59,7 +60,7 @@ def attrs_metric(spec: Any, G: Any, dataset: Any, *, device: str = "cpu", seed: 
     dev = sampling.resolve_device(device)
     res = G.cfg.resolution
     bs = batch_size or sampling.default_batch_size(dev, res)
-    net = load_domain_net(dev)
+    net = load_domain_net(dev, resolution=res)  # the judge of G's resolution
     missing = [f for f in FACIAL if f not in net.binary]
     if missing:
         raise ValueError(f"the domain network does not read the factors {missing}: retrain it "

@@ -4,7 +4,9 @@
 name that the metric result and the statistics cache record.
 
 * ``"inception"``: Inception-v3 2048-d pool features (the paper's; weights from pretrained.py, verified).
-* ``"domain"``: the domain network's pooled stage features (offline, shipped with sgan).
+* ``"domain"``: the domain network's pooled stage features (offline, shipped with sgan): the judge of the images'
+  resolution (``domain_net.judge_resolution``: the 32² judge for 16² and 32², the 64² judge for 64²), whose id
+  (``domain-net-<sha8>`` / ``domain-net-64-<sha8>``) names the result and the cached real statistics.
 * ``"auto"``: inception when its file is present and verified, else domain. FIDs from different networks are
   different numbers on different scales: compare only values whose ``feature_network`` agrees.
 """
@@ -40,8 +42,10 @@ class FeatureNetwork:
 
 
 def feature_network(name: str = "auto", device: str | torch.device = "cpu",
-                    inception_path: str | os.PathLike | None = None) -> FeatureNetwork:
-    """The FID feature network ``name`` ("auto" | "inception" | "domain") on ``device``."""
+                    inception_path: str | os.PathLike | None = None,
+                    resolution: int | None = None) -> FeatureNetwork:
+    """The FID feature network ``name`` ("auto" | "inception" | "domain") on ``device``, for images of
+    ``resolution``² (it picks the domain network's judge; None: the 32² judge; Inception takes any)."""
     if name not in FEATURE_NETWORKS:
         raise ValueError(f"features={name!r}: choose one of {FEATURE_NETWORKS}.")
     if name == "auto":
@@ -53,7 +57,7 @@ def feature_network(name: str = "auto", device: str | torch.device = "cpu",
         return FeatureNetwork(net.name, net.dim, net)
     from sgan.metrics.domain_net import load_domain_net
 
-    net = load_domain_net(device)
+    net = load_domain_net(device, resolution=resolution)
     return FeatureNetwork(net.name, net.feature_dim, net.features)
 
 

@@ -8,9 +8,10 @@ random noise, no truncation), the latter rounded to 8-bit levels and clipped lik
 official code converts them to uint8 before the Inception network). The real images are drawn as the
 official code draws them: a random subset of the data set (a fixed seed, so the statistics can be cached), a
 random half of it mirrored when the run trained with mirror augmentation (``mirror=True``, the faces' setting).
-Features: Inception-v3 when its weights are here, else sgan's domain network (``features.py``); the result
-records which. Real statistics are cached on disk (``stats_cache.py``). When the generator works below the
-data set's resolution (progressive growing), the real images are box-downsampled to match.
+Features: Inception-v3 when its weights are here, else sgan's domain network (``features.py``: the judge of
+the compared images' resolution, 32² for 16² and 32² images, 64² for 64²); the result records which. Real
+statistics are cached on disk (``stats_cache.py``, keyed by that judge's id). When the generator works below
+the data set's resolution (progressive growing), the real images are box-downsampled to match.
 
 ``FIDTracker`` measures the same FID on every tick of a training run (the learning curve; the paper reports
 the best FID seen during training): a snapshot taken at a lower resolution or during a fade is rendered with
@@ -106,7 +107,7 @@ def fid_metric(spec: Any, G: Any, dataset: Any, *, device: str = "cpu", seed: in
     dev = sampling.resolve_device(device)
     res = resolution or G.cfg.resolution
     bs = batch_size or sampling.default_batch_size(dev, res)
-    network = feature_network(features, dev, inception_path)
+    network = feature_network(features, dev, inception_path, res)  # the judge of the images' resolution
     mu_r, sigma_r, n_real, cached = real_statistics(dataset, spec.num_samples, network, res, bs, dev,
                                                     progress, cache_dir, mirror)
     mu_g, sigma_g = generated_statistics(G, spec.num_samples, network, seed, bs, dev, progress, resolution,
@@ -134,7 +135,7 @@ class FIDTracker:
         self.num_samples, self.resolution, self.seed = num_samples, resolution, seed
         self.name = metric_name("fid", num_samples)
         self.batch_size = sampling.default_batch_size(self.device, resolution)
-        self.network = feature_network(features, self.device)
+        self.network = feature_network(features, self.device, resolution=resolution)  # the final resolution's
         self.mu, self.sigma, _, _ = real_statistics(dataset, num_samples, self.network, resolution,
                                                     self.batch_size, self.device, False, cache_dir, mirror)
 

@@ -11,8 +11,10 @@ In Z (Eq. 2), with slerp between the normalised z₁, z₂ and the mapping appli
 ε = 1e-4; "full": t ~ U(0, 1); "end": t = 0 (the path's endpoints), as the official code (U(0, 0)). Both
 images of a pair share their noise inputs. Images are cropped to the face (c = H/8: rows 3c:7c, columns
 2c:6c; the synthetic faces follow FFHQ's alignment, so the crop holds the face), then d is LPIPS-VGG16 when
-its weights are here, else the domain network's LPIPS-style distance; the result says which. Distances
-outside the 1st–99th percentiles (numpy "lower"/"higher", inclusive) are discarded before averaging.
+its weights are here, else the domain network's LPIPS-style distance through the judge of G's resolution (the
+32² judge at 16² and 32², the 64² judge at 64², which enlarges the 32² crops as the 32² judge enlarges the 16²
+crops of 32² images; the official code, too, never shrinks the crops below 256²); the result says which.
+Distances outside the 1st–99th percentiles (numpy "lower"/"higher", inclusive) are discarded before averaging.
 """
 
 from __future__ import annotations
@@ -65,8 +67,10 @@ def crop_face(images: torch.Tensor, crop: str = "face") -> torch.Tensor:
 
 
 def resolve_distance(distance: str | Distance, device: torch.device,
-                     vgg_path: str | os.PathLike | None = None) -> tuple[Distance, str, str | None]:
-    """``(fn, distance_name, feature_network_name)`` for "auto" | "lpips" | "domain" | a callable."""
+                     vgg_path: str | os.PathLike | None = None,
+                     resolution: int | None = None) -> tuple[Distance, str, str | None]:
+    """``(fn, distance_name, feature_network_name)`` for "auto" | "lpips" | "domain" | a callable;
+    "domain" is the judge of ``resolution``² images (G's: its face crops are half that, enlarged by the judge)."""
     if callable(distance):
         return distance, getattr(distance, "name", type(distance).__name__), None
     if distance not in ("auto", "lpips", "domain"):
@@ -79,7 +83,7 @@ def resolve_distance(distance: str | Distance, device: torch.device,
         return LPIPSDistance.from_pretrained(vgg_path, device), "lpips-vgg16", "vgg16"
     from sgan.metrics.domain_net import load_domain_net
 
-    net = load_domain_net(device)
+    net = load_domain_net(device, resolution=resolution)
     return net.distance, "lpips-style (unit-normalised, unweighted)", net.name
 
 
@@ -141,7 +145,7 @@ def ppl_metric(spec: Any, G: Any, dataset: Any = None, *, device: str = "cpu", s
     dev = sampling.resolve_device(device)
     res = resolution or G.cfg.resolution
     bs = batch_size or max(1, sampling.default_batch_size(dev, res) // 2)  # two images per pair
-    fn, dist_name, net_name = resolve_distance(distance, dev, vgg_path)
+    fn, dist_name, net_name = resolve_distance(distance, dev, vgg_path, res)  # the judge of G's resolution
     values = path_distances(G, spec.num_samples, spec.space, spec.sampling, fn, seed, bs, dev, epsilon, crop,
                             progress, resolution)
     value, kept = filtered_mean(values)

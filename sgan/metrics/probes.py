@@ -80,8 +80,9 @@ def probes_metric(spec: Any, G: Any, dataset: Any = None, *, device: str = "cpu"
     from sgan.metrics.domain_net import load_domain_net
 
     dev = sampling.resolve_device(device)
-    bs = batch_size or sampling.default_batch_size(dev, resolution or G.cfg.resolution)
-    net = load_domain_net(dev)
+    res = resolution or G.cfg.resolution
+    bs = batch_size or sampling.default_batch_size(dev, res)
+    net = load_domain_net(dev, resolution=res)  # the judge of the images' resolution
     zs, ws, preds = [], [], {}
     for z, w, images in sampling.iterate_generated(G, spec.num_samples, seed, bs, dev, progress,
                                                    "probes: generating", resolution):

@@ -76,10 +76,11 @@ def separability_score(entropies: dict[str, float]) -> float:
     return float(2.0 ** sum(entropies.values()))
 
 
-def _domain_classifier(device: torch.device) -> tuple[Classifier, str]:
+def _domain_classifier(device: torch.device, resolution: int) -> tuple[Classifier, str]:
+    """The domain network's binary factors as a classifier, the judge of ``resolution``² images."""
     from sgan.metrics.domain_net import load_domain_net
 
-    net = load_domain_net(device)
+    net = load_domain_net(device, resolution=resolution)
 
     def classify(images: torch.Tensor) -> dict[str, torch.Tensor]:
         probs = net.predict(images)
@@ -107,9 +108,10 @@ def ls_metric(spec: Any, G: Any, dataset: Any = None, *, device: str = "cpu", se
               resolution: int | None = None) -> dict:
     """Registry entry for ``ls[<count>]``: ``value`` is the W score; ``value_z`` and ``value_w`` both."""
     dev = sampling.resolve_device(device)
-    bs = batch_size or sampling.default_batch_size(dev, resolution or G.cfg.resolution)
+    res = resolution or G.cfg.resolution
+    bs = batch_size or sampling.default_batch_size(dev, res)
     if classifier is None:
-        classifier, classifier_name = _domain_classifier(dev)
+        classifier, classifier_name = _domain_classifier(dev, res)
     else:
         classifier_name = getattr(classifier, "name", getattr(classifier, "__name__", "custom"))
     z, w, probs = sample_attributes(G, spec.num_samples, classifier, seed, bs, dev, progress, resolution)
