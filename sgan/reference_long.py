@@ -221,7 +221,7 @@ def space_scores(root: Path, seed: int = 0, fit_images: int = 2000, edit_images:
     if any(read_results(d) is None for d in dirs.values()):
         return None
     G_f, G_b = (load_generator(dirs[c]) for c in "FB")
-    judge = load_domain_net()
+    judge = load_domain_net(resolution=G_f.cfg.resolution)  # the judge that sees G's resolution
     spread = data_reading_spread(judge, G_f.cfg.resolution)
     comparison = compare_spaces(G_f, G_b, judge, spread, fit_images, edit_images, seed=seed)
     return {f"{g}-{s}": score for (g, s), score in comparison.scores.items()}

@@ -290,10 +290,10 @@ def mixing_decomposition(generators: dict[str, Any], dataset: Any, count: int = 
     from sgan.metrics.frechet import frechet_distance
 
     device = torch.device("cpu")
-    network = feature_network(features, device)
     rows = []
     for name, G in generators.items():
         res = G.cfg.resolution
+        network = feature_network(features, device, resolution=res)  # the judge that sees this resolution
         mu_r, sigma_r, _, _ = real_statistics(dataset, count, network, res, 64, device, False, None)
         for k in latents:
             mu, sigma = generated_statistics(G, count, network, seed, 64, device, False, latents=k)
