@@ -244,7 +244,7 @@ def edit(latents: torch.Tensor, direction: torch.Tensor, alpha: float, sigma: fl
 def scale_layers(G) -> dict[str, range]:
     """Each factor's layers in W+: the styles of its scale (coarse, middle or fine, as the data defines it)."""
     from sgan.data.synthetic_faces import FACTORS
-    from sgan.plots import style_ranges
+    from sgan.mixing import style_ranges
 
     ranges = style_ranges(G)
     return {f.name: ranges[f.scale] for f in FACTORS}

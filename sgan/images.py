@@ -9,6 +9,7 @@ checks (``sgan.model_zoo``) were hashed with it.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import tempfile
@@ -67,3 +68,10 @@ def save_image(array: np.ndarray, path: str | Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def to_png(image: np.ndarray) -> bytes:
+    """PNG bytes of a uint8 ``[H, W, 3]`` image (what an ``ipywidgets.Image`` shows)."""
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="png")
+    return buf.getvalue()

@@ -32,6 +32,8 @@ import ipywidgets as W
 import numpy as np
 
 from sgan.config import PRESETS, PROFILES, RunConfig, make_config
+from sgan.images import upscale
+from sgan.notebook_io import caption, show_image
 from sgan.rundir import RunDir
 
 GRID_HEIGHT = 256  # the grid's displayed height in pixels (an integer nearest-neighbour factor of it)
@@ -248,14 +250,13 @@ class LiveView:
 
     def __init__(self, config: RunConfig, run_dir: str | Path, total_kimg: float | None = None,
                  rows: Sequence[dict[str, Any]] = ()) -> None:
-        from sgan.widgets import _caption
 
         self.run_dir = Path(run_dir)
         self.total_kimg = float(config.train.total_kimg if total_kimg is None else total_kimg)
         self.band = reference_band(config)
         self.rows = list(rows)
         self.updates, self.seconds = 0, 0.0
-        self.title = _caption(f"config {html.escape(config.model.name)} at profile {html.escape(config.profile)}, "
+        self.title = caption(f"config {html.escape(config.model.name)} at profile {html.escape(config.profile)}, "
                               f"run {html.escape(str(self.run_dir))}")
         self.progress = W.FloatProgress(value=0.0, min=0.0, max=self.total_kimg, description="kimg",
                                         layout=W.Layout(width="320px"))
@@ -299,7 +300,6 @@ class LiveView:
 
     def refresh(self) -> None:
         """Redraw everything from ``rows`` (and the grid files)."""
-        from sgan.widgets import _show
 
         self.data = figure_data(self.rows, self.total_kimg, self.band)
         self.losses.value = loss_chart(self.data).encode()
@@ -308,9 +308,8 @@ class LiveView:
         self.status.value = status_text(self.data)
         grid = self.latest_grid()
         if grid is not None:
-            from sgan.plots import upscale
 
-            _show(self.grid, upscale(grid, GRID_HEIGHT))
+            show_image(self.grid, upscale(grid, GRID_HEIGHT))
 
     def latest_grid(self) -> np.ndarray | None:
         """The grid of the last tick shown (tick 0: before training), None when it is not written yet."""

@@ -11,9 +11,14 @@ p (0.9) a crossover uniformly in [1, L − 1] per image; the others use one late
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
+
+SCALES = ("coarse", "middle", "fine")
+# The paper's split (Figure 3) at 1024²: coarse 4²–8², middle 16²–32², fine 64²–1024².
+_PAPER_SCALE_RESOLUTIONS = {"coarse": (4, 8), "middle": (16, 32)}
 
 
 def mix_styles(ws: Sequence[torch.Tensor], crossovers: Sequence[int | torch.Tensor]) -> torch.Tensor:
@@ -80,3 +85,31 @@ def draw_test_crossovers(n: int, num_layers: int, latents: int, generator: torch
     # a random subset of the L − 1 possible crossovers, in order
     chosen = keys.argsort(dim=1)[:, :latents - 1].sort(dim=1).values + 1  # [n, latents − 1]
     return list(chosen.unbind(dim=1))
+
+
+def scale_resolutions(resolution: int) -> dict[str, tuple[int, ...]]:
+    """The resolutions of the coarse, middle and fine styles at a final ``resolution``.
+
+    The paper's split at 1024² is coarse 4²–8², middle 16²–32², fine 64²–1024². Our profiles stop at 16² or
+    32² (departs from the paper: small images), so the split is kept where it exists and otherwise shifted
+    down so that every scale has at least one resolution:
+    32² -> (4, 8), (16,), (32,);  16² -> (4,), (8,), (16,).
+    """
+    res = [2**k for k in range(2, int(math.log2(resolution)) + 1)]
+    if len(res) < 3:
+        raise ValueError(f"resolution={resolution}: coarse/middle/fine styles need at least 16x16 images.")
+    groups = {name: [r for r in res if r in keep] for name, keep in _PAPER_SCALE_RESOLUTIONS.items()}
+    groups["fine"] = [r for r in res if r >= 64]
+    for small, large in (("middle", "fine"), ("coarse", "middle")):
+        if not groups[large]:
+            groups[large].insert(0, groups[small].pop())
+    return {name: tuple(groups[name]) for name in SCALES}
+
+
+def style_ranges(G: torch.nn.Module) -> dict[str, range]:
+    """Synthesis layer indices of the coarse, middle and fine styles of ``G`` (see ``scale_resolutions``)."""
+    out = {}
+    for name, resolutions in scale_resolutions(G.cfg.resolution).items():
+        layers = [i for i in range(G.num_layers) if G.layer_resolution(i) in resolutions]
+        out[name] = range(layers[0], layers[-1] + 1)
+    return out

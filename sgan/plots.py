@@ -18,7 +18,6 @@ pyplot, so a notebook displays each exactly once when a cell returns it).
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,13 +28,10 @@ import torch
 from matplotlib.figure import Figure
 
 from sgan.device import device_of
-from sgan.images import image_grid, to_uint8, upscale  # noqa: F401 (upscale: part of plots' API)
+from sgan.images import image_grid, to_png, to_uint8, upscale  # noqa: F401 (to_png, upscale: plots' API)
 from sgan.metrics.ppl import slerp  # the PPL's, so the figures walk the path the metric measures
+from sgan.mixing import SCALES, scale_resolutions, style_ranges  # noqa: F401 (plots' names for them)
 from sgan.rundir import RunDir
-
-SCALES = ("coarse", "middle", "fine")
-# The paper's split (Figure 3) at 1024²: coarse 4²–8², middle 16²–32², fine 64²–1024².
-_PAPER_SCALE_RESOLUTIONS = {"coarse": (4, 8), "middle": (16, 32)}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -80,15 +76,6 @@ def labelled_rows_figure(rows: dict[str, np.ndarray], width: float = 8.0) -> Fig
         ax.set_title(label, fontsize=9, loc="left")
     fig.tight_layout()
     return fig
-
-
-def to_png(image: np.ndarray) -> bytes:
-    """PNG bytes of a uint8 ``[H, W, 3]`` image (what an ``ipywidgets.Image`` shows)."""
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format="png")
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -141,34 +128,6 @@ def synthesize(G: torch.nn.Module, ws: torch.Tensor, noise: list[torch.Tensor]) 
                           for i in range(ws.shape[0])])
     finally:
         G.train(was_training)
-
-
-def scale_resolutions(resolution: int) -> dict[str, tuple[int, ...]]:
-    """The resolutions of the coarse, middle and fine styles at a final ``resolution``.
-
-    The paper's split at 1024² is coarse 4²–8², middle 16²–32², fine 64²–1024². Our profiles stop at 16² or
-    32² (departs from the paper: small images), so the split is kept where it exists and otherwise shifted
-    down so that every scale has at least one resolution:
-    32² -> (4, 8), (16,), (32,);  16² -> (4,), (8,), (16,).
-    """
-    res = [2**k for k in range(2, int(math.log2(resolution)) + 1)]
-    if len(res) < 3:
-        raise ValueError(f"resolution={resolution}: coarse/middle/fine styles need at least 16x16 images.")
-    groups = {name: [r for r in res if r in keep] for name, keep in _PAPER_SCALE_RESOLUTIONS.items()}
-    groups["fine"] = [r for r in res if r >= 64]
-    for small, large in (("middle", "fine"), ("coarse", "middle")):
-        if not groups[large]:
-            groups[large].insert(0, groups[small].pop())
-    return {name: tuple(groups[name]) for name in SCALES}
-
-
-def style_ranges(G: torch.nn.Module) -> dict[str, range]:
-    """Synthesis layer indices of the coarse, middle and fine styles of ``G`` (see ``scale_resolutions``)."""
-    out = {}
-    for name, resolutions in scale_resolutions(G.cfg.resolution).items():
-        layers = [i for i in range(G.num_layers) if G.layer_resolution(i) in resolutions]
-        out[name] = range(layers[0], layers[-1] + 1)
-    return out
 
 
 def _require_styles(G: torch.nn.Module, what: str) -> None:

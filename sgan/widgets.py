@@ -20,6 +20,7 @@ import ipywidgets as W
 import numpy as np
 import torch
 
+from sgan.notebook_io import caption, show_image
 from sgan.plots import (
     crossover_ws,
     image_grid,
@@ -29,7 +30,6 @@ from sgan.plots import (
     seed_ws,
     style_ranges,
     synthesize,
-    to_png,
     to_uint8,
     truncation_sweep,
     upscale,
@@ -76,7 +76,7 @@ class GeneratorWidget:
     def update(self) -> None:
         self.image = self.compute()
         self.renders += 1
-        _show(self.output, upscale(self.image, self.display_size))
+        show_image(self.output, upscale(self.image, self.display_size))
 
     @property
     def widget(self) -> W.VBox:
@@ -88,21 +88,9 @@ class GeneratorWidget:
         display(self.widget)
 
 
-def _show(output: W.Image, image: np.ndarray) -> None:
-    """Put a uint8 image into an ``ipywidgets.Image`` at its own pixel size (not stretched to the cell)."""
-    output.value = to_png(image)
-    output.layout.width = f"{image.shape[1]}px"
-    output.layout.max_width = "calc(100% - 4px)"  # shrinks with a narrow window (4 px: its 2-px margins)
-    output.layout.height = "auto"
-
-
 def _seed_box(value: int, description: str, tooltip: str) -> W.BoundedIntText:
     return W.BoundedIntText(value=int(value), min=0, max=2**31 - 1, description=description, tooltip=tooltip,
                             layout=W.Layout(width="160px"))
-
-
-def _caption(text: str) -> W.HTML:
-    return W.HTML(f"<span style='font-size: 90%; color: #555'>{text}</span>")
 
 
 def _wrap() -> W.Layout:
@@ -142,7 +130,7 @@ class StyleMixingWidget(GeneratorWidget):
             for i in range(L)
         ]
         self.readout = W.Label()
-        self.sources_caption = _caption("")
+        self.sources_caption = caption("")
         self.sources_output = W.Image(format="png")
         self.sources_image = np.zeros((1, 1, 3), np.uint8)
         self._syncing = False
@@ -154,7 +142,7 @@ class StyleMixingWidget(GeneratorWidget):
         grid = W.GridBox(self.layer_sources, layout=W.Layout(grid_template_columns="repeat(auto-fill, 190px)",
                                                              max_width="100%"))
         return [W.HBox(self.seeds, layout=_wrap()), W.HBox([self.crossover, self.readout], layout=_wrap()), grid,
-                self.sources_caption, self.sources_output, _caption("mixed:")]
+                self.sources_caption, self.sources_output, caption("mixed:")]
 
     def describe(self) -> str:
         """What the layer dropdowns say: the crossover when they follow it, else "custom"."""
@@ -182,9 +170,9 @@ class StyleMixingWidget(GeneratorWidget):
         sources = to_uint8(synthesize(self.G, ws, self.noise))
         self.sources_image = image_grid(sources)
         self.readout.value = self.describe()
-        self.sources_caption.value = _caption("sources, left to right: " + ", ".join(
+        self.sources_caption.value = caption("sources, left to right: " + ", ".join(
             f"source {i} (seed {s.value})" for i, s in enumerate(self.seeds))).value
-        _show(self.sources_output, upscale(self.sources_image, self.display_size // 2))
+        show_image(self.sources_output, upscale(self.sources_image, self.display_size // 2))
         return to_uint8(synthesize(self.G, mixed, self.noise))[0]
 
 
@@ -201,7 +189,7 @@ class TruncationWidget(GeneratorWidget):
                                  tooltip="w' = w̄ + ψ (w − w̄): 1 no truncation, 0 the average face")
         self.cutoff = W.IntSlider(value=min(cutoff, G.num_layers), min=0, max=G.num_layers,
                                   description="cutoff", tooltip="truncate layers [0, cutoff)", continuous_update=False)
-        self.caption = _caption("seeds, left to right: " + ", ".join(map(str, self.seeds)))
+        self.caption = caption("seeds, left to right: " + ", ".join(map(str, self.seeds)))
         self._watch(self.psi, self.cutoff)
         self.update()
 
@@ -245,7 +233,7 @@ class NoiseWidget(GeneratorWidget):
 
     def controls(self) -> list[W.Widget]:
         return [self.layers, W.HBox([self.noise_seed, self.resample], layout=_wrap()),
-                _caption(f"latent seed {self.seed}; noise seed {self.base_noise_seed} is the base draw, the chosen "
+                caption(f"latent seed {self.seed}; noise seed {self.base_noise_seed} is the base draw, the chosen "
                          "layers take the noise seed above")]
 
     def noise(self) -> list[torch.Tensor]:
@@ -263,12 +251,12 @@ class NoiseWidget(GeneratorWidget):
     def update(self) -> None:
         self.image = self.compute()
         self.renders += 1
-        _show(self.output, upscale(self.mixed_image, self.display_size))
-        _show(self.diff_output, upscale(self.diff_image, self.display_size))
+        show_image(self.output, upscale(self.mixed_image, self.display_size))
+        show_image(self.diff_output, upscale(self.diff_image, self.display_size))
 
     @property
     def widget(self) -> W.VBox:
-        panels = [W.VBox([_caption(text), image],  # as wide as the image: the caption wraps instead of widening
+        panels = [W.VBox([caption(text), image],  # as wide as the image: the caption wraps instead of widening
                          layout=W.Layout(max_width=f"{self.display_size + 16}px", margin="0 12px 0 0"))
                   for text, image in (("image", self.output), (self.DIFF_CAPTION, self.diff_output))]
         return W.VBox([*self.controls(), W.HBox(panels, layout=_wrap())], layout=W.Layout(max_width="100%"))
@@ -340,7 +328,7 @@ class EditWidget(GeneratorWidget):
         grid = W.GridBox(list(self.sliders.values()),
                          layout=W.Layout(grid_template_columns="repeat(auto-fill, 330px)", max_width="100%"))
         return [grid, W.HBox([self.layers, self.reset], layout=_wrap()),
-                _caption("left: the face as given; right: edited (slider values are stds of the population)")]
+                caption("left: the face as given; right: edited (slider values are stds of the population)")]
 
     def edited_ws(self) -> torch.Tensor:
         """The face's ``ws`` moved by every slider, on the chosen layers only."""

@@ -32,6 +32,7 @@ import torch.nn.functional as F
 from sgan.metrics import sampling, stats_cache
 from sgan.metrics.features import FeatureNetwork, extract_features, feature_network
 from sgan.metrics.frechet import feature_statistics, frechet_distance
+from sgan.metrics.names import metric_name
 
 REAL_DRAW_SEED = 0  # which real images FID reads: fixed, so that their statistics are computed once
 
@@ -129,7 +130,6 @@ class FIDTracker:
     def __init__(self, dataset: Any, num_samples: int, resolution: int, features: str = "domain",
                  device: str | torch.device = "cpu", seed: int = 0, mirror: bool = True,
                  cache_dir: str | os.PathLike | None = "data") -> None:
-        from sgan.metrics.registry import metric_name
 
         self.device = sampling.resolve_device(device)
         self.num_samples, self.resolution, self.seed = num_samples, resolution, seed

@@ -1,0 +1,118 @@
+"""The shape of the package: no import cycles (imports inside functions count too), and the lower layers (the
+paper's model, training, metrics, data) never import the experiments or the figures built on top of them."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "sgan"
+
+# The two upper layers. Everything else is lower: the model, training (with its monitoring: the live view,
+# TensorBoard events), the metrics and the data. The CLI modules (``__main__``, ``*_cli``) may import anything.
+EXPERIMENTS = {"ablation", "sweep", "reference", "reference_tables", "reference_long", "course", "spectrum",
+               "model_zoo", "figure6", "prose", "bench", "flops"}
+DISPLAY = {"plots", "widgets", "figure1", "timelapse"}
+
+
+def module_name(path: Path, root: Path = PACKAGE) -> str:
+    parts = path.relative_to(root.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(root: Path = PACKAGE) -> dict[str, set[str]]:
+    """``{module: the sgan modules it imports}``, every ``import`` in the file (top level or in a function)."""
+    modules = {module_name(p, root): p for p in root.rglob("*.py")}
+
+    def resolve(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            else:
+                continue
+            for target in targets:
+                found = resolve(target) if target.startswith("sgan") else None
+                # a package's own __init__ (``sgan``, ``sgan.metrics``) is not an edge: it only re-exports
+                if found and found != name and not name.startswith(f"{found}.") and found != "sgan":
+                    graph[name].add(found)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_cycle_finder_finds_a_planted_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert cycles(graph) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_graph_sees_imports_inside_functions(tmp_path):
+    pkg = tmp_path / "sgan"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "low.py").write_text("def f():\n    from sgan.high import g\n    return g\n")
+    (pkg / "high.py").write_text("from sgan import low\n")
+    graph = import_graph(pkg)
+    assert graph["sgan.low"] == {"sgan.high"} and graph["sgan.high"] == {"sgan.low"}
+    assert cycles(graph) == [["sgan.high", "sgan.low"]]
+
+
+def test_sgan_has_no_import_cycles():
+    assert cycles(import_graph()) == []
+
+
+@pytest.mark.parametrize("upper", ["experiments", "display"])
+def test_the_lower_layers_never_import_experiments_or_figures(upper):
+    banned = {f"sgan.{m}" for m in (EXPERIMENTS if upper == "experiments" else DISPLAY)}
+    upper_layers = {f"sgan.{m}" for m in EXPERIMENTS | DISPLAY}
+    wrong = {m: sorted(targets & banned) for m, targets in import_graph().items()
+             if m not in upper_layers and m != "sgan" and not m.endswith(("__main__", "_cli")) and targets & banned}
+    assert wrong == {}
