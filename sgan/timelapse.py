@@ -64,7 +64,7 @@ def labelled(frame: Frame, height: int = DISPLAY_HEIGHT, title: str = "") -> np.
     """The frame's grid enlarged (nearest) under a white strip with ``title`` and its label."""
     from PIL import Image, ImageDraw
 
-    from sgan.plots import upscale
+    from sgan.images import upscale
 
     grid = upscale(frame.grid, height)
     canvas = Image.new("RGB", (grid.shape[1], grid.shape[0] + LABEL_HEIGHT), "white")
@@ -145,10 +145,10 @@ class TimelapseWidget:
         self.update()
 
     def update(self) -> None:
-        from sgan.widgets import _show
+        from sgan.notebook_io import show_image
 
         self.image = labelled(self.frames[self.slider.value], self.height)
-        _show(self.output, self.image)
+        show_image(self.output, self.image)
 
     @property
     def widget(self):
