@@ -31,6 +31,7 @@ import numpy as np
 
 from sgan import reference_tables as rt
 from sgan.ablation import markdown_table
+from sgan.prose import listing
 
 CONFIGS = "ABCDEF"
 CURVE_CONFIGS = "ABF"
@@ -99,9 +100,9 @@ def crossing_summary(found: Sequence[dict[str, Any]], final_below: bool | None, 
     if not found:
         return (f"{b}'s mean curve stays {'below' if final_below else 'above'} {a}'s over the whole common range: "
                 "they never cross.")
-    parts = ", ".join(f"{c['direction']} at {c['kimg']:.0f} kimg" for c in found)
+    parts = ", ".join(f"{c['direction']} at {c['kimg']:.1f} kimg" for c in found)
     last = found[-1]
-    end = (f"{b} ends below {a}, from {last['kimg']:.0f} kimg on" if final_below
+    end = (f"{b} ends below {a}, from {last['kimg']:.1f} kimg on" if final_below
            else f"{b} ends above {a}")
     return f"{b}'s mean curve crosses {a}'s {len(found)} time{'s' if len(found) > 1 else ''} ({parts}); {end}."
 
@@ -227,10 +228,12 @@ def space_scores(root: Path, seed: int = 0, fit_images: int = 2000, edit_images:
     return {f"{g}-{s}": score for (g, s), score in comparison.scores.items()}
 
 
-def space_scores_sentence(scores: dict[str, float] | None) -> str:
-    """The scores, and whether W of F is cleaner than Z of B (the paper's claim), computed."""
+def space_scores_sentence(scores: dict[str, float] | None, missing: Sequence[str] = ("F", "B")) -> str:
+    """The scores, and whether W of F is cleaner than Z of B (the paper's claim), computed; ``missing``: the
+    configs without a finished seed-0 run (named when there are no scores)."""
     if scores is None:
-        return "F or B has no finished seed-0 run yet: no disentanglement scores."
+        return f"{' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no finished seed-0 run yet: no " \
+               "disentanglement scores (they need F and B)."
     listed = ", ".join(f"{k[0]} in {k[2:].upper()} {v:.3f}" for k, v in scores.items())  # "F-w+" -> "F in W+"
     verdict = ("cleaner than" if scores["F-w"] < scores["B-z"] else "not cleaner than")
     return (f"Disentanglement scores (sgan.editing, lower is cleaner; seed 0): {listed}. F's W is {verdict} the "
@@ -263,6 +266,7 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
     long_kimg = max((r["kimg"] for runs in results.values() for r in runs), default=math.nan)
     variant_rows = variants_table(root, seeds, variants)
     spaces = space_scores(root, seeds[0]) if scores else None
+    unfinished = [c for c in "FB" if not any(r["seed"] == seeds[0] for r in results.get(c, []))]
     text = "\n\n".join([
         f"Table 1 at the long budget ({long_kimg:g} kimg), mean ± std over the seeds found:",
         table1_long_markdown(table1, metric),
@@ -272,7 +276,7 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
         budget_reproduced_markdown(budget, short_kimg, long_kimg) if budget else "(no claim measured at both)",
         "Controlled variants (issue 25): F with one switch set back, against A and F:",
         variants_markdown(variant_rows, metric) if len(variant_rows) > 2 else "(no variant finished yet)",
-        space_scores_sentence(spaces),
+        space_scores_sentence(spaces, unfinished),
     ])
     paths = {"long_markdown": write_text(out / "long.md", text + "\n"),
              "long_json": write_json(out / "long.json", {
@@ -281,7 +285,7 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
                  "late_trend": trends, "variants": variant_rows, "space_scores": spaces})}
     groups = {c: d for c, d in dirs.items() if d}
     if groups:
-        fig = plots.learning_curves_figure(groups, title=f"A, B and F to {long_kimg:g} kimg")
+        fig = plots.learning_curves_figure(groups, title=f"{listing(list(groups))} to {long_kimg:g} kimg")
         for i, c in enumerate(found):  # the sentence in long.md says which way each crossing goes
             fig.axes[0].axvline(c["kimg"], color="black", ls=":", lw=1, label="F crosses A" if i == 0 else None)
         if found:

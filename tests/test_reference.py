@@ -376,9 +376,13 @@ def test_crossings_are_where_the_difference_changes_sign_by_linear_interpolation
     assert [c["direction"] for c in found] == ["below", "above", "below"]
     assert [c["kimg"] for c in found] == pytest.approx([5 + 100 / 12, 20.0, 25 + 10 / 3])
     text = crossing_summary(found, True)
-    assert "3 times" in text and "F ends below A, from 28 kimg on" in text
+    assert "3 times" in text and "F ends below A, from 28.3 kimg on" in text
     assert "never cross" in crossing_summary([], False) and "stays above" in crossing_summary([], False)
     assert "no finished run" in crossing_summary([], None)
+    from sgan.reference_long import space_scores_sentence
+
+    assert space_scores_sentence(None, ["B"]).startswith("B has no finished seed-0 run yet")
+    assert space_scores_sentence(None, ["F", "B"]).startswith("F and B have no finished seed-0 run yet")
     assert crossings(kimg_a, fid_a, kimg_a, fid_a + 1) == []
 
 

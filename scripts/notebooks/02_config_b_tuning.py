@@ -154,7 +154,7 @@ for name, sp in spectra.items():
     print(f"{name}: high-band power of G's images / the data's {sp['hf_ratio']:.2f}; "
           f"share of D's gradient power in the high band {sp['grad_hf_share']:.3f}; "
           f"D's score drop on blurred reals {sp['blur_sensitivity']:.2f} score std")
-plots.spectra_figure(spectra)
+display(plots.spectra_figure(spectra))  # displayed here: the figure is not the cell's last expression
 display(Markdown(prose.spectra_verdict(spectra, report)))
 
 # %% [markdown]

@@ -102,11 +102,13 @@ scales = plots.SCALES  # your change: e.g. ("fine",)
 
 ws_a, ws_b = plots.seed_ws(G, range(0, 2 * pairs, 2)), plots.seed_ws(G, range(1, 2 * pairs, 2))
 base = plots.synthesize(G, ws_a, plots.seed_noise(G, 0, n=pairs))
-moves = {}
+moves, errors = {}, {}
 for s in scales:
     moved = plots.synthesize(G, plots.mix_ws(ws_a, ws_b, ranges[s]), plots.seed_noise(G, 0, n=pairs))
-    moves[s] = (moved - base).abs().mean().item()
-    print(f"{s:>6} styles from the other seed: mean |Δ| per pixel {moves[s]:.4f}")
+    per_pair = (moved - base).abs().mean(dim=(1, 2, 3))  # [pairs]
+    moves[s] = per_pair.mean().item()
+    errors[s] = (per_pair.std() / pairs**0.5).item()  # standard error of the mean over the pairs
+    print(f"{s:>6} styles from the other seed: mean |Δ| per pixel {moves[s]:.4f} ± {errors[s]:.4f}")
 
 # %%
 from IPython.display import Markdown, display
@@ -114,9 +116,14 @@ from IPython.display import Markdown, display
 from sgan import prose
 
 ranked = sorted(moves, key=moves.get, reverse=True)
+# the top two are told apart only when their means differ by more than twice their combined standard error
+settled = len(ranked) < 2 or moves[ranked[0]] - moves[ranked[1]] > 2 * (errors[ranked[0]] ** 2 + errors[ranked[1]] ** 2) ** 0.5
 display(Markdown(f"**What the run shows:** from most to least movement, {prose.listing(ranked)} styles "
-                 f"({', '.join(f'{s} {moves[s]:.4f}' for s in ranked)}). "
-                 + ("" if "coarse" not in moves else
+                 f"({', '.join(f'{s} {moves[s]:.4f} ± {errors[s]:.4f}' for s in ranked)}, ± the standard error "
+                 f"over {pairs} pairs). "
+                 + (f"The {ranked[0]} and {ranked[1]} styles move the image about equally here: their difference is "
+                    "within twice its standard error, so this run does not order them." if not settled else
+                    "" if "coarse" not in moves else
                     "The coarse styles move the image most, as the paper's Figure 3 leads one to expect: they set "
                     "pose and face shape, which move many pixels." if ranked[0] == "coarse" else
                     f"Not the coarse styles but the {ranked[0]} ones move the image most here: mean |Δ| counts "

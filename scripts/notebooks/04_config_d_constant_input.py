@@ -119,7 +119,9 @@ from IPython.display import Markdown, display
 display(Markdown(f"**What the run shows:** replacing the constant by {replacement} moves a pixel by {moved:.4f} "
                  f"on average, {moved / between:.2f} of what a change of seed moves it. "
                  + ("The learned constant matters: the images change by as much as a new face, or more."
-                    if moved / between > 0.5 else
+                    if moved / between >= 1 else
+                    "The learned constant matters: the images change by more than half of what a new face changes, "
+                    "though less than a new face." if moved / between > 0.5 else
                     "The learned constant matters less than the styles: the faces change by less than half of "
                     "what a new seed changes.")))
 plots.grid_figure(torch.cat([before, after]), ncols=8, labels=[f"seed {s}" for s in range(8)] * 2,

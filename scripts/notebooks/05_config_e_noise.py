@@ -98,11 +98,13 @@ display(Markdown(
     f"**What the run shows:** redrawing the noise of the coarse and middle layers moves a pixel by a std of "
     f"{by_group['coarse and middle']:.4f}, the fine layers' {by_group['fine']:.4f}, and a new latent "
     f"{std_latent.mean():.4f}. " + (
-        f"Coarse noise does {'almost ' if coarse_share > 0.01 else ''}nothing visible at this resolution "
+        f"Noise in the coarse and middle layers does {'almost ' if coarse_share > 0.01 else ''}nothing visible "
+        "at this resolution "
         f"({coarse_share:.3f} of a latent's spread): here the paper's large-scale curls have no room, and the "
-        f"noise's effect lives in the {'fine' if by_group['fine'] > by_group['coarse and middle'] else 'coarse'} layers."
+        f"noise's effect lives in the {'fine' if by_group['fine'] > by_group['coarse and middle'] else 'coarse and middle'} layers."
         if coarse_share < 0.05 else
-        f"Coarse noise moves the image visibly ({coarse_share:.3f} of a latent's spread), as the paper's "
+        f"Noise in the coarse and middle layers moves the image visibly ({coarse_share:.3f} of a latent's "
+        "spread), as the paper's "
         "Figure 5 (d) shows at 1024².")))
 
 # %% [markdown]

@@ -126,9 +126,7 @@ for copied in plots.SCALES:
 # %% [markdown]
 # A well-trained F shows the paper's pattern: coarse styles carry the coarse factors (pose, face shape, hair
 # length) more than the colours, fine styles the colours more than the pose. The sentence below reads your run's
-# shares and says which half of the pattern they show. Where the pose half fails at this profile's small resolution, a reason: the two last
-# layers have the fewest channels, and their styles set per-channel thresholds that move outlines too, so fine
-# styles from B can carry as much of B's coarse factors as coarse styles do. The check below therefore asserts
+# shares and says which half of the pattern they show (and, where a half fails, a reason). The check below asserts
 # the colour half only (fine styles carry more of B's colours than coarse styles do, by the check's margin of
 # 0.1 against sampling noise), which broken mixing or a generator that ignores its fine styles fails; a barely
 # trained model (the `smoke` profile) shows no structure yet, so it is checked only for the larger profiles.
@@ -140,13 +138,22 @@ from sgan import prose
 
 colour_half = agreement["fine"]["fine"] > agreement["coarse"]["fine"]
 pose_half = agreement["coarse"]["coarse"] > agreement["fine"]["coarse"]
+middle_half = agreement["middle"]["middle"] > agreement["fine"]["middle"]
 display(Markdown(
     f"**Your run:** copied from B, coarse styles carry {prose.value(agreement['coarse']['coarse'])} of B's coarse "
     f"factors and {prose.value(agreement['coarse']['fine'])} of its colours; fine styles carry "
     f"{prose.value(agreement['fine']['coarse'])} and {prose.value(agreement['fine']['fine'])}. The colour half of "
     f"the paper's pattern (fine styles carry more of the colours than coarse styles) "
     f"{'holds' if colour_half else 'does not hold'} here; the pose half (coarse styles carry more of the coarse "
-    f"factors than fine styles) {'holds' if pose_half else 'does not hold'}."))
+    f"factors than fine styles) {'holds' if pose_half else 'does not hold'}."
+    + ("" if pose_half else
+       " A reason, proposed: the last two layers have the fewest channels, and their styles set per-channel "
+       "thresholds that move outlines too, so fine styles from B can carry as much of B's coarse factors as coarse "
+       "styles do.")
+    + f" The middle styles carry {prose.value(agreement['middle']['middle'])} of B's middle factors (facial "
+    f"features), {'more' if middle_half else 'less'} than the fine styles do "
+    f"({prose.value(agreement['fine']['middle'])}): the paper's \"middle styles, facial features\" "
+    f"{'holds' if middle_half else 'does not hold'} here."))
 
 # %% [markdown]
 # ## Try it: style mixing

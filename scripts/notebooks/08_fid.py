@@ -12,9 +12,10 @@
 # 2048-d pool features. Offline, `sgan` uses Inception-v3 only if its weight file is on the machine
 # (`sgan/metrics/pretrained.py` says where to put it); otherwise its own **domain network**, trained on the
 # synthetic faces. The two give numbers on different scales: compare only FIDs with the same
-# `feature_network` — and our values never with the paper's, only the *order* of the configs. At the `cpu`
-# profile that order is not the paper's (A comes out best, the style-based configs behind it); notebook 12's
-# "Where our Table 1 differs from the paper" shows the seeded experiments that explain why.
+# `feature_network` — and our values never with the paper's, only the *order* of the configs. Whether that
+# order is the paper's at the `cpu` profile is what the "what reproduced" table below says, claim by claim;
+# notebook 12's "Where our Table 1 differs from the paper" shows the seeded experiments that explain where it
+# is not.
 
 # %% tags=["parameters"]
 profile = None  # None: $SGAN_PROFILE or "cpu"

@@ -132,7 +132,7 @@ plots.z_vs_w_figure(probes["r2_z"], probes["r2_w"], "held-out R²", labels=("fro
 # ## Checks
 #
 # The entropy behaves as defined (0 bits for a linear attribute, 1 for a coin flip); the judge reads the real
-# factors well; separability scores are at least 1 and finite. For a trained profile, the paper's claim:
+# factors at least as well as the floors the checks set (the weak ones are named above); separability scores are at least 1 and finite. For a trained profile, the paper's claim:
 # factors are more linear in W than in Z (W more separable; probes from w at least as good, within a tolerance
 # for our small sample counts).
 

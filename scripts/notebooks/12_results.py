@@ -7,7 +7,7 @@
 # Configs that have no complete run yet are trained and measured first (the same `run_ablation` call).
 #
 # **Reading the tables.** The paper trains 1024² networks for 25M images on FFHQ; our profiles train small
-# networks for a few thousand images on synthetic faces, and measure with sgan's domain network when the
+# networks for tens of thousands of images (notebook 00's table gives each profile's budget) on synthetic faces, and measure with sgan's domain network when the
 # Inception / VGG16 weights are not on the machine. Absolute values are therefore not comparable — only the
 # *order* of the configs, and, at the `gpu` profile, trends such as "W is smoother and more separable than Z".
 
@@ -101,8 +101,8 @@ display(Markdown(ablation.markdown_table(attributes))) if attributes else print(
 #
 # One seed per config here, so a gap of a few FID points between two curves can be chance: GAN training is
 # chaotic, and the same config with another seed lands elsewhere (`python -m sgan.sweep configs --seeds 0,1,2`
-# draws the same figure with a band over three seeds). The spikes are the ends of the fade-ins, when the new
-# layers of both networks take over.
+# draws the same figure with a band over three seeds). Spikes can come anywhere: at the end of a fade-in
+# (notebook 01 measures those), and later, where one network gets ahead of the other for a few ticks.
 
 # %%
 with_curves = {r["config"]: [r["run_dir"]] for r in results if r.get("learning_curve")}
@@ -120,11 +120,12 @@ plots.learning_curves_figure(with_curves, title=f"config A-F at profile {profile
 #    1024² faces have eyes many pixels wide; ours have two, and D's blur averages over three.
 # 2. **The budget.** The budget study trains F at twice the course's width at 32² (the `cpu-long` profile's channels) and for
 #    longer; its table and attribute table are below. Its curve is not monotone, so a run stopped early can look
-#    worse than a narrower one. That budget is over two hours for the six configs on two cores, so the course
-#    keeps the `cpu` profile's channels and budget (notebook 00's table).
+#    worse than a narrower one. That budget costs hours of CPU for the six configs (the long study's
+#    `results/cpu-long/reference.json` gives its core-minutes), so the course keeps the `cpu` profile's channels
+#    and budget (notebook 00's table).
 # 3. **One seed is not a measurement.** The recipe study trains F with the paper's R1 weight and the profile's,
-#    three seeds each: the spread over seeds is as large as most differences between two configs of one course
-#    run. Only the differences that survive several seeds are findings.
+#    three seeds each (its table is below, with the spread over seeds beside each mean). Only the differences
+#    that survive several seeds are findings.
 
 # %%
 cpu = reference.report_dir("cpu")  # the studies are committed for the cpu profile

@@ -55,12 +55,15 @@ from sgan.editing import (
 )
 from sgan.metrics.domain_net import load_domain_net
 from sgan.projection import project, ramp_up_steps, w_statistics
+from sgan.rundir import RunDir
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 # the sharpest F and B there are (printed: your runs when they trained as long as the long study's, else its
-# runs from the zoo); with both from the long study, F in W against B in Z compares the same budget
-G = sgan.load_generator(showcase_run("F", profile, seed=seed, out_dir=runs_dir))
-G_b = sgan.load_generator(showcase_run("B", profile, seed=seed, out_dir=runs_dir))
+# runs from the zoo); F in W against B in Z compares the same budget only when both come from the same place
+run_dirs = {c: showcase_run(c, profile, seed=seed, out_dir=runs_dir) for c in "FB"}
+G, G_b = (sgan.load_generator(run_dirs[c]) for c in "FB")
+trained = {c: RunDir(d).config() for c, d in run_dirs.items()}  # each one's profile and budget
+whose = {c: ("your " if cfg.profile == profile else "the showcase ") + c for c, cfg in trained.items()}
 judge = load_domain_net(resolution=G.cfg.resolution)  # the judge project() uses: 64² at 64²
 
 # %% [markdown]
@@ -91,10 +94,10 @@ for space in ("w", "w+"):
     readings = judge_readings(judge, p.images.clamp(-1, 1))
     factor_error = np.mean([float((readings[k] - truth[k]).abs().mean()) / spread[k] for k in truth])
     rows.append({"space": space.upper(), "perceptual distance": f"{float(judge.distance(p.images, targets).mean()):.4f}",
-                 "pixel |Δ|": f"{float((p.images - targets).abs().mean()):.3f}",
-                 "factor readings |Δ| (in spreads)": f"{factor_error:.3f}", "seconds per face": f"{seconds / 4:.1f}"})
+                 "pixel mean abs. difference": f"{float((p.images - targets).abs().mean()):.3f}",
+                 "factor readings, mean abs. difference (in spreads)": f"{factor_error:.3f}", "seconds per face": f"{seconds / 4:.1f}"})
 rows.append({"space": "start (mean w)", "perceptual distance": f"{float(start_distance.mean()):.4f}",
-             "pixel |Δ|": f"{float((start_images - targets).abs().mean()):.3f}"})
+             "pixel mean abs. difference": f"{float((start_images - targets).abs().mean()):.3f}"})
 display(Markdown(markdown_table(rows)))
 plots.grid_figure(torch.cat([targets, projections["w"].images, projections["w+"].images]).clamp(-1, 1), ncols=4,
                   title="held-out faces (top), projected into W (middle) and W+ (bottom)")
@@ -127,17 +130,22 @@ display(Markdown(markdown_table([
     for g, s in matrices])))
 from sgan import prose
 
-verdicts = [prose.compare("your F in W", scores[("F", "w")], "your F in Z", scores[("F", "z")], "cleaner than",
-                          "more entangled than", 3),
-            prose.compare("your F in W", scores[("F", "w")], "the traditional B in Z", scores[("B", "z")],
-                          "cleaner than", "more entangled than", 3)]
+verdicts = [prose.compare(f"{whose['F']} in W", scores[("F", "w")], f"{whose['F']} in Z", scores[("F", "z")],
+                          "cleaner than", "more entangled than", 3),
+            prose.compare(f"{whose['F']} in W", scores[("F", "w")], f"{whose['B']} (traditional) in Z",
+                          scores[("B", "z")], "cleaner than", "more entangled than", 3)]
+budgets = {c: f"{cfg.train.total_kimg:g} kimg at profile {cfg.profile}" for c, cfg in trained.items()}
 agrees = {"W against Z": scores[("F", "w")] < scores[("F", "z")], "F against B": scores[("F", "w")] < scores[("B", "z")]}
 held, failed = [c for c, ok in agrees.items() if ok], [c for c, ok in agrees.items() if not ok]
-display(Markdown(f"**Your run:** {verdicts[0]}; {verdicts[1]} (W+, edits on the factor's own scale: "
-                 f"{scores[('F', 'w+')]:.3f}). The paper's claim (W cleaner than Z, the style-based generator "
-                 f"cleaner than the traditional one) holds in your run for {prose.listing(held, 'neither comparison')}"
+display(Markdown(f"**These generators:** {verdicts[0]}; {verdicts[1]} (W+, edits on the factor's own scale: "
+                 f"{scores[('F', 'w+')]:.3f}, {'cleaner' if scores[('F', 'w+')] < scores[('F', 'w')] else 'not cleaner'}"
+                 f" than plain W). The paper's claim (W cleaner than Z, the style-based generator cleaner than the "
+                 f"traditional one) holds here for {prose.listing(held, 'neither comparison')}"
                  + (f" and not for {prose.listing(failed)}" if failed and held else "")
-                 + " (one seed: a difference of a few hundredths is within a run's noise)."))
+                 + " (one seed: a difference of a few hundredths is within a run's noise)."
+                 + ("" if budgets["F"] == budgets["B"] else
+                    f" F ({budgets['F']}) and B ({budgets['B']}) come from different budgets, so F against B "
+                    "mixes the budget with the architecture; W against Z is within one generator.")))
 
 # %% [markdown]
 # ## Edit the projected face
@@ -165,6 +173,15 @@ labels += [f"{edited_factor} | {held_factor} {a:+.0f}" for a in alphas]
 noise = [m[:1].expand(len(strips), -1, -1, -1) for m in projections["w"].noise]
 with torch.no_grad():
     edited = G.synthesis(torch.cat(strips), noise=noise).clamp(-1, 1)
+rows = edited.view(-1, len(alphas), *edited.shape[1:])  # [strips, alphas, 3, r, r]
+ends = (rows[:, -1] - rows[:, 0]).abs().mean().item()  # −3 against +3, per pixel
+seed_change = (rows[0, len(alphas) // 2] - start_images[0]).abs().mean().item()  # the projection (α = 0) vs the mean face
+display(Markdown(f"**What the strips show:** from −3 to +3 stds a pixel moves by {ends:.3f} on average, "
+                 f"{ends / max(seed_change, 1e-12):.2f} of the distance between the projection and the mean face "
+                 f"({seed_change:.3f}). " + (
+                     "The edits are barely visible: the directions move the judge's readings (the matrix's "
+                     "diagonal above) by a fraction of the data's spread per std." if ends < 0.5 * seed_change else
+                     "The edits are clearly visible.")))
 plots.grid_figure(edited, ncols=len(alphas), labels=labels, title="one face edited along its factors")
 
 # %% [markdown]
