@@ -60,7 +60,8 @@ from sgan.rundir import RunDir
 profile, runs_dir = setup_notebook(profile, runs_dir)
 # the sharpest F and B there are (printed: your runs when they trained as long as the long study's, else its
 # runs from the zoo); F in W against B in Z compares the same budget only when both come from the same place
-run_dirs = {c: showcase_run(c, profile, seed=seed, out_dir=runs_dir) for c in "FB"}
+run_dirs = {"F": showcase_run("F", profile, seed=seed, out_dir=runs_dir),
+            "B": showcase_run("B", profile, seed=seed, out_dir=runs_dir)}
 G, G_b = (sgan.load_generator(run_dirs[c]) for c in "FB")
 trained = {c: RunDir(d).config() for c, d in run_dirs.items()}  # each one's profile and budget
 whose = {c: ("your " if cfg.profile == profile else "the showcase ") + c for c, cfg in trained.items()}
