@@ -263,9 +263,7 @@ def showcase_run(config: str = "F", profile: str = "cpu", seed: int = 0, out_dir
 
 def run_summary(run_dir: str | Path) -> str:
     """A run in a few words, from its log: ``"192 kimg, fid2k best 10.29 (at 178 kimg)"``."""
-    from sgan.plots import read_log
-
-    rows = read_log(run_dir)
+    rows = RunDir(run_dir).log()
     if not rows:
         return f"{run_dir}: no log rows yet"
     curve = learning_curve(run_dir)

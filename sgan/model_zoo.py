@@ -133,7 +133,6 @@ def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", c
            out_dir: str | Path | None = None) -> Path:
     """Write the EMA generator of ``run_dir`` (with its ``results.json`` dict) as a zoo entry; returns it."""
     from sgan.checkpoint import generator_from_state, load_checkpoint, read_checkpoint, save_checkpoint
-    from sgan.plots import read_log
 
     state = load_checkpoint(run_dir)
     half = {k: v.half() if v.is_floating_point() else v for k, v in state["G_ema"].items()}
@@ -154,7 +153,7 @@ def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", c
         return out  # the same run and weights: rewriting it would only change the commit (and churn git)
     grid = RunDir(run_dir).tick_grids()[-1]
     save_checkpoint(out, {"config": state["config"], "G_ema": half, "D": half_D, "provenance": provenance,
-                          "log": read_log(run_dir), "metrics": dict(results["metrics"]), "images": images,
+                          "log": RunDir(run_dir).log(), "metrics": dict(results["metrics"]), "images": images,
                           "grid_png": torch.frombuffer(bytearray(grid.read_bytes()), dtype=torch.uint8)})
     out.with_name("previous.pt").unlink(missing_ok=True)  # a zoo keeps no history (git does)
     if (size := out.stat().st_size) > MAX_BYTES:
