@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 00 · Introduction: GANs, the synthetic faces, and how this course runs
 #

@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 02 · Config B: bilinear sampling, the non-saturating loss and R1
 #
