@@ -23,9 +23,9 @@ $(STAMP): pyproject.toml
 course: $(STAMP)
 	$(PYTHON) -m sgan.course --profile $(PROFILE)
 
-## The whole test suite (ruff included), notebooks at the smoke profile.
+## The whole test suite (ruff included), notebooks at the smoke profile, one worker per core (tests/conftest.py).
 test: $(STAMP)
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n auto --dist loadgroup
 
 ## JupyterLab with the course's kernel.
 lab: $(STAMP)

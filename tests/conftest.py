@@ -1,5 +1,63 @@
-"""Test-wide settings: one torch thread (tiny tensors on 2 shared cores run 3-10x faster that way)."""
+"""Test-wide settings, and what the whole session shares.
 
+``make test`` runs the suite on every core (pytest-xdist: ``-n auto --dist loadgroup``). Three rules keep it fast:
+
+- one torch thread per test process (tiny tensors on shared cores run 3-10x faster that way);
+- an artefact several test files need (the smoke course: notebook 11 over A-F) is built once per session by
+  the first worker that asks for it, under a file lock, in a folder every worker sees (``build_once``); the
+  others wait for it and reuse it;
+- the tests of one costly module fixture run in one worker (``COSTLY_MODULE_FIXTURES``: each worker would
+  otherwise build its own), and the slow tests are handed out first, so that no worker ends the session alone
+  with a long one.
+
+Without xdist (``pytest tests/test_x.py``) the same fixtures work, in one process.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
 import torch
+from sharing import build_once, papermill, smoke_env
+
+from sgan.config import PRESETS
 
 torch.set_num_threads(1)
+
+# Module-scoped fixtures that train or start a server: the tests that use one are kept in one worker.
+COSTLY_MODULE_FIXTURES = ("smoke_reference", "tiny_report", "smoke_run", "jupyterlab")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        shared = [name for name in COSTLY_MODULE_FIXTURES if name in item.fixturenames]
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}.{shared[0]}"))
+    # the slow tests first (a stable sort: otherwise in collection order)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session")
+def smoke_course(tmp_path_factory) -> dict:
+    """The course's ablation runs at the smoke profile: notebook 11 over A-F through papermill, two at a time,
+    once per session. Notebooks 01-07 and 12 (under nbval, papermill or in the browser) find them complete.
+
+    ``env``: the environment that points a notebook at them; ``runs``: the runs' folder
+    (``<SGAN_RUNS>/course/smoke``); ``executed``: the executed notebooks 11."""
+
+    def build(folder: Path) -> None:
+        env, executed = smoke_env(folder), folder / "executed"
+        executed.mkdir()
+
+        def run(config: str):
+            params = {"config": config, "profile": "smoke", "out_dir": str(folder / "runs" / "course" / "smoke"),
+                      "progress": False}
+            return config, papermill("11_ablation.ipynb", executed / f"11_ablation_{config}.ipynb", params, env)
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for config, proc in pool.map(run, PRESETS):
+                assert proc.returncode == 0, f"11, {config}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+
+    folder = build_once(tmp_path_factory, "smoke-course", build)
+    return {"env": smoke_env(folder), "folder": folder, "runs": folder / "runs" / "course" / "smoke",
+            "executed": folder / "executed"}

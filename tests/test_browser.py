@@ -3,7 +3,7 @@ and the live view of a training run (``sgan.live``), watched and stopped from th
 
 Starts JupyterLab once on 127.0.0.1 (a free port, a token, no browser of its own, no news popup) in a
 temporary folder holding copies of the four notebooks, opens each in chromium at a 1024-pixel-wide window,
-runs every cell (the notebooks train configs B, D, E, F at the smoke profile into the same temporary folder),
+runs every cell (the notebooks reuse the smoke course's runs of configs B, D, E, F: ``smoke_course``),
 works a control and checks that the displayed image changed, and that the widget lies inside the window
 (nothing clipped, no horizontal scrolling). Screenshots are kept in ``runs/test-artifacts/``.
 
@@ -81,8 +81,9 @@ def sync_playwright():
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(sync_playwright, tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 serving copies of notebooks 05-07 and 14; yields (base url, token)."""
+def jupyterlab(sync_playwright, smoke_course, tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving copies of notebooks 05-07 and 14; yields (base url, token). Its
+    kernels see the smoke course's runs and data (``smoke_course``), so the notebooks train nothing again."""
     tmp_path = tmp_path_factory.mktemp("browser")
     work = tmp_path / "lab"
     work.mkdir()
@@ -95,8 +96,7 @@ def jupyterlab(sync_playwright, tmp_path_factory):
     (labconfig / "page_config.json").write_text(json.dumps(
         {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
     port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "SGAN_PROFILE": "smoke", "SGAN_RUNS": str(tmp_path / "runs"),
-           "SGAN_DATA": str(tmp_path / "data"), "OMP_NUM_THREADS": "1",
+    env = {**smoke_course["env"],
            "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",

@@ -3,11 +3,11 @@
 The slow part is what ``make test`` promises about the course:
 
 1. a papermill sweep of the ablation notebook (11) over configs A-F at the smoke profile, into a temporary
-   folder (two notebooks at a time, one torch thread each);
+   folder (two notebooks at a time, one torch thread each), once per session: ``smoke_course`` in conftest.py;
 2. the results notebook (12) collects them: the tables must have all six rows, every number finite;
 3. every notebook runs under nbval (``--nbval-lax --nbval-current-env``, ``SGAN_PROFILE=smoke``) in a pytest
-   subprocess, reusing the sweep's runs (notebooks 01-07 and 12 find them complete); each notebook's own
-   assertions are the checks.
+   subprocess of its own (one test per notebook, so that the workers share them), reusing the sweep's runs
+   (notebooks 01-07 and 12 find them complete); each notebook's own assertions are the checks.
 
 Runs, data caches and executed notebooks all go to pytest's temporary folder, never into the repository.
 """
@@ -21,17 +21,16 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
+from sharing import NOTEBOOK_TIMEOUT_S, build_once, papermill
 
 from sgan.config import PRESETS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-TIMEOUT_S = 900  # per subprocess; the whole slow part takes a few minutes on two cores
 
 
 def _read(path: Path) -> nbformat.NotebookNode:
@@ -162,46 +161,12 @@ def test_course_cli_rejects_unknown_configs():
 # ---------------------------------------------------------------------------------------------------------
 # Every notebook, run for real at the smoke profile
 # ---------------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def smoke_env(tmp_path_factory) -> dict:
-    tmp = tmp_path_factory.mktemp("course")
-    repo_files = _repo_files()
-    env = {**os.environ, "SGAN_PROFILE": "smoke", "SGAN_RUNS": str(tmp / "runs"),
-           "SGAN_DATA": str(tmp / "data"), "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-    env.pop("SGAN_REQUIRE_BROWSER", None)
-    return {"env": env, "tmp": tmp, "runs": tmp / "runs" / "course" / "smoke", "repo_files": repo_files}
-
-
-def _papermill(name: str, output: Path, parameters: dict, env: dict) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "papermill", str(ROOT / "notebooks" / name), str(output),
-           "-y", json.dumps(parameters), "-k", "python3", "--cwd", str(ROOT / "notebooks"),
-           "--no-progress-bar", "--log-output"]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
-
-
-@pytest.fixture(scope="module")
-def smoke_sweep(smoke_env) -> dict:
-    """Notebook 11 over A-F at the smoke profile (papermill), two at a time."""
-    out = smoke_env["tmp"] / "executed"
-    out.mkdir()
-
-    def run(config: str):
-        params = {"config": config, "profile": "smoke", "out_dir": str(smoke_env["runs"]), "progress": False}
-        target = out / f"11_ablation_{config}.ipynb"
-        return config, _papermill("11_ablation.ipynb", target, params, smoke_env["env"])
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for config, proc in pool.map(run, PRESETS):
-            assert proc.returncode == 0, f"11, {config}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return {**smoke_env, "executed": out}
-
-
 @pytest.mark.slow
-def test_ablation_sweep_collected_into_the_paper_tables(smoke_sweep):
-    runs = smoke_sweep["runs"]
+def test_ablation_sweep_collected_into_the_paper_tables(smoke_course, tmp_path):
+    runs = smoke_course["runs"]
     assert all((runs / c / "results.json").is_file() for c in PRESETS)
-    proc = _papermill("12_results.ipynb", smoke_sweep["executed"] / "12_results.ipynb",
-                      {"profile": "smoke", "runs_dir": str(runs)}, smoke_sweep["env"])
+    proc = papermill("12_results.ipynb", tmp_path / "12_results.ipynb", {"profile": "smoke", "runs_dir": str(runs)},
+                     smoke_course["env"])
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "training config" not in proc.stderr + proc.stdout  # notebook 12 reused the sweep's runs
     tables = json.loads((runs / "results_tables.json").read_text())
@@ -219,14 +184,18 @@ def test_ablation_sweep_collected_into_the_paper_tables(smoke_sweep):
 
 
 @pytest.mark.slow
-def test_every_notebook_runs_under_nbval(smoke_sweep):
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_the_notebook_runs_under_nbval(path, smoke_course):
+    """One notebook under nbval (``--nbval-lax``: every cell runs without an error; the notebook's own asserts are
+    the checks) at the smoke profile, reusing the smoke course's runs, and it writes nothing into the repository."""
+    before = _repo_files()
     cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
-           "-q", "-x", "--rootdir", str(ROOT), *map(str, NOTEBOOKS)]
-    proc = subprocess.run(cmd, cwd=ROOT, env=smoke_sweep["env"], capture_output=True, text=True,
-                          timeout=TIMEOUT_S)
+           "-p", "no:xdist", "-q", "-x", "--rootdir", str(ROOT), str(path)]
+    proc = subprocess.run(cmd, cwd=ROOT, env=smoke_course["env"], capture_output=True, text=True,
+                          timeout=NOTEBOOK_TIMEOUT_S)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
-    assert f"{sum(len(_code_cells(_read(p))) for p in NOTEBOOKS)} passed" in proc.stdout
-    assert _repo_files() == smoke_sweep["repo_files"], "the notebooks wrote into the repository"
+    assert f"{len(_code_cells(_read(path)))} passed" in proc.stdout
+    assert _repo_files() == before, f"{path.name} wrote into the repository"
 
 
 def _repo_files() -> set[str]:
@@ -273,37 +242,56 @@ def test_a_failed_ablation_run_stops_the_course(monkeypatch, tmp_path):
 # ---------------------------------------------------------------------------------------------------------
 # The gpu course, dry: `PROFILE=gpu make course` on CPU at the gpu profile's shapes and settings
 # ---------------------------------------------------------------------------------------------------------
-# The teaching notebooks of the default dry run: the metric notebooks, where the gpu course spends its evaluation
-# hours (08 FID, 09 PPL, 10 separability), and 00. All of 00-14 at the gpu profile's 64² take ~20 minutes on 2
-# busy cores (06's style-mixing agreement alone ~5, 14's projections over 3; projection and editing run under
-# the guard in tests/test_device_hygiene.py): set SGAN_DRY_NOTEBOOKS=all for them, or a list such as 06,14.
-DRY_NOTEBOOKS = "00,08,09,10"
+# The configs of the dry run: between them A, C and F run every module of B, D and E (A the traditional generator
+# and loss; C the style-based generator fed by the latent, with B's bilinear resampling and R1; F the constant
+# input, noise and mixing), so the other three add time, not code (SGAN_DRY_CONFIGS=ABCDEF runs all six).
+# The teaching notebooks: the metric notebooks, where the gpu course spends its evaluation hours (08 FID, 09
+# PPL, 10 separability), and 00. All of 00-14 at the gpu profile's 64² take ~20 minutes on 2 busy cores (06's
+# style-mixing agreement alone ~5, 14's projections over 3; projection and editing run under the guard in
+# tests/test_device_hygiene.py): set SGAN_DRY_NOTEBOOKS=all for them, or a list such as 06,14. Each notebook is
+# a test of its own, so that the workers share them.
+DRY_CONFIGS = os.environ.get("SGAN_DRY_CONFIGS", "ACF")
+DRY_NOTEBOOKS = [p.name[:2] for p in NOTEBOOKS if p.name[:2] not in ("11", "12")] \
+    if os.environ.get("SGAN_DRY_NOTEBOOKS") == "all" else os.environ.get("SGAN_DRY_NOTEBOOKS", "00,08,09,10").split(",")
+GUARDED = "under the device guard"
+
+
+def _dry_env(folder: Path) -> dict[str, str]:
+    env = {**os.environ, "SGAN_RUNS": str(folder / "runs"), "SGAN_DATA": str(folder / "data"),
+           "SGAN_DEVICE_GUARD": "1", "PYTHONUNBUFFERED": "1"}
+    for name in ("SGAN_PROFILE", "SGAN_REQUIRE_BROWSER", "OMP_NUM_THREADS"):  # the gpu profile's own threads
+        env.pop(name, None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def gpu_dry_course(tmp_path_factory) -> dict:
+    """The course at profile ``gpu-dry`` (the gpu profile's 64², layers, schedule and settings; budget, metric
+    counts, minibatch and widths cut to seconds: ``sgan/config.py``): the ablation runs of ``DRY_CONFIGS``
+    through papermill and 12's tables, every kernel under the device guard (``SGAN_DEVICE_GUARD=1``: sgan's code
+    and the notebooks' cells name the device of every tensor they make). Built once per session."""
+    def build(folder: Path) -> None:
+        proc = subprocess.run([sys.executable, "-m", "sgan.course", "--profile", "gpu-dry", "--out",
+                               str(folder / "course"), "--no-progress", "--configs", DRY_CONFIGS, "--notebooks", ""],
+                              cwd=ROOT, env=_dry_env(folder), capture_output=True, text=True,
+                              timeout=2 * NOTEBOOK_TIMEOUT_S)
+        (folder / "stdout.txt").write_text(proc.stdout)
+        assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+
+    folder = build_once(tmp_path_factory, "gpu-dry-course", build)
+    return {"folder": folder, "runs": folder / "course" / "gpu-dry", "stdout": (folder / "stdout.txt").read_text()}
 
 
 @pytest.mark.slow
-def test_the_gpu_course_dry_run(tmp_path):
-    """The course at profile ``gpu-dry`` (the gpu profile's 64², layers, schedule and settings; budget, metric
-    counts, minibatch and widths cut to seconds: ``sgan/config.py``): A-F through papermill, the teaching
-    notebooks of ``DRY_NOTEBOOKS`` and 12's tables, every kernel under the device guard
-    (``SGAN_DEVICE_GUARD=1``: sgan's code and the notebooks' cells name the device of every tensor they make)."""
-    chosen = os.environ.get("SGAN_DRY_NOTEBOOKS", DRY_NOTEBOOKS)
-    numbers = [p.name[:2] for p in NOTEBOOKS if p.name[:2] not in ("11", "12")] if chosen == "all" else \
-        chosen.split(",")
-    env = {**os.environ, "SGAN_RUNS": str(tmp_path / "runs"), "SGAN_DATA": str(tmp_path / "data"),
-           "SGAN_DEVICE_GUARD": "1", "PYTHONUNBUFFERED": "1"}
-    for name in ("SGAN_PROFILE", "SGAN_REQUIRE_BROWSER", "OMP_NUM_THREADS"):
-        env.pop(name, None)
-    proc = subprocess.run([sys.executable, "-m", "sgan.course", "--profile", "gpu-dry", "--out",
-                           str(tmp_path / "course"), "--no-progress", "--notebooks", ",".join(numbers)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=2 * TIMEOUT_S)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
-    runs = tmp_path / "course" / "gpu-dry"
-    assert proc.stdout.count("under the device guard") == len(PRESETS) + len(numbers) + 1  # + 12
+def test_the_gpu_course_dry_run_trains_and_tabulates_at_64(gpu_dry_course):
+    runs = gpu_dry_course["runs"]
+    assert gpu_dry_course["stdout"].count(GUARDED) == len(DRY_CONFIGS) + 1  # + 12
     tables = json.loads((runs / "results_tables.json").read_text())
-    assert [row["config"] for row in tables["table1"]] == list(PRESETS)
+    assert [row["config"] for row in tables["table1"]] == list(DRY_CONFIGS)  # 12 tabulates the configs that ran
+    assert "training config" not in gpu_dry_course["stdout"].split("[12_results] started")[-1]  # it trains none
     for row in tables["table3"]:
         assert all(math.isfinite(row[k]) for k in ("ppl full", "ppl end", "separability")), row
-    for config in PRESETS:
+    for config in DRY_CONFIGS:
         result = json.loads((runs / config / "results.json").read_text())
         cfg = result["run_config"]
         assert (cfg["model"]["resolution"], cfg["train"]["channels_last"]) == (64, True)
@@ -313,3 +301,14 @@ def test_the_gpu_course_dry_run(tmp_path):
         # at 64² every metric's judge is the 64² one (issue 29), and none shrank an image
         assert all(j.startswith("domain-net-64-") for j in judges if j.startswith("domain-net-")), judges
         assert not [name for name, d in details.items() if "resized" in d]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("number", DRY_NOTEBOOKS)
+def test_a_teaching_notebook_in_the_gpu_course_dry_run(number, gpu_dry_course, tmp_path):
+    """A teaching notebook at profile ``gpu-dry`` under the device guard, reading the dry run's runs."""
+    (path,) = [p for p in NOTEBOOKS if p.name.startswith(number)]
+    proc = papermill(path.name, tmp_path / path.name, {"profile": "gpu-dry", "runs_dir": str(gpu_dry_course["runs"])},
+                     _dry_env(gpu_dry_course["folder"]))
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    assert GUARDED in proc.stdout + proc.stderr
