@@ -22,7 +22,7 @@ import numbers
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sgan.device import DeviceError, check_device_name
+from sgan.training.device import DeviceError, check_device_name
 
 RESAMPLE_KINDS = ("nearest", "bilinear")  # sgan.nn.resample's kinds
 LOSS_KINDS = ("wgan_gp", "ns_r1")
@@ -69,7 +69,7 @@ class ModelConfig:
     resample: str = "bilinear"  # "nearest": nearest up / box down (A); "bilinear": + [1,2,1] blur (B on)
     loss: str = "ns_r1"  # "wgan_gp" (A, CelebA-HQ) or "ns_r1" (non-saturating logistic + R1; FFHQ B-F)
     # not a paper switch: which networks get the blur of resample="bilinear" ("GD", as officially; "G" or "D"
-    # alone takes config B's tuning apart, the "b_tuning" study of sgan.sweep)
+    # alone takes config B's tuning apart, the "b_tuning" study of sgan.studies.sweep)
     blur_in: str = "GD"
     # --- sizes ---
     resolution: int = 1024  # final output resolution
@@ -396,14 +396,14 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     # run), r1_gamma 1 (paper 10), truncation_cutoff 4 (the 4²-8² layers: the paper's cutoff 8 covers 4²-32²,
     # i.e. the coarse and middle styles; here 8 would be every layer), and metric counts fid_samples 2k,
     # ppl_samples 1k, ls_samples 2k.
-    # Chosen from learning curves (FID at every tick, `python -m sgan.sweep recipe_search` and `recipe`,
+    # Chosen from learning curves (FID at every tick, `python -m sgan sweep recipe_search` and `recipe`,
     # results/cpu/), config F, on one core with another run beside it:
     # - r1_gamma: at 10, D's loss sits at 1.2-1.33 (chance: 1.39) and F's fid2k at 36 kimg was 27, 17 and 39
     #   over seeds 0-2 (28.4 ± 11.6); at 1 it was 21, 19 and 21 (20.4 ± 1.6). 0.01, 0.1 let D win (loss
     #   0.3-0.4, fid2k 46-47), 0.3 gave 22, 3 gave 33 (seed 0).
     # - total_kimg: with γ = 1, F's curve falls to ~24 at 30 kimg and ~20 at 36, then stays at 21-28 to
     #   72 kimg; 36 would put the course near its 30 minutes, so 30.
-    # - width and budget (`python -m sgan.sweep budget`, results/cpu/budget, three seeds, on an Intel Xeon):
+    # - width and budget (`python -m sgan sweep budget`, results/cpu/budget, three seeds, on an Intel Xeon):
     #   64/64/64/32 channels (fmap_base 512) cost ~1.9x per image. With them F's fid2k swings between ~13 and
     #   ~30 up to ~120 kimg, then every seed falls to the issue's target of 12: first at 122-164 kimg (30-40
     #   minutes of one core), best 10.3 ± 1.2 and final 11.6 ± 0.8 at 192 kimg, with open eyes in 75% of its
@@ -431,7 +431,7 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     # 64/64/64/32 channels (fmap_base 512) and trained to total_kimg 192, the width and budget at which the
     # budget study's F reached fid2k 10.3 ± 1.2 (results/cpu/budget). Every other value, and so every departure
     # from the paper, is the cpu profile's. About 48 minutes of one core per config on an idle Xeon (up to 90
-    # with two runs at a time on a slower machine): `python -m sgan.reference --study long`, never the course.
+    # with two runs at a time on a slower machine): `python -m sgan reference --study long`, never the course.
     "cpu-long": dict(),  # filled in below from "cpu"
     # One modern GPU: A-F and the teaching notebooks in an evening (<= 4 hours on one H100-class GPU), large
     # enough for Table 1's ordering to show. Departs from the paper (1024², 512 channels, 25M images):
@@ -441,7 +441,7 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     # and the speed paths amp_bf16 and channels_last on (tested against the plain path on CPU,
     # tests/test_speed_paths.py; bf16 only where it is native, compute capability >= 8.0: a T4 or V100 trains
     # in fp32 with a warning); compile stays off (one compilation per resolution and config, its gain unmeasured).
-    # Cost, counted (`python benchmarks/profile_cost.py --profile gpu`, sgan.flops: matmuls and convolutions,
+    # Cost, counted (`python benchmarks/profile_cost.py --profile gpu`, sgan.studies.flops: matmuls and convolutions,
     # forward and backward, R1's double backward included, the plain fp32 path): a training step costs 69.2
     # GFLOP per image at 64² (B-F: NS loss + R1 every minibatch; A's WGAN-GP 82.9), 34.9 at 32², 8.6 at 16²,
     # 2.0 at 8²; G's forward 4.6 GFLOP per image. Per config 29.7 PFLOP of training (A 35.5) and 1.5 of metrics
@@ -492,7 +492,7 @@ PROFILES["gpu-dry"] = dict(
 LEARNS_NOTHING = ("smoke", "gpu-dry")
 
 # The showcase: for a learner at the key profile, the profile whose zoo holds the sharpest models of the same
-# resolution and data, used by the figures and widgets that demonstrate an effect (sgan.ablation.showcase_run).
+# resolution and data, used by the figures and widgets that demonstrate an effect (sgan.studies.ablation.showcase_run).
 SHOWCASE_PROFILES = {"cpu": "cpu-long"}
 
 

@@ -44,6 +44,6 @@ def report_dir(profile: str) -> Path:
 
 
 def load_reference(report: str | Path) -> dict[str, Any] | None:
-    """The reference tables written by ``python -m sgan.reference`` (``<report>/tables.json``), or None."""
+    """The reference tables written by ``python -m sgan reference`` (``<report>/tables.json``), or None."""
     path = Path(report) / "tables.json"
     return json.loads(path.read_text()) if path.is_file() else None

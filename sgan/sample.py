@@ -41,8 +41,8 @@ def generate_images(G, seeds: Iterable[int], psi: float = 1.0, cutoff: int | Non
                     noise: str = "random", resolution: int | None = None, alpha: float = 1.0,
                     device: str | torch.device | None = None) -> torch.Tensor:
     """One image per seed from generator ``G``: ``[len(seeds), 3, r, r]`` in [-1, 1] (clamped), on CPU. Drawn
-    on ``device`` (default: G's own, ``sgan.device.device_of``)."""
-    from sgan.device import device_of
+    on ``device`` (default: G's own, ``sgan.training.device.device_of``)."""
+    from sgan.training.device import device_of
 
     device = device_of(G) if device is None else device
     images = []

@@ -1,4 +1,4 @@
-"""sgan.ablation: run folders, completeness and reuse, results and the paper's tables."""
+"""sgan.studies.ablation: run folders, completeness and reuse, results and the paper's tables."""
 
 import json
 import math
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from sgan import ablation
 from sgan.config import PRESETS, make_config
+from sgan.studies import ablation
 
 
 class TinyData:
@@ -105,7 +105,7 @@ def test_run_ablation_trains_measures_and_then_reuses(runs, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("a complete run was trained again")
 
-    monkeypatch.setattr("sgan.training.train", no_training)
+    monkeypatch.setattr("sgan.training.loop.train", no_training)
     again = ablation.run_ablation("F", "smoke", overrides=TINY, metrics=METRICS, progress=False)
     assert again == results
     assert ablation.ensure_trained("F", "smoke", overrides=TINY, progress=False) == run_dir

@@ -1,5 +1,5 @@
 """No typed results in the course's prose (issue 27): a notebook's Markdown (and a code comment that speaks of a
-measurement) may type only the constants of ``sgan.prose.CONSTANTS`` (the paper's values and this project's
+measurement) may type only the constants of ``sgan.studies.prose.CONSTANTS`` (the paper's values and this project's
 fixed settings, each with its source) and the paper's own table numbers. Every measured number, and every claim
 about order or about agreeing with the paper, is rendered by code from the file it comes from."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sgan import prose
-from sgan import reference_tables as rt
+from sgan.studies import prose
+from sgan.studies import reference_tables as rt
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "scripts" / "notebooks").glob("[0-9][0-9]_*.py"))
@@ -20,8 +20,8 @@ OLD = "873b18f"  # main before issue 27: the seven contradictions the issue list
 @pytest.mark.parametrize("path", SOURCES, ids=[p.stem for p in SOURCES])
 def test_no_notebook_types_a_result(path):
     flagged = prose.check_source(path.read_text())
-    assert not flagged, f"{path.name} types results (render them with sgan.prose from their file): " + "; ".join(
-        f"line {n}: {', '.join(f)}" for n, _, f in flagged)
+    assert not flagged, f"{path.name} types results (render them with sgan.studies.prose from their file): " + \
+        "; ".join(f"line {n}: {', '.join(f)}" for n, _, f in flagged)
 
 
 def test_every_constant_has_a_source_and_reads_as_one_token():

@@ -93,7 +93,7 @@ def test_notebooks_import_sgan_teach_and_end_with_checks(path):
 
 
 def test_setup_notebook_resolves_none_from_the_environment(monkeypatch, tmp_path):
-    from sgan.course import setup_notebook
+    from sgan.studies.course import setup_notebook
 
     monkeypatch.setenv("SGAN_RUNS", str(tmp_path))
     monkeypatch.setenv("SGAN_PROFILE", "smoke")
@@ -106,7 +106,7 @@ def test_setup_notebook_resolves_none_from_the_environment(monkeypatch, tmp_path
 
 
 def test_course_cli_rejects_unknown_configs():
-    from sgan.course import main
+    from sgan.studies.course import main
 
     with pytest.raises(SystemExit):
         main(["--configs", "AZ"])
@@ -191,7 +191,7 @@ def _repo_files() -> set[str]:
 def test_parallel_notebook_output_is_prefixed_line_by_line():
     import io
 
-    from sgan.course import _Prefixed
+    from sgan.studies.course import _Prefixed
 
     sink = io.StringIO()
     stream = _Prefixed(sink, "[F] ")
@@ -201,14 +201,14 @@ def test_parallel_notebook_output_is_prefixed_line_by_line():
 
 
 def test_course_rejects_zero_jobs():
-    from sgan.course import run_course
+    from sgan.studies.course import run_course
 
     with pytest.raises(ValueError, match="jobs=0"):
         run_course("smoke", jobs=0)
 
 
 def test_a_failed_ablation_run_stops_the_course(monkeypatch, tmp_path):
-    import sgan.course as course
+    import sgan.studies.course as course
 
     started = []
 
@@ -246,7 +246,7 @@ def test_the_gpu_course_dry_run(tmp_path):
            "SGAN_DEVICE_GUARD": "1", "PYTHONUNBUFFERED": "1"}
     for name in ("SGAN_PROFILE", "SGAN_REQUIRE_BROWSER", "OMP_NUM_THREADS"):
         env.pop(name, None)
-    proc = subprocess.run([sys.executable, "-m", "sgan.course", "--profile", "gpu-dry", "--out",
+    proc = subprocess.run([sys.executable, "-m", "sgan.studies.course", "--profile", "gpu-dry", "--out",
                            str(tmp_path / "course"), "--no-progress", "--notebooks", ",".join(numbers)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=2 * TIMEOUT_S)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]

@@ -1,4 +1,4 @@
-"""sgan.plots: the seeded computations behind the paper's figures, against naive loops and closed forms."""
+"""sgan.viz.plots: the seeded computations behind the paper's figures, against naive loops and closed forms."""
 
 import json
 
@@ -8,10 +8,10 @@ import torch
 from matplotlib.figure import Figure
 from PIL import Image
 
-from sgan import plots
 from sgan.config import make_config
 from sgan.generator import Generator
 from sgan.noise import NoiseInput
+from sgan.viz import plots
 
 
 def _generator(config: str = "F") -> Generator:

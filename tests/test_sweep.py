@@ -1,4 +1,4 @@
-"""sgan.sweep: studies of variants over seeds, their tables (mean ± std) and learning-curve figures."""
+"""sgan.studies.sweep: studies of variants over seeds, their tables (mean ± std) and learning-curve figures."""
 
 import json
 import math
@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sgan import plots, sweep
 from sgan.config import make_config
+from sgan.studies import sweep
+from sgan.viz import plots
 
 
 def write_log(run_dir, fids, seconds_per_tick=30.0, kimg_per_tick=2.0, metric="fid2k", config="A",
@@ -142,7 +143,7 @@ def test_run_study_trains_each_seed_in_its_own_process_and_reuses_them(tmp_path,
     stamps = [p.stat().st_mtime_ns for p in logs]
     sweep.run_study(variants, "smoke", seeds=(0, 1), out_dir=tmp_path / "studies", jobs=1, name="t")
     assert [p.stat().st_mtime_ns for p in logs] == stamps  # complete runs are reused, not retrained
-    from sgan.ablation import load_data, resolve_config
+    from sgan.studies.ablation import load_data, resolve_config
 
     data = load_data(resolve_config("A", "smoke", 0, variants[0].overrides), progress=False)
     paths = sweep.write_report(variants, root, (0, 1), spectra_of=data, report_dir=tmp_path / "report",
@@ -153,8 +154,8 @@ def test_run_study_trains_each_seed_in_its_own_process_and_reuses_them(tmp_path,
     assert math.isfinite(spectra["blur_sensitivity_mean"]) and "blurred" in paths["spectra_markdown"].read_text()
     assert len(spectra["spectra"]["real"]) == 16 // 2 + 1
     # attributes: the mean over the seeds of each run's attrs metric, computed here on its own (the oracle)
-    from sgan.checkpoint import load_generator
     from sgan.metrics import compute_metric
+    from sgan.training.checkpoint import load_generator
 
     runs = sweep.finished_runs(root, variants[0], (0, 1))
     direct = [compute_metric("attrs64", load_generator(p), data, progress=False) for p in runs]

@@ -8,13 +8,13 @@ import signal
 import pytest
 import torch
 
-import sgan.training as train_module
-from sgan.checkpoint import load_checkpoint
+import sgan.training.loop as train_module
 from sgan.config import PRESETS, ConfigError, RunConfig, make_config
 from sgan.data import load_dataset
-from sgan.distributed import DistInfo
 from sgan.ema import ema_beta, update_ema
-from sgan.training import Trainer, TrainingError, area_downsample, fade_reals, train
+from sgan.training.checkpoint import load_checkpoint
+from sgan.training.distributed import DistInfo
+from sgan.training.loop import Trainer, TrainingError, area_downsample, fade_reals, train
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +50,8 @@ def test_smoke_run_of_each_config(name, data16, tmp_path):
 
 
 def test_the_last_tick_fid_is_the_metric_of_the_final_generator(data16, tmp_path):
-    from sgan.checkpoint import load_generator
     from sgan.metrics import compute_metric
+    from sgan.training.checkpoint import load_generator
 
     # ema_kimg 0.01: G_ema's averaged level of detail (sgan.ema.ema_lod) has reached G's by the last tick
     cfg = make_config("E", "smoke", tick_fid_samples=96, ema_kimg=0.01)

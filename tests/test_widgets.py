@@ -1,4 +1,4 @@
-"""sgan.widgets: each widget's image follows its controls (set ``.value``, check the image), no browser."""
+"""sgan.viz.widgets: each widget's image follows its controls (set ``.value``, check the image), no browser."""
 
 import io
 
@@ -8,11 +8,11 @@ import pytest
 import torch
 from PIL import Image
 
-from sgan import plots
 from sgan.config import make_config
 from sgan.generator import Generator
 from sgan.noise import NoiseInput
-from sgan.widgets import InterpolationWidget, NoiseWidget, StyleMixingWidget, TruncationWidget
+from sgan.viz import plots
+from sgan.viz.widgets import InterpolationWidget, NoiseWidget, StyleMixingWidget, TruncationWidget
 
 
 def _generator(config: str) -> Generator:
@@ -168,7 +168,7 @@ def test_the_crossover_readout_says_custom_once_the_dropdowns_differ(G):
 def test_edit_widget_moves_only_the_chosen_styles_and_resets():
     from sgan.editing import factor_directions, sample_latents
     from sgan.metrics.domain_net import load_domain_net
-    from sgan.widgets import EditWidget
+    from sgan.viz.widgets import EditWidget
 
     G = _generator("F")
     dirs = factor_directions(G, load_domain_net(), "w", n=128)

@@ -27,9 +27,9 @@ import torch
 import torch.nn.functional as F
 
 import sgan
-from sgan import plots
-from sgan.ablation import trained_run
-from sgan.course import setup_notebook
+from sgan.studies.ablation import trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 cfg = sgan.make_config("A", profile, seed=seed)
@@ -187,7 +187,7 @@ from pathlib import Path
 
 from IPython.display import Image, Markdown, display
 
-from sgan.ablation import repo_root
+from sgan.studies.ablation import repo_root
 
 study = (repo_root() or Path.cwd()) / "results" / "cpu" / "fade_in"
 if (study / "table.md").is_file():

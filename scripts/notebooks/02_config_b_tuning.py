@@ -22,9 +22,9 @@ import torch.nn.functional as F
 from IPython.display import Markdown, display
 
 import sgan
-from sgan import plots
-from sgan.ablation import trained_run
-from sgan.course import setup_notebook
+from sgan.studies.ablation import trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 gen = torch.Generator().manual_seed(seed)
@@ -104,7 +104,7 @@ plots.grid_figure(torch.cat([plots.samples(G_a, range(8)), plots.samples(G_b, ra
 # ## B against A at this scale: the tuning taken apart
 #
 # In the paper B beats A (FFHQ FID 5.25 against 8.04). Whether it does at this course's scale, and which of
-# B's two changes decides it, is what the b_tuning study measures, with three seeds each (`python -m sgan.sweep b_tuning --seeds 0,1,2
+# B's two changes decides it, is what the b_tuning study measures, with three seeds each (`python -m sgan sweep b_tuning --seeds 0,1,2
 # --spectra`, the committed tables in `results/<profile>/b_tuning/`): A; A with the blur in G only, in D only,
 # in both (B with A's loss); A with the non-saturating loss and R1 (B with A's resampling); and B.
 #
@@ -125,7 +125,7 @@ plots.grid_figure(torch.cat([plots.samples(G_a, range(8)), plots.samples(G_b, ra
 # %%
 from IPython.display import Image
 
-from sgan import prose, sweep
+from sgan.studies import prose, sweep
 
 report = sweep.results_dir("b_tuning", profile)
 if (report / "table.md").is_file():
@@ -136,17 +136,17 @@ if (report / "table.md").is_file():
         display(Image(filename=str(report / "spectra.png")))
     display(Markdown(prose.b_tuning_prose(report)))
 else:
-    print(f"no committed b_tuning study for profile {profile!r}: python -m sgan.sweep b_tuning --profile {profile} "
+    print(f"no committed b_tuning study for profile {profile!r}: python -m sgan sweep b_tuning --profile {profile} "
           f"--seeds 0,1,2 --spectra --report {report}")
 
 # %% [markdown]
 # The same measurement on your own runs of A and B: the power of their images in each frequency ring beside
 # the data's, and which frequencies their discriminators react to (the spectrum of $\nabla_x D(x)$ at real
-# faces; `sgan/spectrum.py`).
+# faces; `sgan/studies/spectrum.py`).
 
 # %%
-from sgan.ablation import load_data
-from sgan.spectrum import run_spectra
+from sgan.studies.ablation import load_data
+from sgan.studies.spectrum import run_spectra
 
 data = load_data(sgan.RunConfig.from_json((run_dir / "config.json").read_text()), progress=False)
 spectra = {"A": run_spectra(run_dir_a, data), "B": run_spectra(run_dir, data)}
@@ -167,7 +167,7 @@ display(Markdown(prose.spectra_verdict(spectra, report)))
 # D only: G is as A's, so the ratio should be 1) or `{"blur_in": "G"}`.
 
 # %%
-from sgan.spectrum import hf_ratio
+from sgan.studies.spectrum import hf_ratio
 
 experiment = {"resample": "nearest"}  # your change: the generator to compare B's with
 
@@ -196,7 +196,7 @@ display(Markdown(f"**What the run shows:** B's fresh generator keeps {ratio:.3f}
 # %%
 from IPython.display import Markdown, display
 
-from sgan.reference_tables import switch_report
+from sgan.studies.reference_tables import switch_report
 
 display(Markdown(switch_report("B", profile, runs_dir)))
 

@@ -28,9 +28,9 @@ import torch
 import torch.nn.functional as F
 
 import sgan
-from sgan import plots
-from sgan.ablation import showcase_run
-from sgan.course import setup_notebook
+from sgan.studies.ablation import showcase_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 gen = torch.Generator().manual_seed(seed)
@@ -113,7 +113,7 @@ for s in scales:
 # %%
 from IPython.display import Markdown, display
 
-from sgan import prose
+from sgan.studies import prose
 
 ranked = sorted(moves, key=moves.get, reverse=True)
 # the top two are told apart only when their means differ by more than twice their combined standard error
@@ -149,7 +149,7 @@ plots.samples_figure(G, seeds=range(16))
 # %%
 from IPython.display import Markdown, display
 
-from sgan.reference_tables import switch_report
+from sgan.studies.reference_tables import switch_report
 
 display(Markdown(switch_report("C", profile, runs_dir)))
 
@@ -185,7 +185,7 @@ display(Markdown(switch_report("C", profile, runs_dir)))
 # hole of its training set?
 
 # %%
-from sgan import figure6
+from sgan.studies import figure6
 
 fig6 = figure6.load_results(profile)
 figure6.figure(fig6)

@@ -22,9 +22,9 @@ import matplotlib.pyplot as plt
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import showcase_run
-from sgan.course import setup_notebook
+from sgan.studies.ablation import showcase_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 
@@ -138,7 +138,7 @@ plots.grid_figure(torch.cat([before, after]), ncols=8, labels=[f"seed {s}" for s
 # %%
 from IPython.display import Markdown, display
 
-from sgan.reference_tables import switch_report
+from sgan.studies.reference_tables import switch_report
 
 display(Markdown(switch_report("D", profile, runs_dir)))
 

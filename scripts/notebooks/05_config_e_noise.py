@@ -28,10 +28,10 @@ num_draws = 100  # noise draws for the per-pixel standard deviation (the paper's
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import showcase_run, trained_run
-from sgan.course import setup_notebook
-from sgan.widgets import NoiseWidget
+from sgan.studies.ablation import showcase_run, trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
+from sgan.viz.widgets import NoiseWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 gen = torch.Generator().manual_seed(seed)
@@ -159,7 +159,7 @@ plots.grid_figure(torch.cat([with_noise, without]), ncols=len(seeds), labels=[f"
 # %%
 from IPython.display import Markdown, display
 
-from sgan.reference_tables import switch_report
+from sgan.studies.reference_tables import switch_report
 
 display(Markdown(switch_report("E", profile, runs_dir)))
 

@@ -24,11 +24,11 @@ num_pairs = 128  # source pairs for the factor agreement
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import showcase_run, trained_run
 from sgan.config import LEARNS_NOTHING
-from sgan.course import setup_notebook
-from sgan.widgets import StyleMixingWidget
+from sgan.studies.ablation import showcase_run, trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
+from sgan.viz.widgets import StyleMixingWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 run_dir = trained_run("F", profile, seed=seed, out_dir=runs_dir)  # your F: what this notebook measures
@@ -72,7 +72,7 @@ plots.style_mixing_figure(G_show, seeds_a=(1, 2, 3, 4, 5), seeds_b=(6, 7))
 # %%
 from IPython.display import display
 
-from sgan.ablation import run_summary
+from sgan.studies.ablation import run_summary
 
 if showcase_dir == run_dir:
     print("the grid above shows your own F: nothing to compare")
@@ -134,7 +134,7 @@ for copied in plots.SCALES:
 # %%
 from IPython.display import Markdown, display
 
-from sgan import prose
+from sgan.studies import prose
 
 colour_half = agreement["fine"]["fine"] > agreement["coarse"]["fine"]
 pose_half = agreement["coarse"]["coarse"] > agreement["fine"]["coarse"]
@@ -204,7 +204,7 @@ display(Markdown(
 # %%
 from IPython.display import Markdown, display
 
-from sgan.reference_tables import switch_report
+from sgan.studies.reference_tables import switch_report
 
 display(Markdown(switch_report("F", profile, runs_dir)))
 

@@ -26,10 +26,10 @@ psis = [1.0, 0.7, 0.5, 0.0, -0.5, -1.0]
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import showcase_run
-from sgan.course import setup_notebook
-from sgan.widgets import TruncationWidget
+from sgan.studies.ablation import showcase_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
+from sgan.viz.widgets import TruncationWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 run_dir = showcase_run("F", profile, seed=seed, out_dir=runs_dir)  # the sharpest F there is (printed)

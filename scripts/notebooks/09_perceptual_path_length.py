@@ -28,13 +28,13 @@ import numpy as np
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import trained_run
 from sgan.config import LEARNS_NOTHING
-from sgan.course import setup_notebook
 from sgan.metrics import compute_metric, metric_name
 from sgan.metrics import ppl as ppl_lib
-from sgan.widgets import InterpolationWidget
+from sgan.studies.ablation import trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
+from sgan.viz.widgets import InterpolationWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 cfg = sgan.make_config("F", profile, seed=seed)

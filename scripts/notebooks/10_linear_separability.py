@@ -28,12 +28,12 @@ import numpy as np
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import load_data, trained_run
 from sgan.config import LEARNS_NOTHING
-from sgan.course import setup_notebook
 from sgan.metrics import compute_metric, metric_name
 from sgan.metrics import separability as ls_lib
+from sgan.studies.ablation import load_data, trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 cfg = sgan.make_config("F", profile, seed=seed)

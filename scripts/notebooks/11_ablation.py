@@ -20,7 +20,7 @@ config = "F"  # A-F
 profile = None  # None: $SGAN_PROFILE or "cpu"
 seed = 0
 data = "synthetic"  # "synthetic", "digits" or an image folder
-data_n = None  # images in the training set (None: the profile's default, sgan.ablation.DATA_SIZES)
+data_n = None  # images in the training set (None: the profile's default, sgan.studies.ablation.DATA_SIZES)
 out_dir = None  # None: runs/course/<profile>
 overrides = {}  # make_config overrides, e.g. {"style_mixing_prob": 0.5}
 metrics = None  # None: the profile's metrics (FID, the four PPLs, separability)
@@ -30,9 +30,9 @@ progress = True
 from IPython.display import Markdown, display
 
 import sgan
-from sgan import plots
-from sgan.ablation import markdown_table, read_results, resolve_config, run_ablation, training_complete
-from sgan.course import setup_notebook
+from sgan.studies.ablation import markdown_table, read_results, resolve_config, run_ablation, training_complete
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
 
 profile, out_dir = setup_notebook(profile, out_dir)
 
@@ -67,7 +67,7 @@ plots.samples_figure(G, seeds=range(16))
 # %% [markdown]
 # ## Watching it learn
 #
-# Opened in JupyterLab, this notebook trains with a **live view** above (from `sgan.train`, `sgan.live`): the
+# Opened in JupyterLab, this notebook trains with a **live view** above (from `sgan.train`, `sgan.training.live`): the
 # losses and the FID curve against kimg, the curve beside the reference runs' band of this config (their best
 # FID, mean ± 2 std over seeds) when there is one, the latest grid, img/s and the time left, and a stop button
 # that writes a checkpoint (run the cell again to resume). Under papermill the run prints one line per tick
@@ -79,7 +79,7 @@ plots.samples_figure(G, seeds=range(16))
 # them as a GIF.
 
 # %%
-from sgan.timelapse import TimelapseWidget
+from sgan.viz.timelapse import TimelapseWidget
 
 timelapse = TimelapseWidget(run_dir)
 timelapse

@@ -3,7 +3,7 @@
 # # 12 · Results: the paper's Tables 1 and 3, reproduced at our scale
 #
 # This notebook collects the ablation runs of notebook 11 (one per config, in `runs/course/<profile>/`) into
-# the paper's tables, beside the paper's numbers (`sgan.ablation.PAPER_TABLE1` ..., with their source).
+# the paper's tables, beside the paper's numbers (`sgan.studies.ablation.PAPER_TABLE1` ..., with their source).
 # Configs that have no complete run yet are trained and measured first (the same `run_ablation` call).
 #
 # **Reading the tables.** The paper trains 1024² networks for 25M images on FFHQ; our profiles train small
@@ -23,8 +23,9 @@ import math
 
 from IPython.display import Markdown, display
 
-from sgan import ablation, plots
-from sgan.course import setup_notebook
+from sgan.studies import ablation
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 results = [ablation.run_ablation(c, profile, seed=seed, out_dir=runs_dir) for c in configs]
@@ -51,7 +52,7 @@ plots.results_figure([{"config": r["config"], "metrics": {plotted: r[plotted]}} 
                      paper={c: v["FFHQ"] for c, v in ablation.PAPER_TABLE1.items()})
 
 # %%
-from sgan import prose
+from sgan.studies import prose
 
 display(Markdown(prose.table1_order_prose(table1, plotted)))
 
@@ -59,7 +60,7 @@ display(Markdown(prose.table1_order_prose(table1, plotted)))
 # ## Your run against the reference runs
 #
 # One run per config cannot say whether a difference between two configs is real. The **reference runs**
-# (`python -m sgan.reference`, `make reference`) trained every config of the `cpu` profile with three seeds
+# (`python -m sgan reference`, `make reference`) trained every config of the `cpu` profile with three seeds
 # on this project's 2-core machine and committed their tables to `results/cpu/`. Below, each of your configs
 # against the reference's band: a dot inside ± 2 standard deviations is an ordinary draw of the same recipe,
 # a dot far outside means something differs (the code, the profile or the data). Your seed-0 run repeats the
@@ -67,12 +68,12 @@ display(Markdown(prose.table1_order_prose(table1, plotted)))
 # differently in the last bits, and GAN training amplifies such differences into a different draw of the band.
 
 # %%
-from sgan import reference, reference_tables
+from sgan.studies import reference, reference_tables
 
 reference_dir = reference.report_dir(profile)
 reference_results = reference_tables.load_reference(reference_dir)
 if reference_results is None:
-    print(f"No reference results for profile {profile!r} ({reference_dir}): `python -m sgan.reference "
+    print(f"No reference results for profile {profile!r} ({reference_dir}): `python -m sgan reference "
           f"--profile {profile}` makes them (the cpu profile's are committed).")
     comparison = []
 else:
@@ -100,7 +101,7 @@ display(Markdown(ablation.markdown_table(attributes))) if attributes else print(
 # ## Learning curves
 #
 # One seed per config here, so a gap of a few FID points between two curves can be chance: GAN training is
-# chaotic, and the same config with another seed lands elsewhere (`python -m sgan.sweep configs --seeds 0,1,2`
+# chaotic, and the same config with another seed lands elsewhere (`python -m sgan sweep configs --seeds 0,1,2`
 # draws the same figure with a band over three seeds). Spikes can come anywhere: at the end of a fade-in
 # (notebook 01 measures those), and later, where one network gets ahead of the other for a few ticks.
 
@@ -139,7 +140,7 @@ display(Markdown(prose.attributes_prose(cpu / "budget" / "attributes.json", attr
 # %%
 from IPython.display import Image
 
-from sgan import sweep
+from sgan.studies import sweep
 
 for study in ("recipe", "recipe_search", "budget"):
     report = sweep.results_dir(study, "cpu")
@@ -156,14 +157,14 @@ for study in ("recipe", "recipe_search", "budget"):
 #
 # The budget study above trained F alone for longer. The **long study** trains every config that long, with
 # one recipe for all six (the `cpu-long` profile: the `cpu` profile's recipe at the channels of notebook 00's
-# table, to its budget; only the paper's switches differ) and several seeds: `python -m sgan.reference --study long` (`make
+# table, to its budget; only the paper's switches differ) and several seeds: `python -m sgan reference --study long` (`make
 # reference-long`, hours of CPU, never part of the course). Its report, `results/cpu-long/`, is rebuilt from
 # whatever runs exist, so the seeds column says how much is measured so far. Below: Table 1 at that budget
 # with the facial attributes, where F's learning curve crosses A's (computed from the curves), what reproduced
 # at each budget claim by claim, the curves of A, B and F, and one row of faces per config.
 
 # %%
-from sgan.reference import report_dir
+from sgan.studies.reference import report_dir
 
 long_dir = report_dir("cpu-long")
 if (long_dir / "long.md").is_file():
@@ -238,7 +239,7 @@ print("source of the paper's numbers:", ablation.PAPER_SOURCE)
 # %%
 from IPython.display import Image as ImageFile
 
-from sgan import timelapse
+from sgan.viz import timelapse
 
 run_of = {r["config"]: r["run_dir"] for r in results}
 if "A" in run_of and "F" in run_of:

@@ -42,10 +42,7 @@ import torch
 from IPython.display import Markdown, display
 
 import sgan
-from sgan import plots
-from sgan.ablation import markdown_table, showcase_run
 from sgan.config import LEARNS_NOTHING
-from sgan.course import setup_notebook
 from sgan.data.synthetic_faces import render, sample_factors
 from sgan.editing import (
     compare_spaces,
@@ -55,7 +52,10 @@ from sgan.editing import (
 )
 from sgan.metrics.domain_net import load_domain_net
 from sgan.projection import project, ramp_up_steps, w_statistics
-from sgan.rundir import RunDir
+from sgan.studies.ablation import markdown_table, showcase_run
+from sgan.studies.course import setup_notebook
+from sgan.training.rundir import RunDir
+from sgan.viz import plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 # the sharpest F and B there are (printed: your runs when they trained as long as the long study's, else its
@@ -129,7 +129,7 @@ display(Markdown(markdown_table([
      "mean held-out R² of the directions": f"{np.mean(list(directions[(g, s[0])].r2.values())):.2f}",
      "degenerate (spread < ¼ of the data's; scores 1)": ", ".join(directions[(g, s[0])].degenerate) or "—"}
     for g, s in matrices])))
-from sgan import prose
+from sgan.studies import prose
 
 verdicts = [prose.compare(f"{whose['F']} in W", scores[("F", "w")], f"{whose['F']} in Z", scores[("F", "z")],
                           "cleaner than", "more entangled than", 3),
@@ -192,7 +192,7 @@ plots.grid_figure(edited, ncols=len(alphas), labels=labels, title="one face edit
 # the coarse, middle or fine ones: an edit of a colour applied to the coarse styles only should do little.
 
 # %%
-from sgan.widgets import EditWidget
+from sgan.viz.widgets import EditWidget
 
 editor = EditWidget(G, d, ws)
 editor

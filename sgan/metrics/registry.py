@@ -24,7 +24,6 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from sgan.device import device_of
 from sgan.metrics.domain_net import JudgeResolutionWarning
 from sgan.metrics.names import (  # noqa: F401 (the registry's names for them)
     PAPER_COUNTS,
@@ -36,6 +35,7 @@ from sgan.metrics.names import (  # noqa: F401 (the registry's names for them)
     metric_name,
     parse_metric_name,
 )
+from sgan.training.device import device_of
 
 
 def metric_names_for(config: Any) -> list[str]:
@@ -77,7 +77,7 @@ def compute_metric(name: str, G: Any, dataset: Any = None, device: Any = None, s
     """Compute metric ``name`` (see the module docstring) of generator ``G``.
 
     ``dataset`` (an ``ImageDataset``) is needed by FID and attrs only. ``device``: "cpu", "cuda", "auto" or
-    None (default: G's own device, ``sgan.device.device_of``); every random draw comes from ``seed``.
+    None (default: G's own device, ``sgan.training.device.device_of``); every random draw comes from ``seed``.
     ``options`` are the metric's own keyword options (an unknown one is an error that lists them).
     """
     spec = parse_metric_name(name)

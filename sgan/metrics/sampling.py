@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from sgan.device import resolve_device  # noqa: F401 (the metrics' name for it; its home is sgan.device)
+from sgan.training.device import resolve_device  # noqa: F401 (the metrics' name for it; its home is sgan.training.device)
 
 LATENT_STREAM, NOISE_STREAM, PPL_T_STREAM, REAL_STREAM, MIX_STREAM = 0, 1, 2, 3, 4
 

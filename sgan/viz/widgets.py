@@ -8,7 +8,7 @@ whenever a control's ``.value`` changes, so the logic is testable without a brow
     mixer.image                      # the mixed image, already recomputed
     mixer                            # in a notebook: displays the controls and the image
 
-The images come from the seeded helpers of ``sgan/plots.py`` (the same as the paper's figures), with one
+The images come from the seeded helpers of ``sgan/viz/plots.py`` (the same as the paper's figures), with one
 fixed noise draw per widget so that only what a control changes changes.
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from sgan.notebook_io import caption, show_image
-from sgan.plots import (
+from sgan.viz.plots import (
     crossover_ws,
     image_grid,
     interpolate,

@@ -1,8 +1,8 @@
 """The long study (issue 25): does the style-based generator overtake the baseline when trained longer?
 
-``python -m sgan.reference --study long`` trains A-F at the ``cpu-long`` profile (the cpu profile's recipe with
+``python -m sgan reference --study long`` trains A-F at the ``cpu-long`` profile (the cpu profile's recipe with
 64/64/64/32 channels, to 192 kimg; only the paper's switches differ between configs) and writes the usual tables
-to ``results/cpu-long/`` (``sgan.reference.write_report``). This module adds what the question needs
+to ``results/cpu-long/`` (``sgan.studies.reference.write_report``). This module adds what the question needs
 (``write_long_report``):
 
 * ``long.md`` / ``long.json``: Table 1 at the long budget with the facial attributes (``attrs2k``: the mean gap
@@ -10,7 +10,7 @@ to ``results/cpu-long/`` (``sgan.reference.write_report``). This module adds wha
   against the data's), where F's learning curve crosses A's, whether each curve still falls at the end
   (``late_trend``), and "what reproduced" at both budgets, claim by
   claim, with whether the order changed with budget; the controlled variants of F (one switch set back each,
-  ``sgan.reference.LONG_VARIANTS``) against A and F; issue 28's disentanglement scores of F in W, W+ and Z
+  ``sgan.studies.reference.LONG_VARIANTS``) against A and F; issue 28's disentanglement scores of F in W, W+ and Z
   against B in Z (``sgan.editing.compare_spaces``) at this budget;
 * ``curves_abf.png``: the learning curves of A, B and F (FID against kimg and against minutes, a band over
   seeds), with F's crossings of A marked;
@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from sgan import reference_tables as rt
-from sgan.ablation import markdown_table
-from sgan.prose import listing
+from sgan.studies import reference_tables as rt
+from sgan.studies.ablation import markdown_table
+from sgan.studies.prose import listing
 
 CONFIGS = "ABCDEF"
 CURVE_CONFIGS = "ABF"
@@ -108,8 +108,8 @@ def crossing_summary(found: Sequence[dict[str, Any]], final_below: bool | None, 
 
 
 def mean_curve(run_dirs: Sequence[Path]) -> dict[str, np.ndarray] | None:
-    """``sgan.plots.curve_band`` of the runs (None when there are none)."""
-    from sgan.plots import curve_band
+    """``sgan.viz.plots.curve_band`` of the runs (None when there are none)."""
+    from sgan.viz.plots import curve_band
 
     return curve_band(run_dirs) if run_dirs else None
 
@@ -172,10 +172,10 @@ def budget_reproduced_markdown(rows: Sequence[dict[str, Any]], short_kimg: float
 
 def samples_rows(root: Path, seeds: Sequence[int], dataset: Any, n: int = 8) -> dict[str, np.ndarray]:
     """``{label: uint8 [n, r, r, 3]}``: ``n`` real faces, then per config its first finished seed's G_ema at
-    latent seeds 0..n-1 (``sgan.plots.samples``: no truncation, fixed noise)."""
-    from sgan import plots
-    from sgan.ablation import read_results
-    from sgan.checkpoint import load_generator
+    latent seeds 0..n-1 (``sgan.viz.plots.samples``: no truncation, fixed noise)."""
+    from sgan.studies.ablation import read_results
+    from sgan.training.checkpoint import load_generator
+    from sgan.viz import plots
 
     rows = {"real faces": plots.to_uint8(dataset.batch(np.arange(n), mirror=False))}  # [n, r, r, 3]
     for c in CONFIGS:
@@ -187,7 +187,7 @@ def samples_rows(root: Path, seeds: Sequence[int], dataset: Any, n: int = 8) -> 
 
 
 def variants_table(root: Path, seeds: Sequence[int], variants: Sequence[str]) -> list[dict[str, Any]]:
-    """A, F and each controlled variant of F (run names, ``sgan.reference.LONG_VARIANTS``) with a finished run:
+    """A, F and each controlled variant of F (run names, ``sgan.studies.reference.LONG_VARIANTS``) with a finished run:
     FID best and final over the seeds found, and how far each one's mean best FID lies from F's (negative: the
     switch set back lowers FID)."""
     names = ["A", "F", *variants]
@@ -213,10 +213,10 @@ def variants_markdown(rows: Sequence[dict[str, Any]], metric: str) -> str:
 def space_scores(root: Path, seed: int = 0, fit_images: int = 2000, edit_images: int = 256) -> dict[str, float] | None:
     """Issue 28's disentanglement scores at the long budget (``sgan.editing.compare_spaces``; lower is cleaner):
     ``{"F-w", "F-w+", "F-z", "B-z"}`` from the runs of F and B with ``seed``, None until both have finished."""
-    from sgan.ablation import read_results
-    from sgan.checkpoint import load_generator
     from sgan.editing import compare_spaces, data_reading_spread
     from sgan.metrics.domain_net import load_domain_net
+    from sgan.studies.ablation import read_results
+    from sgan.training.checkpoint import load_generator
 
     dirs = {c: root / f"seed{seed}" / c for c in "FB"}
     if any(read_results(d) is None for d in dirs.values()):
@@ -246,9 +246,9 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
     runs under ``root``, beside the 30-kimg reference in ``short_report`` (its ``tables.json``); ``scores``: also
     the disentanglement scores of F and B (``space_scores``, a few minutes); ``variants``: the run names of the
     controlled variants of F (``variants_table``)."""
-    from sgan import plots
     from sgan.atomic import write_json, write_text
     from sgan.config import make_config
+    from sgan.viz import plots
 
     root, out = Path(root), Path(out)
     results = rt.collect(root, list(CONFIGS), seeds)

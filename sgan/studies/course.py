@@ -1,4 +1,4 @@
-"""The main job of the course: ``make course`` (``python -m sgan.course --profile cpu``).
+"""The main job of the course: ``make course`` (``python -m sgan course --profile cpu``).
 
 Runs the course headless with papermill, in order:
 
@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sgan.config import PRESETS, PROFILES
-from sgan.frontend import kernel_shell
+from sgan.training.frontend import kernel_shell
 
 ABLATION_NOTEBOOK = "11_ablation.ipynb"
 RESULTS_NOTEBOOK = "12_results.ipynb"
@@ -42,7 +42,7 @@ def notebooks_dir() -> Path:
     """The course's ``notebooks/`` folder (next to the ``sgan`` package in the repository)."""
     from sgan.paths import repo_root
 
-    for root in (Path(__file__).resolve().parents[1], repo_root()):
+    for root in (Path(__file__).resolve().parents[2], repo_root()):
         if root is not None and (root / "notebooks" / ABLATION_NOTEBOOK).is_file():
             return root / "notebooks"
     raise FileNotFoundError("The course's notebooks/ folder was not found: run from a clone of the "
@@ -71,8 +71,8 @@ def notebook_titles() -> list[tuple[str, str]]:
 
 def setup_notebook(profile: str | None = None, runs_dir: str | Path | None = None) -> tuple[str, Path]:
     """Resolve a notebook's parameters: ``profile`` None -> ``$SGAN_PROFILE`` or "cpu"; ``runs_dir`` None ->
-    ``runs/course/<profile>`` (see ``sgan.ablation.course_dir``). Prints and returns both."""
-    from sgan.ablation import check_profile, course_dir
+    ``runs/course/<profile>`` (see ``sgan.studies.ablation.course_dir``). Prints and returns both."""
+    from sgan.studies.ablation import check_profile, course_dir
 
     profile = check_profile(profile or os.environ.get("SGAN_PROFILE") or DEFAULT_PROFILE)
     runs = Path(runs_dir) if runs_dir is not None else course_dir(profile)
@@ -88,12 +88,12 @@ _guard = None
 
 def _guard_devices() -> bool:
     """With ``$SGAN_DEVICE_GUARD=1`` (the tests' dry runs), the rest of this process runs under
-    ``sgan.device.device_guard``: a tensor made without its device, or two devices meeting, fails the cell."""
+    ``sgan.training.device.device_guard``: a tensor made without its device, or two devices meeting, fails the cell."""
     global _guard
     if os.environ.get(GUARD_ENV) != "1":
         return False
     if _guard is None:
-        from sgan.device import device_guard
+        from sgan.training.device import device_guard
 
         _guard = device_guard()
         _guard.__enter__()  # left on for the kernel's life
@@ -146,11 +146,11 @@ def execute(name: str, out: Path, parameters: dict, output_name: str | None = No
 @contextlib.contextmanager
 def kernel_threads(jobs: int) -> Iterator[None]:
     """``OMP_NUM_THREADS`` for notebook kernels of which ``jobs`` run at once, unless already set: the
-    machine's cores split between them (``sgan.device.process_threads``). So the ablation runs, two at a time
+    machine's cores split between them (``sgan.training.device.process_threads``). So the ablation runs, two at a time
     on 2 cores, get one thread each (the course's networks are tiny: on a small, shared CPU one thread per
     process trains several times faster than threads fighting for the cores, measured 173 vs 14 images/s at 8²
     on two busy cores), and a teaching notebook, alone, gets every core."""
-    from sgan.device import process_threads
+    from sgan.training.device import process_threads
 
     if "OMP_NUM_THREADS" in os.environ:
         yield
@@ -183,7 +183,7 @@ class _Prefixed:
 
 def prepare_data(profile: str, configs: Sequence[str]) -> None:
     """Build the training data's cache once, before parallel ablation runs would each build it."""
-    from sgan.ablation import load_data, resolve_config
+    from sgan.studies.ablation import load_data, resolve_config
 
     for config in configs:
         load_data(resolve_config(config, profile), progress=True)
@@ -205,7 +205,7 @@ def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/cours
     ``notebooks``: the teaching notebooks (default 00-10 and 13, in order), followed by the results notebook 12.
     Prints progress, timings and, at the end, the results table.
     """
-    from sgan.ablation import results_markdown
+    from sgan.studies.ablation import results_markdown
 
     if profile not in PROFILES:
         raise ValueError(f"Unknown profile {profile!r}: choose one of {', '.join(PROFILES)}.")
@@ -272,7 +272,7 @@ def _run_job(job: tuple[str, str, dict], out: Path, clock: _Clock, progress: boo
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sgan.course", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m sgan course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default=os.environ.get("SGAN_PROFILE", DEFAULT_PROFILE),
                         choices=sorted(PROFILES))
@@ -297,6 +297,3 @@ def main(argv: list[str] | None = None) -> None:
         notebooks = [names[n] for n in wanted]
     run_course(args.profile, args.out, configs, notebooks=notebooks, progress=not args.no_progress, jobs=args.jobs)
 
-
-if __name__ == "__main__":
-    main()

@@ -9,7 +9,7 @@
 * ``grids/``: ``reals.png`` and one ``tick-NNNNNN.png`` per tick;
 * ``resume_changes.jsonl``: what each resume changed;
 
-and ``sgan.ablation`` adds ``results.json`` (its metrics) once it is measured. Everything that reads or writes
+and ``sgan.studies.ablation`` adds ``results.json`` (its metrics) once it is measured. Everything that reads or writes
 one of these goes through ``RunDir``; ``is_complete`` is the one answer to "did it train to the end".
 """
 

@@ -14,7 +14,7 @@ SIGINT, which ``sgan.train`` already turns into "finish this minibatch, close th
 return" (``training._StopRequests``), so the run resumes with ``resume=True``. A widget button could not do
 it: a kernel busy running a cell reads no widget messages until the cell ends.
 
-``sgan.train`` shows the view when a person watches the kernel (``sgan.frontend.in_live_frontend``); under
+``sgan.train`` shows the view when a person watches the kernel (``sgan.training.frontend.in_live_frontend``); under
 papermill, nbval or plain Python it prints its text lines and progress bar as before.
 """
 
@@ -34,7 +34,7 @@ import numpy as np
 from sgan.config import PRESETS, PROFILES, RunConfig, make_config
 from sgan.images import upscale
 from sgan.notebook_io import caption, show_image
-from sgan.rundir import RunDir
+from sgan.training.rundir import RunDir
 
 GRID_HEIGHT = 256  # the grid's displayed height in pixels (an integer nearest-neighbour factor of it)
 CHART_SIZE = (330, 210)
@@ -285,7 +285,7 @@ class LiveView:
 
     def show(self) -> None:
         """Display the view in the notebook (outside a Jupyter kernel nothing is shown; it still updates)."""
-        from sgan.frontend import kernel_shell
+        from sgan.training.frontend import kernel_shell
 
         if kernel_shell() is not None:
             self._ipython_display_()

@@ -9,12 +9,12 @@ tensors and plain data with a SHA-256 checksum, read back with ``weights_only=Tr
 D for the figures that ask what D looks at), ``provenance``, the run's ``log`` rows, its ``metrics`` and its
 last fixed-latent grid (``grid_png``, PNG bytes as a uint8 tensor). ``sgan.load_generator`` reads it like a
 run; ``materialize`` unpacks it into a run-like folder (``runs/zoo/<profile>/<config>``) that the notebooks'
-figures read when the learner has no run of their own (``sgan.ablation.trained_run``).
+figures read when the learner has no run of their own (``sgan.studies.ablation.trained_run``).
 The file also keeps ``images``, what its generator drew for ``IMAGE_SEEDS`` at export (8-bit ``[4, r, r, 3]``,
 ``sgan.sample.generate_images``), and ``provenance["image_sha256"]`` is their hash, so a test can check the file
 still draws what it drew: ``redraw_difference`` compares a fresh drawing with them. (A hash of the fresh drawing
 alone would be too strict: another kind of CPU rounds the last bits differently and can move a pixel that sits on
-a rounding boundary by one level.) ``python -m sgan.reference`` writes the zoo with ``export``.
+a rounding boundary by one level.) ``python -m sgan reference`` writes the zoo with ``export``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 import torch
 
 from sgan.atomic import write_json
-from sgan.rundir import RunDir
+from sgan.training.rundir import RunDir
 
 IMAGE_SEEDS = (0, 1, 2, 3)
 MAX_BYTES = 2_000_000  # each file (the issue's budget: ≤ 2 MB each, ≤ 25 MB in all)
@@ -36,7 +36,7 @@ MAX_BYTES = 2_000_000  # each file (the issue's budget: ≤ 2 MB each, ≤ 25 MB
 
 def zoo_dir(profile: str = "cpu") -> Path:
     """The folder of a profile's zoo inside the package: ``sgan/weights/zoo/<profile>``."""
-    return Path(__file__).resolve().parent / "weights" / "zoo" / profile
+    return Path(__file__).resolve().parents[1] / "weights" / "zoo" / profile
 
 
 def zoo_path(config: str = "F", profile: str = "cpu") -> Path:
@@ -45,8 +45,8 @@ def zoo_path(config: str = "F", profile: str = "cpu") -> Path:
     if not path.is_file():
         have = ", ".join(zoo_entries(profile)) or "nothing"
         raise FileNotFoundError(f"The zoo has no config {config!r} at profile {profile!r} (it has: {have}). "
-                                "Train it (sgan.ablation.run_ablation) or rebuild the zoo with "
-                                "`python -m sgan.reference --profile cpu`.")
+                                "Train it (sgan.studies.ablation.run_ablation) or rebuild the zoo with "
+                                "`python -m sgan reference --profile cpu`.")
     return path
 
 
@@ -58,8 +58,8 @@ def zoo_entries(profile: str = "cpu") -> list[str]:
 
 def zoo(config: str = "F", profile: str = "cpu", device: str | torch.device | None = None):
     """The zoo's EMA generator of ``config`` at ``profile`` (float32, eval mode, gradients off), on ``device``
-    (default: the run's device, ``sgan.device.run_device()``)."""
-    from sgan.checkpoint import load_generator
+    (default: the run's device, ``sgan.training.device.run_device()``)."""
+    from sgan.training.checkpoint import load_generator
 
     return load_generator(zoo_path(config, profile), device=device)
 
@@ -69,8 +69,8 @@ ZOO_PREFIX = "zoo:"  # a --run naming a zoo entry: zoo:<config>, or zoo:<config>
 
 def load_run(run: str | Path, which: str = "ema", device: str | torch.device | None = None):
     """The generator a command's ``--run`` names: ``zoo:F`` (the zoo's F at the cpu profile) or
-    ``zoo:F@cpu-long``, else a run directory or checkpoint file (``sgan.checkpoint.load_generator``)."""
-    from sgan.checkpoint import load_generator
+    ``zoo:F@cpu-long``, else a run directory or checkpoint file (``sgan.training.checkpoint.load_generator``)."""
+    from sgan.training.checkpoint import load_generator
 
     text = str(run)
     if not text.startswith(ZOO_PREFIX):
@@ -83,7 +83,7 @@ def load_run(run: str | Path, which: str = "ema", device: str | torch.device | N
 
 def zoo_provenance(config: str = "F", profile: str = "cpu") -> dict[str, Any]:
     """Where a zoo generator came from: config, profile, seed, commit, kimg, train_minutes, fid_best, ..."""
-    from sgan.checkpoint import read_checkpoint
+    from sgan.training.checkpoint import read_checkpoint
 
     return dict(read_checkpoint(zoo_path(config, profile))["provenance"])
 
@@ -132,7 +132,7 @@ def _same_entry(old: dict[str, Any], new: dict[str, Any]) -> bool:
 def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", commit: str = "unknown",
            out_dir: str | Path | None = None) -> Path:
     """Write the EMA generator of ``run_dir`` (with its ``results.json`` dict) as a zoo entry; returns it."""
-    from sgan.checkpoint import generator_from_state, load_checkpoint, read_checkpoint, save_checkpoint
+    from sgan.training.checkpoint import generator_from_state, load_checkpoint, read_checkpoint, save_checkpoint
 
     state = load_checkpoint(run_dir)
     half = {k: v.half() if v.is_floating_point() else v for k, v in state["G_ema"].items()}
@@ -171,8 +171,8 @@ def materialize(config: str = "F", profile: str = "cpu", dest: str | Path | None
     import shutil
 
     from sgan.atomic import write_text
-    from sgan.checkpoint import read_checkpoint
     from sgan.paths import runs_root
+    from sgan.training.checkpoint import read_checkpoint
 
     source = zoo_path(config, profile)
     folder = Path(dest or runs_root() / "zoo" / profile / config)
@@ -193,7 +193,7 @@ def materialize(config: str = "F", profile: str = "cpu", dest: str | Path | None
 
 def write_index(profile: str = "cpu", out_dir: str | Path | None = None) -> Path:
     """``index.json`` beside the zoo files: each entry's provenance and size in bytes (for people to read)."""
-    from sgan.checkpoint import read_checkpoint
+    from sgan.training.checkpoint import read_checkpoint
 
     folder = Path(out_dir or zoo_dir(profile))
     index = {p.stem: {**read_checkpoint(p)["provenance"], "bytes": p.stat().st_size}

@@ -2,7 +2,7 @@
 
 Every function takes a generator (the contract of ``sgan/generator.py``: ``mapping``, ``broadcast``,
 ``synthesis`` with its ``make_noise``, ``num_layers``, ``layer_resolution``, ``w_avg``) and integer seeds, so a
-figure is reproducible and a widget (``sgan/widgets.py``) can show the same images interactively:
+figure is reproducible and a widget (``sgan/viz/widgets.py``) can show the same images interactively:
 
 * style mixing (Figure 3): copy the styles of one scale from source B, the rest from source A;
 * stochastic variation (Figure 4): one latent, many noise draws, and the per-pixel standard deviation;
@@ -27,11 +27,11 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from sgan.device import device_of
 from sgan.images import image_grid, to_png, to_uint8, upscale  # noqa: F401 (to_png, upscale: plots' API)
 from sgan.metrics.ppl import slerp  # the PPL's, so the figures walk the path the metric measures
 from sgan.mixing import SCALES, scale_resolutions, style_ranges  # noqa: F401 (plots' names for them)
-from sgan.rundir import RunDir
+from sgan.training.device import device_of
+from sgan.training.rundir import RunDir
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -427,7 +427,7 @@ def interpolation_figure(G: torch.nn.Module, seed_a: int = 1, seed_b: int = 2, s
 # Runs and results
 # ---------------------------------------------------------------------------------------------------------
 def read_log(run_dir: str | Path) -> list[dict]:
-    """The records of a run's ``log.jsonl`` (one JSON object per line; ``sgan.rundir.RunDir.log``)."""
+    """The records of a run's ``log.jsonl`` (one JSON object per line; ``sgan.training.rundir.RunDir.log``)."""
     return RunDir(run_dir).log()
 
 
@@ -529,7 +529,7 @@ def spectra_figure(spectra: dict[str, dict[str, Sequence[float]]]) -> Figure:
     data's (``"real"``, black); right: the spectrum of each group's D input gradient (``"grad"``), normalised
     to sum 1, i.e. which frequencies D's score reacts to. The shaded band is the upper octave f ≥ H/4."""
     if not spectra:
-        raise ValueError("spectra_figure needs at least one group's spectra (sgan.spectrum.run_spectra).")
+        raise ValueError("spectra_figure needs at least one group's spectra (sgan.studies.spectrum.run_spectra).")
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
     plt.close(fig)
     first = next(iter(spectra.values()))
@@ -553,9 +553,10 @@ def spectra_figure(spectra: dict[str, dict[str, Sequence[float]]]) -> Figure:
 
 def mixing_table_figure(rows: Sequence[dict], metric: str = "FID") -> Figure:
     """Table 2 as lines: FID against the number of latents mixed at test time, one line per share of training
-    images mixed (``sgan.reference_tables.table2`` rows), error bars ± one std over seeds; right, the paper's."""
+    images mixed (``sgan.studies.reference_tables.table2`` rows), error bars ± one std over seeds; right, the
+    paper's."""
     if not rows:
-        raise ValueError("mixing_table_figure needs Table 2's rows (sgan.reference_tables.table2).")
+        raise ValueError("mixing_table_figure needs Table 2's rows (sgan.studies.reference_tables.table2).")
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     plt.close(fig)
     ks = [1, 2, 3, 4]
@@ -576,9 +577,9 @@ def mixing_table_figure(rows: Sequence[dict], metric: str = "FID") -> Figure:
 
 def reference_bands_figure(rows: Sequence[dict], metric: str = "FID") -> Figure:
     """The learner's run (dots) inside the reference runs' bands (mean ± 1 and ± 2 std over seeds) per config,
-    from ``sgan.reference_tables.compare_to_reference`` rows."""
+    from ``sgan.studies.reference_tables.compare_to_reference`` rows."""
     if not rows:
-        raise ValueError("reference_bands_figure needs rows of sgan.reference_tables.compare_to_reference.")
+        raise ValueError("reference_bands_figure needs rows of sgan.studies.reference_tables.compare_to_reference.")
     fig, ax = plt.subplots(figsize=(1.1 * len(rows) + 2.5, 3.4))
     plt.close(fig)
     x = np.arange(len(rows))
@@ -640,7 +641,7 @@ def run_figure(run_dir: str | Path, keys: Sequence[str] = ("loss_D", "loss_G", "
 
 def results_figure(rows: Sequence[dict], metric: str, paper: dict[str, float] | None = None,
                    label: str = "ours") -> Figure:
-    """Bars of ``metric`` per config (``rows`` of ``sgan.ablation`` results), the paper's numbers beside them.
+    """Bars of ``metric`` per config (``rows`` of ``sgan.studies.ablation`` results), the paper's numbers beside them.
 
     The two sets are on separate axes: our small models are not on the paper's scale, only the order compares.
     """

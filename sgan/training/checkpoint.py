@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from sgan.atomic import disk_full_error
-from sgan.rundir import LATEST, PREVIOUS, RunDir
+from sgan.training.rundir import LATEST, PREVIOUS, RunDir
 
 FORMAT = "sgan-checkpoint-2"  # with a checksum
 UNCHECKED_FORMATS = ("sgan-checkpoint-1",)  # written before checksums: read without verification
@@ -197,10 +197,10 @@ def load_generator(run_dir_or_ckpt: str | Path, which: str = "ema", device: str 
     """Rebuild a run's Generator from its checkpoint: ``which="ema"`` (for samples and metrics) or "G".
 
     Returns the network in eval mode with gradients off and its w̄ (``w_avg``) loaded, on ``device`` (default:
-    the run's device, ``sgan.device.run_device()``: the GPU when there is one). A zoo file (``sgan.model_zoo``)
-    loads the same way.
+    the run's device, ``sgan.training.device.run_device()``: the GPU when there is one). A zoo file
+    (``sgan.studies.model_zoo``) loads the same way.
     """
-    from sgan.device import resolve_device, run_device
+    from sgan.training.device import resolve_device, run_device
 
     device = run_device() if device is None else resolve_device(device)
     keys = {"ema": "G_ema", "G": "G"}

@@ -2,17 +2,17 @@
 
 A *variant* is a paper config plus ``make_config`` overrides (``Variant("A + blur in G", "A", {...})``); a
 *study* is a named list of variants (``STUDIES``). ``run_study`` trains every (variant, seed) with
-``sgan.ablation.ensure_trained`` (resuming or reusing what is done), ``jobs`` at a time in separate processes
+``sgan.studies.ablation.ensure_trained`` (resuming or reusing what is done), ``jobs`` at a time in separate processes
 of one thread each, and ``study_rows`` reads back each run's learning curve (the FID of every tick,
 ``TrainConfig.tick_fid_samples``) into mean ± standard deviation over seeds:
 
-    python -m sgan.sweep b_tuning --profile cpu --seeds 0,1,2     # config B's tuning taken apart
-    python -m sgan.sweep recipe --profile cpu --seeds 0            # the cpu profile's recipe search
+    python -m sgan sweep b_tuning --profile cpu --seeds 0,1,2     # config B's tuning taken apart
+    python -m sgan sweep recipe --profile cpu --seeds 0            # the cpu profile's recipe search
 
 writes ``runs/studies/<profile>/<study>/`` with one folder per seed, ``table.md`` / ``table.json`` and the
 figure ``curves.png`` (FID against kimg and against training minutes, a band over seeds); ``--spectra`` adds
 ``spectra.md`` / ``.json`` / ``.png``: how much fine detail each variant's G draws and its D looks at
-(``sgan.spectrum``); ``--attributes`` adds ``attributes.md`` / ``.json`` (does each variant's final G draw the
+(``sgan.studies.spectrum``); ``--attributes`` adds ``attributes.md`` / ``.json`` (does each variant's final G draw the
 facial features as often as the data has them: ``sgan.metrics.attributes``) and ``samples.png`` (a row of its
 faces under a row of real ones).
 
@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 
 from sgan.config import PRESETS
-from sgan.parallel import JobsStopped, run_jobs
-from sgan.rundir import RunDir
+from sgan.training.parallel import JobsStopped, run_jobs
+from sgan.training.rundir import RunDir
 
 
 @dataclass(frozen=True)
@@ -116,22 +116,22 @@ STUDIES: dict[str, tuple[Variant, ...]] = {
 
 
 def study_dir(study: str, profile: str, out_dir: str | Path | None = None) -> Path:
-    """``<out_dir>/<profile>/<study>``; ``out_dir`` defaults to ``runs/studies`` (``sgan.ablation.runs_root``)."""
-    from sgan.ablation import runs_root
+    """``<out_dir>/<profile>/<study>``; ``out_dir`` defaults to ``runs/studies`` (``ablation.runs_root``)."""
+    from sgan.studies.ablation import runs_root
 
     return Path(out_dir or runs_root() / "studies") / profile / study
 
 
 def results_dir(study: str, profile: str) -> Path:
     """Where a study's committed tables and figures live: ``<repository>/results/<profile>/<study>``."""
-    from sgan.ablation import repo_root
+    from sgan.studies.ablation import repo_root
 
     return (repo_root() or Path.cwd()) / "results" / profile / study
 
 
 def run_dir(root: Path, variant: Variant, seed: int) -> Path:
     """Where the run of ``variant`` with ``seed`` lives: ``<root>/seed<k>/<run name>``."""
-    from sgan.ablation import run_name
+    from sgan.studies.ablation import run_name
 
     return Path(root) / f"seed{seed}" / run_name(variant.config, variant.overrides)
 
@@ -144,7 +144,7 @@ def resolve_study(study: str | Sequence[Variant]) -> tuple[Variant, ...]:
         return STUDIES[study]
     variants = tuple(study)
     if not variants or not all(isinstance(v, Variant) for v in variants):
-        raise ValueError("A study is a name from STUDIES or a non-empty list of sgan.sweep.Variant.")
+        raise ValueError("A study is a name from STUDIES or a non-empty list of sgan.studies.sweep.Variant.")
     return variants
 
 
@@ -152,7 +152,7 @@ def _train_one(job: tuple[Variant, int, str, str]) -> str:
     """Worker: one (variant, seed) trained to the end on one thread (a fresh process each)."""
     import torch
 
-    from sgan.ablation import ensure_trained
+    from sgan.studies.ablation import ensure_trained
 
     variant, seed, profile, root = job
     torch.set_num_threads(1)
@@ -168,7 +168,7 @@ def run_study(study: str | Sequence[Variant], profile: str = "cpu", seeds: Seque
     Complete runs are reused and interrupted ones resumed (``ensure_trained``); the seeds' runs go to
     ``<study folder>/seed<k>/``. Prints one line per finished run and the total time.
     """
-    from sgan.ablation import check_profile, data_root, load_data, resolve_config
+    from sgan.studies.ablation import check_profile, data_root, load_data, resolve_config
 
     variants = resolve_study(study)
     check_profile(profile)
@@ -212,8 +212,8 @@ def finished(path: Path) -> bool:
 
 
 def curves_of(root: Path, variant: Variant, seeds: Sequence[int]) -> list[dict[str, Any]]:
-    """The learning curves (``sgan.ablation.learning_curve``) of the variant's finished seeds."""
-    from sgan.ablation import learning_curve
+    """The learning curves (``sgan.studies.ablation.learning_curve``) of the variant's finished seeds."""
+    from sgan.studies.ablation import learning_curve
 
     out = []
     for seed in seeds:
@@ -267,7 +267,7 @@ def _pm(mean: float, std: float) -> str:
 
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The study's rows as a Markdown table (FID mean ± std over the seeds)."""
-    from sgan.ablation import markdown_table
+    from sgan.studies.ablation import markdown_table
 
     metric = next((r["metric"] for r in rows if r["metric"]), "fid")
     target = next((r["target"] for r in rows if "target" in r), None)
@@ -286,11 +286,11 @@ def _reached(found: Sequence[tuple[float, float] | None]) -> str:
 
 def spectra_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int], dataset: Any,
                  n: int = 512) -> list[dict[str, Any]]:
-    """Per variant, over its finished seeds (``sgan.spectrum.run_spectra``): the high-band power of G's images
+    """Per variant, over its finished seeds (``sgan.studies.spectrum.run_spectra``): the high-band power of G's images
     over the data's (``hf_ratio``, 1 = as sharp as the data), the share of D's input-gradient power in the
     high band (``grad_hf_share``) and how far D's score falls on blurred reals (``blur_sensitivity``), mean ±
     std, and the mean spectra."""
-    from sgan.spectrum import run_spectra
+    from sgan.studies.spectrum import run_spectra
 
     rows = []
     for v in resolve_study(study):
@@ -307,7 +307,7 @@ def spectra_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
 
 def spectra_markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The spectra rows as Markdown: how sharp G's images are, and how much D looks at the high band."""
-    from sgan.ablation import markdown_table
+    from sgan.studies.ablation import markdown_table
 
     return markdown_table([{
         "variant": r["variant"], "runs": str(r["runs"]),
@@ -322,11 +322,11 @@ def attribute_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequ
     """Per variant, over its finished seeds: does the final G_ema draw eyes, mouths and glasses as often as the
     data has them? The ``attrs<count>`` metric (``sgan.metrics.attributes``; 0 is the data; count: the run's
     ``fid_samples``) as mean ± std, each facial feature's rate in G's images (mean over seeds) and the data's."""
-    from sgan.ablation import saved_config
-    from sgan.checkpoint import load_generator
     from sgan.metrics import compute_metric
     from sgan.metrics.attributes import FACIAL
     from sgan.metrics.registry import metric_name
+    from sgan.studies.ablation import saved_config
+    from sgan.training.checkpoint import load_generator
 
     rows = []
     for v in resolve_study(study):
@@ -343,7 +343,7 @@ def attribute_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequ
 
 def attributes_markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The attribute rows as Markdown: the attrs metric, then "G / data" for each facial feature."""
-    from sgan.ablation import markdown_table
+    from sgan.studies.ablation import markdown_table
 
     def rate(r: dict[str, Any], f: str) -> str:
         return f"{r['rate'][f]:.2f} / {r['data_rate'][f]:.2f}" if r["runs"] else "—"
@@ -356,9 +356,9 @@ def attributes_markdown(rows: Sequence[dict[str, Any]]) -> str:
 def samples_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequence[int], dataset: Any,
                  n: int = 8) -> dict[str, np.ndarray]:
     """``{label: uint8 [n, r, r, 3]}``: ``n`` real faces, then per variant the final G_ema of its first
-    finished seed at latent seeds 0..n-1 (``sgan.plots.samples``: no truncation, fixed noise)."""
-    from sgan import plots
-    from sgan.checkpoint import load_generator
+    finished seed at latent seeds 0..n-1 (``sgan.viz.plots.samples``: no truncation, fixed noise)."""
+    from sgan.training.checkpoint import load_generator
+    from sgan.viz import plots
 
     rows = {"data": plots.to_uint8(dataset.batch(np.arange(n), mirror=False))}  # [n, r, r, 3]
     for v in resolve_study(study):
@@ -378,8 +378,8 @@ def write_report(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
     ``attributes.json`` (``attribute_rows``) and ``samples.png`` (``samples_rows``). The runs stay in
     ``root``; ``report_dir`` may be a folder that is committed (the reports are a few hundred kB). ``target``:
     a FID to reach, drawn as a line across the curves."""
-    from sgan import plots
     from sgan.atomic import write_json, write_text
+    from sgan.viz import plots
 
     root = Path(root)
     out = Path(report_dir) if report_dir is not None else root
@@ -424,7 +424,7 @@ def parse_seeds(text: str) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sgan.sweep", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m sgan sweep", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("study", choices=sorted(STUDIES))
     parser.add_argument("--profile", default="cpu")
@@ -434,7 +434,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--report-only", action="store_true", help="tabulate what is there, train nothing")
     parser.add_argument("--report", default=None, help="folder for the tables and figures (default: the study's)")
     parser.add_argument("--spectra", action="store_true",
-                        help="also measure each run's image and D-gradient spectra (sgan.spectrum)")
+                        help="also measure each run's image and D-gradient spectra (sgan.studies.spectrum)")
     parser.add_argument("--attributes", action="store_true",
                         help="also measure whether each run's final G draws eyes, mouths and glasses as often as "
                              "the data (attrs, sgan.metrics.attributes), and draw its samples (samples.png)")
@@ -453,7 +453,7 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(130) from None
     dataset = None
     if args.spectra or args.attributes:
-        from sgan.ablation import load_data, resolve_config
+        from sgan.studies.ablation import load_data, resolve_config
 
         dataset = load_data(resolve_config(resolve_study(args.study)[0].config, args.profile), progress=False)
     paths = write_report(args.study, root, seeds, spectra_of=dataset if args.spectra else None,
@@ -464,6 +464,3 @@ def main(argv: list[str] | None = None) -> None:
             print(Path(paths[key]).read_text())
     print("written: " + ", ".join(str(p) for p in paths.values()))
 
-
-if __name__ == "__main__":
-    main()

@@ -1,17 +1,17 @@
 """The reference results: the paper's Tables 1-4 measured at a profile with several seeds, in one command.
 
-    python -m sgan.reference --profile cpu --seeds 0,1,2        # or: make reference
+    python -m sgan reference --profile cpu --seeds 0,1,2        # or: make reference
 
 trains and evaluates every run the four tables need (``REFERENCE_RUNS``: A-F with every seed, the Table 2 and
 Table 4 variants with the first ``--extra-seeds`` of them), two at a time on one thread each, resuming whatever
-is done (``sgan.ablation.run_ablation`` reuses complete runs and results), into
+is done (``sgan.studies.ablation.run_ablation`` reuses complete runs and results), into
 ``runs/reference/<profile>/seed<k>/<run name>``. Then it writes to ``results/<profile>/``:
 
-* ``table1.md`` ... ``table4.md`` and ``reproduced.md`` (``sgan.reference_tables``), all of them in
+* ``table1.md`` ... ``table4.md`` and ``reproduced.md`` (``sgan.studies.reference_tables``), all of them in
   ``tables.json``; ``curves.png`` (A-F's learning curves, a band over seeds) and ``table2.png``;
 * ``reference.json``: the seeds, this command's wall time and the runs' total compute;
 
-and exports the seed-0 EMA generators of A-F to the zoo (``sgan.model_zoo``), ``sgan/weights/zoo/<profile>``.
+and exports the seed-0 EMA generators of A-F to the zoo (``sgan.studies.model_zoo``), ``sgan/weights/zoo/<profile>``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sgan.parallel import JobsStopped, run_jobs
-from sgan.paths import report_dir  # noqa: F401 (sgan.reference.report_dir: the notebooks' name)
+from sgan.paths import report_dir  # noqa: F401 (sgan.studies.reference.report_dir: the notebooks' name)
+from sgan.training.parallel import JobsStopped, run_jobs
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class ReferenceRun:
 
     @property
     def name(self) -> str:
-        from sgan.ablation import run_name
+        from sgan.studies.ablation import run_name
 
         return run_name(self.config, self.overrides)
 
@@ -59,16 +59,16 @@ REFERENCE_RUNS: tuple[ReferenceRun, ...] = (
 
 def reference_root(profile: str, out_dir: str | Path | None = None) -> Path:
     """``<out_dir>/<profile>``; ``out_dir`` defaults to ``runs/reference``."""
-    from sgan.ablation import runs_root
+    from sgan.studies.ablation import runs_root
 
     return Path(out_dir or runs_root() / "reference") / profile
 
 
 def metrics_for(run: ReferenceRun, profile: str) -> list[str]:
     """The run's metrics: the profile's (``profile_metrics``), plus FID with 2-4 latents mixed for Table 2."""
-    from sgan.ablation import profile_metrics, resolve_config
     from sgan.metrics.registry import metric_name
-    from sgan.reference_tables import MIX_LATENTS
+    from sgan.studies.ablation import profile_metrics, resolve_config
+    from sgan.studies.reference_tables import MIX_LATENTS
 
     cfg = resolve_config(run.config, profile, 0, run.overrides)
     names = profile_metrics(cfg)
@@ -81,7 +81,7 @@ def _evaluate_one(job: tuple[ReferenceRun, int, str, str, tuple[str, ...] | None
     """Worker: one (run, seed) trained and evaluated (``run_ablation``) on one thread, in its own process."""
     import torch
 
-    from sgan.ablation import run_ablation
+    from sgan.studies.ablation import run_ablation
 
     run, seed, profile, root, metrics = job
     torch.set_num_threads(1)
@@ -136,7 +136,7 @@ def train_and_evaluate(profile: str = "cpu", seeds: Sequence[int] = (0, 1, 2), e
                        out_dir: str | Path | None = None, jobs: int = 2,
                        runs: Sequence[ReferenceRun] = REFERENCE_RUNS, study: str = "tables") -> Path:
     """Train and evaluate every run of ``study`` at ``profile``, ``jobs`` at a time; returns the root folder."""
-    from sgan.ablation import check_profile, data_root, load_data, resolve_config
+    from sgan.studies.ablation import check_profile, data_root, load_data, resolve_config
 
     check_profile(profile)
     if not seeds or jobs < 1 or extra_seeds < 0:
@@ -162,9 +162,9 @@ def write_report(root: str | Path, seeds: Sequence[int], out: str | Path,
                  runs: Sequence[ReferenceRun] = REFERENCE_RUNS) -> dict[str, Path]:
     """The four tables, the "what reproduced" table (Markdown, and all of them in ``tables.json``) and the
     figures ``curves.png`` and ``table2.png`` in ``out``, from the runs under ``root``; returns the paths."""
-    from sgan import plots
-    from sgan import reference_tables as rt
     from sgan.atomic import write_json, write_text
+    from sgan.studies import reference_tables as rt
+    from sgan.viz import plots
 
     root, out = Path(root), Path(out)
     results = rt.collect(root, [r.name for r in runs], seeds)
@@ -192,8 +192,8 @@ def export_zoo(root: str | Path, profile: str, seed: int = 0, configs: str = "AB
                out_dir: str | Path | None = None, missing_ok: bool = False) -> list[Path]:
     """Export the EMA generators of ``configs``' reference runs with ``seed`` to the zoo, and its index
     (``missing_ok``: skip the configs not measured yet, instead of failing)."""
-    from sgan import model_zoo
-    from sgan.ablation import read_results, repo_root
+    from sgan.studies import model_zoo
+    from sgan.studies.ablation import read_results, repo_root
 
     commit = model_zoo.git_commit(repo_root() or Path.cwd())
     paths = []
@@ -203,7 +203,7 @@ def export_zoo(root: str | Path, profile: str, seed: int = 0, configs: str = "AB
         if results is None and missing_ok:
             continue
         if results is None:
-            raise FileNotFoundError(f"{run_dir} has no results.json: run `python -m sgan.reference` first.")
+            raise FileNotFoundError(f"{run_dir} has no results.json: run `python -m sgan reference` first.")
         paths.append(model_zoo.export(run_dir, results, profile, commit, out_dir))
     model_zoo.write_index(profile, out_dir)
     return paths
@@ -211,7 +211,7 @@ def export_zoo(root: str | Path, profile: str, seed: int = 0, configs: str = "AB
 
 def run_minutes(root: str | Path, names: Sequence[str], seeds: Sequence[int]) -> float:
     """The runs' compute in core-minutes: training plus evaluation of every run found."""
-    from sgan.reference_tables import collect
+    from sgan.studies.reference_tables import collect
 
     found = [r for rows in collect(root, names, seeds).values() for r in rows]
     return sum(r.get("train_seconds", 0.0) + r.get("eval_seconds", 0.0) for r in found) / 60
@@ -221,9 +221,9 @@ def main(argv: list[str] | None = None) -> None:
     import argparse
 
     from sgan.atomic import write_json
-    from sgan.sweep import parse_seeds
+    from sgan.studies.sweep import parse_seeds
 
-    parser = argparse.ArgumentParser(prog="python -m sgan.reference", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m sgan reference", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--study", choices=sorted(STUDY_PROFILES), default="tables",
                         help="tables: Tables 1-4 (default); long: A-F at the long budget (profile cpu-long)")
@@ -250,10 +250,10 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     profile = args.profile or STUDY_PROFILES[args.study]
     if args.mixing_decomposition:
-        from sgan import model_zoo
-        from sgan.ablation import load_data, resolve_config
         from sgan.atomic import write_json, write_text
-        from sgan.reference_tables import mixing_decomposition, mixing_decomposition_markdown
+        from sgan.studies import model_zoo
+        from sgan.studies.ablation import load_data, resolve_config
+        from sgan.studies.reference_tables import mixing_decomposition, mixing_decomposition_markdown
 
         out = Path(args.report or report_dir(profile))
         generators = {f"{c} (zoo, seed {seeds[0]})": model_zoo.zoo(c, profile, device="cpu") for c in "EF"}
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> None:
         print(write_text(out / "table2_mechanism.md", mixing_decomposition_markdown(rows) + "\n").read_text())
         return
     if args.from_tables:
-        from sgan.reference_tables import rerender_report
+        from sgan.studies.reference_tables import rerender_report
 
         written = rerender_report(args.report or report_dir(profile))
         print("sgan reference: rebuilt from tables.json: " + ", ".join(str(p) for p in written.values()))
@@ -278,8 +278,8 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.report or report_dir(profile))
     paths = write_report(root, seeds, out)
     if args.study == "long":
-        from sgan.ablation import load_data, resolve_config
-        from sgan.reference_long import write_long_report
+        from sgan.studies.ablation import load_data, resolve_config
+        from sgan.studies.reference_long import write_long_report
 
         dataset = load_data(resolve_config("F", profile), progress=False)
         paths.update(write_long_report(root, seeds, out, report_dir(STUDY_PROFILES["tables"]), dataset,
@@ -297,6 +297,3 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\n{name}:\n{paths[name].read_text()}")
     print(f"sgan reference: {wall:.1f} min wall; written: " + ", ".join(str(p) for p in paths.values()))
 
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""Trainings in parallel processes that stop together (``python -m sgan.reference`` and ``sgan.sweep``).
+"""Trainings in parallel processes that stop together (``python -m sgan reference`` and ``python -m sgan sweep``).
 
 ``run_jobs(fn, jobs, workers)`` runs ``fn(job)`` for every job, ``workers`` at a time, each in a fresh process
 (spawned, one torch thread each), and yields the results in order. Ctrl-C or SIGTERM (to the command, or to its
@@ -36,7 +36,7 @@ def _init_worker() -> None:
 
 class TrainingStopped(RuntimeError):
     """A training ended before its ``total_kimg`` (Ctrl-C or SIGTERM): its checkpoint resumes it (raised by
-    ``sgan.ablation.ensure_trained``; a job that raises it stops the others)."""
+    ``sgan.studies.ablation.ensure_trained``; a job that raises it stops the others)."""
 
 
 def _call(fn: Callable[[Any], Any], job: Any) -> Any:

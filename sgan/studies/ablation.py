@@ -26,10 +26,10 @@ from typing import Any
 
 from sgan.atomic import write_json, write_text
 from sgan.config import PRESETS, PROFILES, SHOWCASE_PROFILES, RunConfig, make_config
-from sgan.device import resolve_device
-from sgan.parallel import TrainingStopped
-from sgan.paths import data_root, repo_root, runs_root  # noqa: F401 (sgan.ablation's names for them)
-from sgan.rundir import RunDir
+from sgan.paths import data_root, repo_root, runs_root  # noqa: F401 (sgan.studies.ablation's names for them)
+from sgan.training.device import resolve_device
+from sgan.training.parallel import TrainingStopped
+from sgan.training.rundir import RunDir
 
 # ---------------------------------------------------------------------------------------------------------
 # The paper's numbers (Karras, Laine, Aila, "A Style-Based Generator Architecture for Generative Adversarial
@@ -177,7 +177,7 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
                    data_n: int | None = None, progress: bool = True, dataset=None) -> Path:
     """The run directory of ``config`` at ``profile``, trained to the end: reused when complete, resumed when
     interrupted, trained anew when absent or when its config changed. Returns ``<out_dir>/<run name>``."""
-    from sgan.training import train  # torch's training stack, loaded only when something trains
+    from sgan.training.loop import train  # torch's training stack, loaded only when something trains
 
     cfg = resolve_config(config, profile, seed, overrides)
     name = run_name(config, overrides)
@@ -187,15 +187,15 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
     if run_dir.exists() and saved_config(run_dir) is not None and not config_matches(run_dir, cfg):
         differ = ", ".join(saved_config(run_dir).differences(cfg))
         _move_aside(run_dir, f"its config differs from the requested one in {differ}")
-    from sgan.checkpoint import has_checkpoint
+    from sgan.training.checkpoint import has_checkpoint
 
     resume = "auto" if has_checkpoint(run_dir) else False
     print(f"[{name}] {'resuming' if resume else 'training'} config {config} at profile {profile} in "
           f"{run_dir} ({cfg.train.total_kimg:g} kimg)", flush=True)
     dataset = dataset if dataset is not None else load_data(cfg, data, data_n, progress)
-    from sgan.frontend import in_live_frontend
+    from sgan.training.frontend import in_live_frontend
 
-    live = progress and in_live_frontend()  # JupyterLab: the live view (sgan.live); papermill: one line per tick
+    live = progress and in_live_frontend()  # JupyterLab: the live view (training.live); papermill: a line a tick
     train(cfg, dataset, run_dir, resume=resume, progress=progress, data_root=data_root(), live=live,
           on_tick=None if live else _tick_printer(name, cfg))
     if not training_complete(run_dir, cfg):
@@ -209,11 +209,11 @@ def trained_run(config: str = "F", profile: str = "cpu", seed: int = 0, out_dir:
     """A trained run of ``config`` for the notebooks' figures, the cheapest way there is, saying which:
 
     1. the learner's own run (``<out_dir>/<config>``), when it is complete;
-    2. else the zoo's (``sgan.model_zoo``), when it holds this config at this profile with this seed and the
+    2. else the zoo's (``sgan.studies.model_zoo``), when it holds this config at this profile with this seed and the
        same resolved config (a zoo trained before a profile change is not used), unpacked to a folder;
     3. else ``ensure_trained`` trains it (minutes at the cpu profile).
     """
-    from sgan import model_zoo
+    from sgan.studies import model_zoo
 
     cfg = resolve_config(config, profile, seed)
     run_dir = Path(out_dir or course_dir(profile)) / run_name(config)
@@ -243,7 +243,7 @@ def showcase_run(config: str = "F", profile: str = "cpu", seed: int = 0, out_dir
 
     The ablation tables keep the learner's runs (``trained_run``): the showcase is for looking, not for bands.
     """
-    from sgan import model_zoo
+    from sgan.studies import model_zoo
 
     showcase = SHOWCASE_PROFILES.get(profile)
     if showcase is None or config not in model_zoo.zoo_entries(showcase):
@@ -330,7 +330,7 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
     run folder (``F-style_mixing_prob=0.5``). ``device``: where the metrics run ("auto": cuda when
     available, as training). Complete results are returned as they are, without work.
     """
-    from sgan.checkpoint import load_generator
+    from sgan.training.checkpoint import load_generator
 
     cfg = resolve_config(config, profile, seed, overrides)
     names = list(metrics) if metrics is not None else profile_metrics(cfg, data)
@@ -507,7 +507,7 @@ def results_markdown(out_dir: str | Path) -> str:
     """Tables 1 and 3 of the runs under ``out_dir``, as markdown, with the source of the paper's numbers."""
     results = load_results(out_dir)
     if not results:
-        return f"(no results.json under {out_dir} yet: run notebook 11 / sgan.ablation.run_ablation first)"
+        return f"(no results.json under {out_dir} yet: run notebook 11 / sgan.studies.ablation.run_ablation first)"
     profile = results[0]["profile"]
     return (f"Table 1 (FID, lower is better), profile {profile!r}:\n\n"
             f"{markdown_table(table1_rows(results))}\n\n"

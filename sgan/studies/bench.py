@@ -1,16 +1,16 @@
 """The performance benchmark: sgan's throughput against the machine's own limit, measured in one run.
 
-    python -m sgan.bench                      # every case on the current device (cuda when available)
-    python -m sgan.bench --tiny               # seconds: tiny sizes, 1 timed step, every case and column (CI)
-    python -m sgan.bench --cases train-F-cpu,frechet --threads 2 --json runs/bench/mine.json
+    python -m sgan bench                      # every case on the current device (cuda when available)
+    python -m sgan bench --tiny               # seconds: tiny sizes, 1 timed step, every case and column (CI)
+    python -m sgan bench --cases train-F-cpu,frechet --threads 2 --json runs/bench/mine.json
 
 For each case it prints images/s, model FLOPs per image (counted on the plain fp32 path with
-``sgan.flops.count_flops``: matrix products and convolutions, forward and backward), the FLOP/s achieved, the
+``sgan.studies.flops.count_flops``: matrix products and convolutions, forward and backward), the FLOP/s achieved, the
 ratio to the device's peak measured in the same run and the peak memory (resident set size on CPU,
 ``torch.cuda.max_memory_allocated`` on GPU). The peak is a large matmul (fp32 on CPU, bf16 on GPU), measured
 before the first case and after each one: a row's ratio uses the better of the two peaks beside it, and the
 run's highest peak gives a second, conservative ratio. Training cases time
-``sgan.training.Trainer.train_step`` itself (one D step with R1 or WGAN-GP, one G step, the EMA update) in its
+``sgan.training.loop.Trainer.train_step`` itself (one D step with R1 or WGAN-GP, one G step, the EMA update) in its
 stable phase at the final resolution, so the benchmark measures what training runs. The machine's load
 average is recorded with every row: on a shared machine, compare figures taken under similar load.
 Results are also written as JSON (default ``runs/bench/<device>-<timestamp>.json``).
@@ -33,8 +33,8 @@ import torch
 
 from sgan.atomic import write_json
 from sgan.config import RunConfig, make_config
-from sgan.device import DeviceError, resolve_device
-from sgan.flops import count_flops
+from sgan.studies.flops import count_flops
+from sgan.training.device import DeviceError, resolve_device
 
 CASES = ("train-A-cpu", "train-F-cpu", "train-F-32-512", "train-F-64-512", "train-F-64-512-fast",
          "train-F-256-512", "train-F-256-512-fast", "generate-F-cpu", "features-domain", "features-inception",
@@ -169,8 +169,8 @@ def describe(cfg: RunConfig, batch: int) -> str:
 
 
 def make_trainer(cfg: RunConfig, device: torch.device) -> Any:
-    from sgan.distributed import DistInfo
-    from sgan.training import Trainer
+    from sgan.training.distributed import DistInfo
+    from sgan.training.loop import Trainer
 
     batch = cfg.train.batch_at(cfg.model.resolution)
     trainer = Trainer(cfg, random_images(max(2 * batch, 16), cfg.model.resolution), DistInfo(), device)
@@ -328,7 +328,7 @@ def fmt(value: float | None, scale: float = 1.0, digits: int = 1) -> str:
 
 def table(report: dict[str, Any]) -> str:
     load = report["load_start"]
-    lines = [f"sgan.bench on {report['device_name']} ({report['device']}), torch {report['torch']}, "
+    lines = [f"sgan.studies.bench on {report['device_name']} ({report['device']}), torch {report['torch']}, "
              f"{report['threads']} threads{', tiny' if report['tiny'] else ''}; highest {report['peak_kind']} peak "
              f"{report['peak_flop_per_s'] / 1e9:.1f} GFLOP/s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
              "(% peak: against the peaks measured just before and after the case; % max: against the run's highest)",
@@ -357,12 +357,12 @@ def parse_cases(text: str) -> list[str]:
     cases = [c.strip() for c in text.split(",") if c.strip()] if text != "all" else list(CASES)
     unknown = [c for c in cases if c not in CASES]
     if unknown or not cases:
-        raise SystemExit(f"sgan.bench: unknown case(s) {unknown}; choose from {', '.join(CASES)} (or 'all').")
+        raise SystemExit(f"sgan.studies.bench: unknown case(s) {unknown}; choose from {', '.join(CASES)} (or 'all').")
     return cases
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(prog="python -m sgan.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m sgan bench", description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="seconds-long run at tiny sizes (CI)")
     parser.add_argument("--threads", type=int, default=2, help="torch and BLAS threads (default 2, like CI)")
     parser.add_argument("--cases", default="all", help=f"comma-separated, from: {', '.join(CASES)}")
@@ -417,6 +417,3 @@ def run(cases: list[str], ctx: Context, threads: int) -> dict[str, Any]:
                 peak_kind="fp32 matmul" if ctx.device.type == "cpu" else "bf16 matmul",
                 peak_flop_per_s=peak, peak_measurements=peaks, rows=[asdict(r) for r in rows])
 
-
-if __name__ == "__main__":
-    main()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sgan.rundir import RunDir
+from sgan.training.rundir import RunDir
 
 LABEL_HEIGHT = 14  # pixels of the label strip above each frame
 DISPLAY_HEIGHT = 256  # frames are enlarged (nearest neighbour, integer factor) to about this height

@@ -92,7 +92,7 @@ CROSS_DEVICE_OK = frozenset({"to", "copy_", "cpu", "cuda", "__getitem__", "__set
                              "__get__", "__set__", "type", "clone", "detach", "numpy", "tolist", "item"})
 
 
-_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the sgan package
 
 
 class DeviceMixError(RuntimeError):

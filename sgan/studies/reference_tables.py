@@ -1,4 +1,4 @@
-"""The paper's Tables 1-4 from the reference runs (``sgan.reference``), mean ± std over seeds, beside the paper.
+"""The paper's Tables 1-4 from the reference runs (``sgan.studies.reference``), mean ± std over seeds, beside the paper.
 
 ``collect(root, runs, seeds)`` reads every run's ``results.json`` (``<root>/seed<k>/<run name>``); ``table1`` ...
 ``table4`` turn them into rows of plain numbers (``{"mean", "std", "n", "values"}`` per measurement), and
@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sgan.ablation import (
+from sgan.metrics.registry import parse_metric_name
+from sgan.paths import load_reference, report_dir  # noqa: F401 (sgan.studies.reference_tables' names for them)
+from sgan.studies.ablation import (
     PAPER_TABLE1,
     PAPER_TABLE1_CHANGES,
     PAPER_TABLE2,
@@ -27,8 +29,6 @@ from sgan.ablation import (
     read_results,
     run_name,
 )
-from sgan.metrics.registry import parse_metric_name
-from sgan.paths import load_reference, report_dir  # noqa: F401 (sgan.reference_tables' names for them)
 
 MIX_LATENTS = (1, 2, 3, 4)  # Table 2's columns: latents mixed at test time
 TABLE2_ROWS = (("E 0%", "E", {}), ("50%", "F", {"style_mixing_prob": 0.5}), ("F 90%", "F", {}),
@@ -253,7 +253,7 @@ def tables_lookup(tables: dict[str, Any]) -> Any:
 
 def rerender_report(report: str | Path) -> dict[str, Path]:
     """Rebuild the Markdown tables of a report folder and ``tables.json``'s ``reproduced`` from its
-    ``tables.json`` alone, for when the runs are not on this machine (``python -m sgan.reference
+    ``tables.json`` alone, for when the runs are not on this machine (``python -m sgan reference
     --from-tables``); returns the paths written."""
     import json
 
@@ -306,7 +306,7 @@ def mixing_decomposition(generators: dict[str, Any], dataset: Any, count: int = 
 
 
 def mixing_decomposition_markdown(rows: Sequence[dict[str, Any]]) -> str:
-    from sgan.ablation import markdown_table
+    from sgan.studies.ablation import markdown_table
 
     return markdown_table([{
         "generator": r["generator"], "latents mixed": str(r["latents"]), "FID": f"{r['fid']:.2f}",
@@ -486,7 +486,7 @@ def switch_report(config: str, profile: str, runs_dir: str | Path) -> str:
     yours = {c: [r] for c in (PREVIOUS[config], config) if (r := read_results(Path(runs_dir) / c)) is not None}
     notes = []
     if reference is None:
-        notes.append(f"no reference results for profile {profile!r} (`python -m sgan.reference --profile "
+        notes.append(f"no reference results for profile {profile!r} (`python -m sgan reference --profile "
                      f"{profile}` makes them; the cpu profile's are committed)")
     if len(yours) < 2:
         notes.append(f"no measured runs of yours for {PREVIOUS[config]} and {config} yet (`make course`, or "

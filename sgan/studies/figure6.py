@@ -8,7 +8,7 @@ W freely, so it can absorb the warping and leave the factors more linear in W.
 
 Here the two factors are ``sgan.data.synthetic_faces.REGION_PAIR`` (skin tone and background hue), and the
 training set is ``entangle="missing_region"``: the pair uniform on the unit square less its upper-right quarter.
-A generator is trained on it with the library's training (``sgan.ablation.ensure_trained``), then the judge
+A generator is trained on it with the library's training (``sgan.studies.ablation.ensure_trained``), then the judge
 (``sgan.metrics.domain_net``) reads both factors off its images:
 
 * **linearity**: the held-out R² of a linear read-out (ridge, ``sgan.metrics.probes.probe_continuous``) of each
@@ -50,9 +50,9 @@ INDEPENDENT_HOLE = 0.25  # the missing region's share of the unit square: the fa
 # ---------------------------------------------------------------------------------------------------------
 def training_data(profile: str = "cpu", progress: bool = True):
     """The Figure 6 training set at ``profile``'s resolution and size: the synthetic faces with
-    ``entangle="missing_region"`` (cached under ``sgan.ablation.data_root()``)."""
-    from sgan.ablation import DATA_SIZES, data_root, resolve_config
+    ``entangle="missing_region"`` (cached under ``sgan.studies.ablation.data_root()``)."""
     from sgan.data import load_dataset
+    from sgan.studies.ablation import DATA_SIZES, data_root, resolve_config
 
     cfg = resolve_config("F", profile)
     return load_dataset("synthetic", resolution=cfg.model.resolution, n=DATA_SIZES[profile], seed=0,
@@ -61,9 +61,9 @@ def training_data(profile: str = "cpu", progress: bool = True):
 
 def train_run(config: str, seed: int, out_dir: str | Path, profile: str = "cpu", progress: bool = True,
               dataset=None) -> Path:
-    """``config`` trained with ``seed`` on the Figure 6 data (``sgan.ablation.ensure_trained``: reused when
+    """``config`` trained with ``seed`` on the Figure 6 data (``sgan.studies.ablation.ensure_trained``: reused when
     complete, resumed when interrupted); returns the run directory ``<out_dir>/seed<seed>/<config>``."""
-    from sgan.ablation import ensure_trained
+    from sgan.studies.ablation import ensure_trained
 
     dataset = dataset if dataset is not None else training_data(profile, progress)
     return ensure_trained(config, profile, seed, out_dir=Path(out_dir) / f"seed{seed}", progress=progress,
@@ -307,7 +307,7 @@ def figure(results: dict[str, Any], config: str | None = None, seed: str | None 
     names = [k.replace("_", " ") for k in PAIR]
     panels = 4 + (plain is not None)
     fig, axes = plt.subplots(1, panels, figsize=(4.2 * panels, 4.6))
-    plt.close(fig)  # shown once, as the returned value (as sgan.plots does)
+    plt.close(fig)  # shown once, as the returned value (as sgan.viz.plots does)
 
     def hist_panel(ax, hist, title):
         ax.imshow(np.asarray(hist, float).T, origin="lower", extent=(0, 1, 0, 1), cmap="Greys", aspect="auto")
@@ -356,7 +356,7 @@ def figure(results: dict[str, Any], config: str | None = None, seed: str | None 
 
 def results_path(profile: str = "cpu") -> Path:
     """The committed results: ``<repository>/results/<profile>/figure6/figure6.json``."""
-    from sgan.sweep import results_dir
+    from sgan.studies.sweep import results_dir
 
     return results_dir("figure6", profile) / "figure6.json"
 

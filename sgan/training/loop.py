@@ -15,7 +15,7 @@ training mode, and both the D loss and the G loss run it.
 
 Every random draw comes from two seeded ``torch.Generator`` s (data indices and mirror flips; latents, noise,
 mixing and the GP's u), drawn for the *global* minibatch so that one process and N data-parallel ranks
-(``sgan.distributed``) see the same numbers. A run directory holds ``config.json``, ``log.jsonl`` (one row per
+(``sgan.training.distributed``) see the same numbers. A run directory holds ``config.json``, ``log.jsonl`` (one row per
 tick, with the tick's FID when ``tick_fid_samples`` > 0: the learning curve), ``grids/`` (the EMA generator
 on fixed latents, every tick) and ``checkpoints/latest.pt``, from which ``train(..., resume=True)`` continues
 bit for bit.
@@ -41,22 +41,22 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from sgan import device as device_lib
-from sgan import distributed as dist
 from sgan import losses
 from sgan.atomic import write_text
-from sgan.checkpoint import capture_rng, has_checkpoint, load_checkpoint, restore_rng, save_checkpoint
 from sgan.config import ConfigError, RunConfig
 from sgan.discriminator import Discriminator
 from sgan.ema import ema_beta, ema_lod, make_ema, update_ema
 from sgan.generator import Generator
 from sgan.mixing import draw_crossovers, mix_styles
 from sgan.noise import draw_noise
-from sgan.rundir import RunDir
-from sgan.runlock import RunLock
 from sgan.sample import save_grid
 from sgan.schedule import Phase, schedule, view_of
 from sgan.synthesis import layers_at
+from sgan.training import device as device_lib
+from sgan.training import distributed as dist
+from sgan.training.checkpoint import capture_rng, has_checkpoint, load_checkpoint, restore_rng, save_checkpoint
+from sgan.training.rundir import RunDir
+from sgan.training.runlock import RunLock
 
 BAR_FORMAT = "{l_bar}{bar}| {n:.2f}/{total:.2f} kimg [{elapsed}<{remaining}{postfix}]"
 GRID_SEED_OFFSET = 123_457  # the fixed grid latents come from seed + this, never from the training generators
@@ -97,7 +97,7 @@ class Run:
 
 
 def training_device(name: str, info: dist.DistInfo) -> torch.device:
-    """``sgan.device.resolve_device`` (validated; "auto": cuda when available), one GPU per rank under
+    """``sgan.training.device.resolve_device`` (validated; "auto": cuda when available), one GPU per rank under
     torchrun."""
     try:
         device = device_lib.resolve_device(name)
@@ -545,8 +545,8 @@ class _Loop:
                  on_tick: Callable[[dict[str, Any]], None] | None, cache_dir: str | Path | None) -> None:
         self.t, self.out, self.total_nimg, self.max_steps = trainer, out, total_nimg, max_steps
         self.on_tick = on_tick
-        self.events = None  # sgan.tensorboard_events.EventLog (rank 0): the log's rows and grids for TensorBoard
-        self.view = None  # sgan.live.LiveView (rank 0, in JupyterLab): redrawn at every tick
+        self.events = None  # tensorboard_events.EventLog (rank 0): the log's rows and grids for TensorBoard
+        self.view = None  # sgan.training.live.LiveView (rank 0, in JupyterLab): redrawn at every tick
         self.stop_signal: str | None = None  # SIGINT or SIGTERM when a signal stopped the run
         self.main = trainer.info.is_main
         self.progress = progress and self.main
@@ -673,15 +673,15 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
     max_steps: stop once this many minibatches were trained since the run began (resumed runs count on).
     max_kimg:  stop after this many thousand images (default ``config.train.total_kimg``).
     on_tick:   called with each tick's log row (after its checkpoint is written), on every rank.
-    live:      the live view (``sgan.live``: losses, FID curve, latest grid, ETA, a stop button) instead of the
+    live:      the live view (``sgan.training.live``: losses, FID curve, latest grid, ETA, a stop button) instead of the
                progress bar; None: when a person watches this Jupyter kernel (JupyterLab, not papermill or
-               nbval: ``sgan.frontend.in_live_frontend``) and ``progress`` is on.
+               nbval: ``sgan.training.frontend.in_live_frontend``) and ``progress`` is on.
 
     Besides ``log.jsonl`` and the grids, rank 0 writes the same rows and grids as TensorBoard events in the run
-    directory (``sgan.tensorboard_events``), rebuilt from the log when training starts.
+    directory (``sgan.training.tensorboard_events``), rebuilt from the log when training starts.
 
     Ctrl-C (SIGINT) or SIGTERM finishes the current minibatch, writes a checkpoint and returns
-    (``run.interrupted``). The run directory is locked for the whole run (``sgan.runlock``): a second training
+    (``run.interrupted``). The run directory is locked for the whole run (``sgan.training.runlock``): a second training
     into it fails with ``RunLockedError`` naming the first.
     A non-finite loss raises ``TrainingError`` naming the step, leaving the last good checkpoint in place.
     Under ``torchrun`` the global minibatch is split across processes and only rank 0 writes.
@@ -746,19 +746,19 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
         save_grid(reals, RunDir(out).grid_path("reals"))
     total = max_kimg if max_kimg is not None else config.train.total_kimg
     if live is None:
-        from sgan.frontend import in_live_frontend
+        from sgan.training.frontend import in_live_frontend
 
         live = progress and in_live_frontend()
     view = None
     if live and info.is_main:
-        from sgan.live import LiveView
+        from sgan.training.live import LiveView
 
         view = LiveView(config, out, total_kimg=total, rows=RunDir(out).log())
     loop = _Loop(trainer, out, round(total * 1000), max_steps, progress and view is None, on_tick, data_root)
     if state is None and info.is_main:
         loop.write_grid()
     if info.is_main:
-        from sgan.tensorboard_events import training_events
+        from sgan.training.tensorboard_events import training_events
 
         loop.events = training_events(out)
     if view is not None:

@@ -1,4 +1,4 @@
-"""The ``project`` and ``edit`` commands of ``python -m sgan`` (registered in ``sgan.__main__.COMMANDS``).
+"""The ``project`` and ``edit`` commands of ``python -m sgan`` (registered in ``sgan.cli.main.COMMANDS``).
 
     python -m sgan project --run runs/F --image face.png --out w.npy          # [N, L, w_dim], one per image
     python -m sgan edit --run runs/F --w w.npy --factor beard --steps -3,3 --out strip.png
@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from sgan.model_zoo import load_run
 from sgan.projection import DEFAULT_STEPS
+from sgan.studies.model_zoo import load_run
 from sgan.usage import UsageError
 
 

@@ -5,7 +5,7 @@ Two halves:
 
 * the **checker** (``typed_numbers``): every typed decimal, percentage and integer with a unit in a Markdown text
   that is not an allowed constant. ``tests/test_notebook_prose.py`` runs it on every notebook source;
-  ``python -m sgan.prose [--rev REV]`` prints what it flags (at a git revision: the sources as they were).
+  ``python -m sgan prose [--rev REV]`` prints what it flags (at a git revision: the sources as they were).
 * the **renderers** (``value``, ``stat``, ``whose``, ``order``, ``compare``): a measured number said with whose it
   is ("your run", "the reference, mean ± std over 3 seeds") and claims about order computed from the numbers, so
   that a sentence follows the data it states.
@@ -82,7 +82,7 @@ CONSTANTS: dict[str, str | tuple[str, str]] = {
               r"degenerate|over|images"),
     "0.1": ("notebook 06's check: fine styles beat coarse ones on colour by a margin of 0.1",
               r"margin"),
-    "0.5 kimg": ("sgan.sweep's fade_in study measures every 0.5 kimg",
+    "0.5 kimg": ("sgan.studies.sweep's fade_in study measures every 0.5 kimg",
               r"every"),
 }
 
@@ -134,9 +134,9 @@ def tokens(markdown: str) -> list[str]:
 
 
 def paper_numbers() -> set[float]:
-    """Every number of the paper's Tables 1-4 (``sgan.ablation.PAPER_TABLE1`` ...): the paper's results, which a
+    """Every number of the paper's Tables 1-4 (``sgan.studies.ablation.PAPER_TABLE1`` ...): the paper's results, which a
     notebook may quote as the paper's."""
-    from sgan import ablation
+    from sgan.studies import ablation
 
     found: set[float] = set()
 
@@ -298,7 +298,7 @@ def value(x: float | None, digits: int = 2) -> str:
 
 
 def stat(s: Mapping[str, Any] | None, digits: int = 2) -> str:
-    """A ``{"mean", "std", "n"}`` of ``sgan.reference_tables.stat`` as ``"12.34 ± 1.20"``, ``"—"`` if empty."""
+    """A ``{"mean", "std", "n"}`` of ``sgan.studies.reference_tables.stat`` as ``"12.34 ± 1.20"``, ``"—"`` if empty."""
     if not s or not s.get("n"):
         return "—"
     if s["n"] < 2 or not math.isfinite(s["std"]):
@@ -449,7 +449,7 @@ def study_row_prose(report: Any, variant_contains: str, who: str) -> str:
 
 
 def table1_order_prose(rows: Sequence[Mapping[str, Any]], measure: str, who: str = "your run") -> str:
-    """The order of the configs by ``measure`` (a column of ``sgan.ablation.table1_rows``) and where A stands
+    """The order of the configs by ``measure`` (a column of ``sgan.studies.ablation.table1_rows``) and where A stands
     against the style-based C-F, computed."""
     values = {r["config"]: r[measure] for r in rows if math.isfinite(r.get(measure, math.nan))}
     if not values:
@@ -465,9 +465,9 @@ def table1_order_prose(rows: Sequence[Mapping[str, Any]], measure: str, who: str
 
 
 def table2_prose(rows: Sequence[Mapping[str, Any]], mechanism: Sequence[Mapping[str, Any]] | None = None) -> str:
-    """Table 2's mechanism from its own numbers (``sgan.reference_tables.table2`` rows): without mixing
+    """Table 2's mechanism from its own numbers (``sgan.studies.reference_tables.table2`` rows): without mixing
     regularization (E), does FID rise with the number of latents mixed at test time, as the paper's does; and
-    with it, is the rise smaller. ``mechanism``: ``table2_mechanism.json``'s rows (``python -m sgan.reference
+    with it, is the rise smaller. ``mechanism``: ``table2_mechanism.json``'s rows (``python -m sgan reference
     --mixing-decomposition``), the test of the reason proposed when E does not get worse."""
     by = {r["mixing"]: r for r in rows}
     if "E 0%" not in by:
@@ -495,7 +495,7 @@ def table2_prose(rows: Sequence[Mapping[str, Any]], mechanism: Sequence[Mapping[
                  "at 4 latents is not the paper's effect. A reason, proposed: at this budget the generators draw "
                  "less variety than the data has, and mixing latents adds some. ")
         text += mixing_mechanism_prose(mechanism) if mechanism else \
-            "Not tested yet (`python -m sgan.reference --mixing-decomposition` tests it). "
+            "Not tested yet (`python -m sgan reference --mixing-decomposition` tests it). "
     return text
 
 
@@ -537,7 +537,7 @@ def mixing_mechanism_prose(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def ppl_prose(rows: Sequence[Mapping[str, Any]]) -> str:
-    """PPL end against full in W (``sgan.reference_tables.table3`` rows): the paper's argument needs end < full
+    """PPL end against full in W (``sgan.studies.reference_tables.table3`` rows): the paper's argument needs end < full
     for the style-based configs (W's path length lower at the path ends, §4.1); which configs show it here."""
     below, not_below = [], []
     for r in rows:
@@ -568,7 +568,7 @@ def ppl_prose(rows: Sequence[Mapping[str, Any]]) -> str:
 def attributes_prose(study_json: Any, yours: Sequence[Mapping[str, Any]] = ()) -> str:
     """How often the budget study's F and your F draw open eyes and smiles against the data, each number said
     with whose it is (``study_json``: ``results/cpu/budget/attributes.json``; ``yours``: rows of
-    ``sgan.ablation.attribute_rows``)."""
+    ``sgan.studies.ablation.attribute_rows``)."""
     study = _read_json(study_json)
     parts = []
     for row in (study or {}).get("rows", [])[:2]:
@@ -585,17 +585,17 @@ def attributes_prose(study_json: Any, yours: Sequence[Mapping[str, Any]] = ()) -
     return text + "."
 
 
-def _main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     import argparse
     import subprocess
     from pathlib import Path
 
-    parser = argparse.ArgumentParser(prog="python -m sgan.prose",
+    parser = argparse.ArgumentParser(prog="python -m sgan prose",
                                      description="Print the typed numbers of the notebooks' Markdown.")
     parser.add_argument("--rev", default=None, help="a git revision: check the sources as they were there")
     parser.add_argument("paths", nargs="*", help="notebook sources (default scripts/notebooks/[0-9][0-9]_*.py)")
     args = parser.parse_args(argv)
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     paths = args.paths or sorted(str(p.relative_to(root)) for p in (root / "scripts/notebooks").glob("[0-9][0-9]_*.py"))
     total = 0
     for path in paths:
@@ -607,9 +607,6 @@ def _main(argv: list[str] | None = None) -> int:
         for line_no, line, flagged in check_source(text):
             total += len(flagged)
             print(f"{path}:{line_no}: {', '.join(flagged)}  |  {line.strip()}")
-    print(f"{total} typed number(s) not on sgan.prose.CONSTANTS")
+    print(f"{total} typed number(s) not on sgan.studies.prose.CONSTANTS")
     return 1 if total else 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(_main())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sgan.rundir import RunDir
+from sgan.training.rundir import RunDir
 from sgan.usage import UsageError
 
 
@@ -38,7 +38,7 @@ def _titled(items: list[str]) -> dict[str, Path]:
 
 
 def run_timelapse(args: argparse.Namespace) -> int:
-    from sgan.timelapse import timelapse_frames, write_timelapse
+    from sgan.viz.timelapse import timelapse_frames, write_timelapse
 
     runs = _titled(args.run)
     if args.frame_ms <= 0 or args.height < 8:
@@ -61,7 +61,7 @@ def add_tensorboard_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_tensorboard(args: argparse.Namespace) -> int:
     from sgan.paths import runs_root
-    from sgan.tensorboard_events import INSTALL_HINT, refresh_events
+    from sgan.training.tensorboard_events import INSTALL_HINT, refresh_events
 
     root = Path(args.logdir) if args.logdir else runs_root()
     if not root.is_dir():

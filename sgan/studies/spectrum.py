@@ -91,11 +91,11 @@ def hf_share(spectrum: np.ndarray) -> float:
 def run_spectra(run_dir: Any, dataset: Any, n: int = 512, seed: int = 0) -> dict[str, Any]:
     """For a finished run: the spectra of its EMA generator's images and of the data, their high-band ratio,
     and the spectrum and high-band share of its D's input gradient at real images."""
-    from sgan.checkpoint import load_checkpoint, load_generator
     from sgan.config import RunConfig
-    from sgan.device import device_of
     from sgan.discriminator import Discriminator
     from sgan.metrics import sampling
+    from sgan.training.checkpoint import load_checkpoint, load_generator
+    from sgan.training.device import device_of
 
     G = load_generator(run_dir)  # on the run's device; D, the fakes and the reals follow it
     device = device_of(G)
