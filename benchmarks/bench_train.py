@@ -26,8 +26,9 @@ from sgan.config import PRESETS, RunConfig, make_config
 from sgan.data import load_dataset
 from sgan.schedule import schedule
 from sgan.studies.bench import counted_step, matmul_peak
+from sgan.training.device import resolve_device
 from sgan.training.distributed import DistInfo
-from sgan.training.loop import Trainer, resolve_device
+from sgan.training.trainer import Trainer
 
 
 def time_steps(cfg: RunConfig, data, resolution: int, steps: int, warmup: int) -> tuple[float, float, float]:

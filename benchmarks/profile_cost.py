@@ -36,7 +36,7 @@ from sgan.schedule import schedule
 from sgan.studies.ablation import profile_metrics
 from sgan.studies.flops import count_flops
 from sgan.training.distributed import DistInfo
-from sgan.training.loop import Trainer
+from sgan.training.trainer import Trainer
 
 COUNT_BATCH = 4  # images per counted step (FLOPs per image do not depend on it; mbstd needs a group of 4)
 # generated images of the teaching notebooks, at the profile's counts: 08 two fid (trained, untrained); 09 four

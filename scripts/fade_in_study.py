@@ -34,7 +34,7 @@ from sgan.metrics.fid import FIDTracker
 from sgan.studies.ablation import data_root, load_data, markdown_table
 from sgan.studies.sweep import mean_std, parse_seeds
 from sgan.training.distributed import DistInfo
-from sgan.training.loop import Trainer
+from sgan.training.trainer import Trainer
 
 RENDERINGS = ("G", "G_ema, G's α", "G_ema, own α")
 

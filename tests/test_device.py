@@ -164,7 +164,7 @@ def test_a_device_without_bf16_trains_the_plain_path_and_says_so(monkeypatch, tm
     """The gpu profile turns bf16 on; a T4 (no native bf16) trains in fp32 with a warning, not an error."""
     from sgan.data import load_dataset
     from sgan.training.distributed import DistInfo
-    from sgan.training.loop import Trainer
+    from sgan.training.trainer import Trainer
 
     data = load_dataset("synthetic", resolution=16, n=32, root=tmp_path, progress=False)
     cfg = make_config("F", "smoke", amp_bf16=True)

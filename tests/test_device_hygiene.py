@@ -26,7 +26,7 @@ from sgan.metrics.domain_net import load_domain_net
 from sgan.projection import project
 from sgan.training.device import DeviceMixError, device_guard
 from sgan.training.distributed import DistInfo
-from sgan.training.loop import Trainer
+from sgan.training.trainer import Trainer
 from sgan.viz import plots
 from sgan.viz.widgets import InterpolationWidget, NoiseWidget, StyleMixingWidget, TruncationWidget
 

@@ -340,7 +340,7 @@ def test_an_absurd_minibatch_is_refused_before_anything_is_allocated(tmp_path, c
 
 
 def test_the_memory_estimate_passes_every_profile_on_a_16_gib_laptop():
-    from sgan.training.loop import step_memory
+    from sgan.training.prepare import step_memory
 
     for profile in ("smoke", "cpu", "gpu"):
         cfg = make_config("F", profile)

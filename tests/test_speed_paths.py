@@ -21,7 +21,7 @@ from sgan.generator import Generator
 from sgan.metrics.registry import metric_names_for
 from sgan.schedule import schedule
 from sgan.training.distributed import DistInfo
-from sgan.training.loop import Trainer
+from sgan.training.trainer import Trainer
 
 STEPS = 3
 HAS_COMPILER = shutil.which("c++") is not None or shutil.which("g++") is not None

@@ -8,13 +8,14 @@ import signal
 import pytest
 import torch
 
-import sgan.training.loop as train_module
+import sgan.training.trainer as train_module
 from sgan.config import PRESETS, ConfigError, RunConfig, make_config
 from sgan.data import load_dataset
 from sgan.ema import ema_beta, update_ema
 from sgan.training.checkpoint import load_checkpoint
 from sgan.training.distributed import DistInfo
-from sgan.training.loop import Trainer, TrainingError, area_downsample, fade_reals, train
+from sgan.training.loop import TrainingError, train
+from sgan.training.trainer import Trainer, area_downsample, fade_reals
 
 
 @pytest.fixture(scope="module")

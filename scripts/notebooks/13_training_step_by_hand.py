@@ -4,7 +4,7 @@
 #
 # Every notebook so far got its models from `trained_run`: the loop was a black box. Here we open it. We write
 # one minibatch of the paper's procedure ourselves, from the same random draws, and check that after a few
-# steps our weights are **bit for bit** those of `sgan.training.loop.Trainer`. One step is:
+# steps our weights are **bit for bit** those of `sgan.training.trainer.Trainer`. One step is:
 #
 # 1. the phase of the schedule (resolution $r$, fade $\alpha$, minibatch $B$, learning rate);
 # 2. **D step**: reals $x$ (drawn, mirrored, box-filtered to $r$, faded), fakes $G(\mathbf{z})$ with
@@ -33,7 +33,7 @@ from sgan.schedule import schedule
 from sgan.studies.course import setup_notebook
 from sgan.synthesis import layers_at
 from sgan.training.distributed import DistInfo
-from sgan.training.loop import Trainer, area_downsample, fade_reals
+from sgan.training.trainer import Trainer, area_downsample, fade_reals
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 data = load_dataset("synthetic", resolution=16, n=256, root=sgan.studies.ablation.data_root(), progress=False)

@@ -57,7 +57,7 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
 
 def train_config(args: argparse.Namespace) -> RunConfig:
     """From --config/--profile/--set; with --resume and neither --config nor --profile, the run's own
-    config.json with the --set changes (those a resumed run may make: ``sgan.training.loop.RESUMABLE``)."""
+    config.json with the --set changes (those a resumed run may make: ``sgan.training.prepare.RESUMABLE``)."""
     overrides = parse_overrides(args.overrides)
     if args.device_name is not None:  # --device: the same as --set device=..., checked by check_device
         overrides["device"] = args.device_name

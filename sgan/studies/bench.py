@@ -10,7 +10,7 @@ ratio to the device's peak measured in the same run and the peak memory (residen
 ``torch.cuda.max_memory_allocated`` on GPU). The peak is a large matmul (fp32 on CPU, bf16 on GPU), measured
 before the first case and after each one: a row's ratio uses the better of the two peaks beside it, and the
 run's highest peak gives a second, conservative ratio. Training cases time
-``sgan.training.loop.Trainer.train_step`` itself (one D step with R1 or WGAN-GP, one G step, the EMA update) in its
+``sgan.training.trainer.Trainer.train_step`` itself (one D step with R1 or WGAN-GP, one G step, the EMA update) in its
 stable phase at the final resolution, so the benchmark measures what training runs. The machine's load
 average is recorded with every row: on a shared machine, compare figures taken under similar load.
 Results are also written as JSON (default ``runs/bench/<device>-<timestamp>.json``).
@@ -170,7 +170,7 @@ def describe(cfg: RunConfig, batch: int) -> str:
 
 def make_trainer(cfg: RunConfig, device: torch.device) -> Any:
     from sgan.training.distributed import DistInfo
-    from sgan.training.loop import Trainer
+    from sgan.training.trainer import Trainer
 
     batch = cfg.train.batch_at(cfg.model.resolution)
     trainer = Trainer(cfg, random_images(max(2 * batch, 16), cfg.model.resolution), DistInfo(), device)

@@ -11,7 +11,7 @@ this project's busy 2-core machine (``benchmarks/bench_live.py`` measures the vi
 
 The stop button asks the Jupyter server to interrupt the kernel, as the toolbar's ■ does: the kernel gets
 SIGINT, which ``sgan.train`` already turns into "finish this minibatch, close the tick, write a checkpoint,
-return" (``training._StopRequests``), so the run resumes with ``resume=True``. A widget button could not do
+return" (``sgan.training.loop._StopRequests``), so the run resumes with ``resume=True``. A widget button could not do
 it: a kernel busy running a cell reads no widget messages until the cell ends.
 
 ``sgan.train`` shows the view when a person watches the kernel (``sgan.training.frontend.in_live_frontend``); under

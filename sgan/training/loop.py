@@ -26,37 +26,38 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import signal
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from sgan import losses
 from sgan.atomic import write_text
-from sgan.config import ConfigError, RunConfig
-from sgan.discriminator import Discriminator
-from sgan.ema import ema_beta, ema_lod, make_ema, update_ema
-from sgan.generator import Generator
-from sgan.mixing import draw_crossovers, mix_styles
-from sgan.noise import draw_noise
+from sgan.config import RunConfig
 from sgan.sample import save_grid
-from sgan.schedule import Phase, schedule, view_of
-from sgan.synthesis import layers_at
-from sgan.training import device as device_lib
+from sgan.schedule import Phase
 from sgan.training import distributed as dist
-from sgan.training.checkpoint import capture_rng, has_checkpoint, load_checkpoint, restore_rng, save_checkpoint
+from sgan.training.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+from sgan.training.prepare import (
+    check_batches,
+    check_data,
+    check_memory,
+    check_same_data,
+    load_data,
+    prepare_out_dir,
+    record_changes,
+    resume_changes,
+    training_device,
+)
 from sgan.training.rundir import RunDir
 from sgan.training.runlock import RunLock
+from sgan.training.trainer import Trainer, area_downsample
 
 BAR_FORMAT = "{l_bar}{bar}| {n:.2f}/{total:.2f} kimg [{elapsed}<{remaining}{postfix}]"
 GRID_SEED_OFFSET = 123_457  # the fixed grid latents come from seed + this, never from the training generators
@@ -94,377 +95,6 @@ class Run:
     @property
     def checkpoint_path(self) -> Path:
         return RunDir(self.run_dir).latest_checkpoint
-
-
-def training_device(name: str, info: dist.DistInfo) -> torch.device:
-    """``sgan.training.device.resolve_device`` (validated; "auto": cuda when available), one GPU per rank under
-    torchrun."""
-    try:
-        device = device_lib.resolve_device(name)
-    except device_lib.DeviceError as exc:
-        raise ConfigError(str(exc)) from None
-    if device.type == "cuda":
-        if info.enabled:
-            device = torch.device("cuda", info.local_rank)
-        torch.cuda.set_device(device)
-    return device
-
-
-def load_data(data: Any, resolution: int, root: str | Path, n: int | None, seed: int, progress: bool):
-    """``data`` if it is an ``ImageDataset``, else ``load_dataset(data)`` at ``resolution``."""
-    if isinstance(data, str | Path):
-        from sgan.data import load_dataset
-
-        return load_dataset(str(data), resolution=resolution, n=n, seed=seed, root=root, progress=progress)
-    return data
-
-
-def check_data(data: Any, resolution: int) -> None:
-    """The data must hold images at ``resolution`` or a power-of-two multiple of it (box-filtered down)."""
-    res = getattr(data, "resolution", None)
-    if res is None or not hasattr(data, "batch") or len(data) == 0:
-        raise TypeError(f"data must be a non-empty ImageDataset (sgan.data.load_dataset), got {type(data)}.")
-    if res < resolution or res % resolution or (res // resolution) & (res // resolution - 1):
-        raise ConfigError(
-            f"The data set's resolution {res} cannot feed a {resolution}² model: load the data at "
-            f"{resolution} (or a power-of-two multiple), e.g. load_dataset(name, resolution={resolution})."
-        )
-
-
-def check_batches(config: RunConfig, info: dist.DistInfo) -> None:
-    """Every minibatch of the schedule must split across ranks and into minibatch-stddev groups."""
-    g = config.model.mbstd_group_size
-    for res in config.model.resolutions:
-        if res < config.train.start_resolution:
-            continue
-        batch = config.train.batch_at(res)
-        local = batch // info.world_size
-        if batch % info.world_size or local % min(g, local):
-            raise ConfigError(
-                f"Minibatch {batch} at {res}² must split evenly across {info.world_size} process(es) and "
-                f"each share ({local}) into minibatch-stddev groups of {g}: change batch_sizes or "
-                "mbstd_group_size."
-            )
-
-
-STEP_BYTES_PER_ACTIVATION = 4 * 24  # fp32; ~24 saved tensors per feature map through G, D and R1's double backward
-
-
-def step_memory(config: RunConfig, resolution: int) -> int:
-    """A generous estimate of one training step's memory at ``resolution`` (bytes): every feature map of G and
-    D for the minibatch, times the tensors a step keeps of it. Only meant to refuse absurd minibatches."""
-    maps = sum(config.model.channels_at(r) * r * r for r in config.model.resolutions if r <= resolution)
-    return config.train.batch_at(resolution) * maps * STEP_BYTES_PER_ACTIVATION
-
-
-def machine_memory(device: torch.device) -> int | None:
-    """The device's total memory in bytes (a GPU's, or the machine's RAM), None when unknown."""
-    if device.type == "cuda":
-        return torch.cuda.get_device_properties(device).total_memory
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # not a POSIX system
-        return None
-
-
-def check_memory(config: RunConfig, device: torch.device, info: dist.DistInfo) -> None:
-    """Refuse, before allocating anything, a schedule whose step cannot fit in the device's memory."""
-    total = machine_memory(device)
-    if total is None:
-        return
-    for res in config.model.resolutions:
-        if res < config.train.start_resolution:
-            continue
-        need = step_memory(config, res) / info.world_size
-        if need > total:
-            raise ConfigError(
-                f"Minibatch {config.train.batch_at(res)} at {res}² needs about {need / 2**30:.0f} GiB per step, "
-                f"more than the {total / 2**30:.0f} GiB of {device.type}: lower batch_sizes (the profile's "
-                f"are {_profile_batches(config)}).")
-
-
-def _profile_batches(config: RunConfig) -> str:
-    from sgan.config import PROFILES
-
-    return json.dumps(PROFILES.get(config.profile, {}).get("train", {}).get("batch_sizes", "the paper's"))
-
-
-def prepare_out_dir(out_dir: Path, resume: bool | str, lock: RunLock | None = None) -> bool:
-    """Create ``out_dir``, prove it writable and take its ``lock`` (before any training); returns whether to
-    resume. Nothing is created when there is nothing to resume."""
-    if resume not in (True, False, "auto"):
-        raise ValueError(f"resume={resume!r}: use True, False or 'auto' (resume when a checkpoint exists).")
-    if resume is True and not has_checkpoint(out_dir):
-        raise FileNotFoundError(f"Nothing to resume: {RunDir(out_dir).latest_checkpoint} does not exist. "
-                                "Start a new run (without --resume / resume=True).")
-    try:
-        RunDir(out_dir).checkpoints_dir.mkdir(parents=True, exist_ok=True)
-        RunDir(out_dir).grids_dir.mkdir(exist_ok=True)
-        probe = out_dir / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as exc:
-        raise OSError(f"Cannot write the run directory {out_dir}: {exc}. Choose a writable out_dir.") from exc
-    if lock is not None:
-        lock.acquire()  # from here on no other process writes into out_dir
-    if resume is False and has_checkpoint(out_dir):
-        raise FileExistsError(f"{out_dir} already holds a run (checkpoints/latest.pt): pass --resume / "
-                              "resume=True to continue it, or choose another out_dir.")
-    sweep_temporaries(out_dir)
-    return has_checkpoint(out_dir)
-
-
-RESUMABLE = ("train.total_kimg", "train.learning_rates", "train.num_threads", "train.device",
-             "train.checkpoint_ticks")  # what a resumed run may change: budget, step size, hardware, cadence
-
-
-def resume_changes(out: Path, config: RunConfig, saved: RunConfig) -> dict[str, tuple[Any, Any]]:
-    """``{field: (old, new)}`` for the fields ``config`` changes on resume; a ``ConfigError`` when any of them
-    is not in ``RESUMABLE`` (a different model or procedure is a new run, not a continuation)."""
-    changes = config.changes_from(saved)
-    refused = [k for k in changes if k not in RESUMABLE]
-    if refused:
-        raise ConfigError(f"Cannot resume {out}: the config differs from the checkpoint's in {', '.join(refused)}; "
-                          f"a resumed run may change only {', '.join(RESUMABLE)}. Resume with the run's own "
-                          "config (--resume alone) or start a new run.")
-    return changes
-
-
-def record_changes(out: Path, config: RunConfig, changes: dict[str, tuple[Any, Any]], step: int) -> None:
-    """Log what a resumed run changed (``resume_changes.jsonl``, and a line on stderr) and save the new
-    ``config.json``."""
-    if not changes:
-        return
-    text = ", ".join(f"{k} {json.dumps(old)} -> {json.dumps(new)}" for k, (old, new) in changes.items())
-    tqdm.write(f"Resuming {out} at step {step} with {text}.", file=sys.stderr)
-    with open(RunDir(out).changes_path, "a") as f:
-        f.write(json.dumps({"step": step, "changes": {k: list(v) for k, v in changes.items()}}) + "\n")
-    write_text(RunDir(out).config_path, config.to_json() + "\n")
-
-
-def check_same_data(out: Path, data: Any, resuming: bool) -> None:
-    """A new run records its data set (``data.json``: name, size, resolution, fingerprint); a resumed one must
-    train on the same data (runs from before this record are not checked)."""
-    from sgan.metrics.stats_cache import dataset_fingerprint
-
-    record = {"name": data.name, "n": len(data), "resolution": data.resolution,
-              "fingerprint": dataset_fingerprint(data)}
-    path = RunDir(out).data_path
-    if resuming and path.is_file():
-        saved = json.loads(path.read_text())
-        if saved != record:
-            raise ValueError(f"Cannot resume {out}: it trained on {saved['name']!r} ({saved['n']} images at "
-                             f"{saved['resolution']}²), not on {record['name']!r} ({record['n']} images at "
-                             f"{record['resolution']}²). Resume with the run's data (--data {saved['name']} "
-                             f"--data-n {saved['n']}).")
-        return
-    write_text(path, json.dumps(record, indent=2) + "\n")
-
-
-def sweep_temporaries(out_dir: Path) -> list[Path]:
-    """Remove the temporary files a killed run left in ``out_dir`` (half-written checkpoints, grids, logs);
-    only called under the run's lock, when no writer of this run is alive. Returns what was removed."""
-    stray = [p for folder in (out_dir, RunDir(out_dir).checkpoints_dir, RunDir(out_dir).grids_dir) if folder.is_dir()
-             for p in folder.glob(".*.tmp")]
-    for path in stray:
-        path.unlink(missing_ok=True)
-    return stray
-
-
-def area_downsample(x: torch.Tensor, resolution: int) -> torch.Tensor:
-    """Box-filter ``[N, C, R, R]`` down to ``[N, C, r, r]`` (mean of each (R/r)² block)."""
-    factor = x.shape[-1] // resolution
-    return F.avg_pool2d(x, factor) if factor > 1 else x
-
-
-def fade_reals(x: torch.Tensor, alpha: float) -> torch.Tensor:
-    """ProGAN's real-image fade: ``lerp(up(down(x)), x, α)`` with 2×2 box down and nearest up."""
-    if alpha >= 1.0:
-        return x
-    blurred = F.interpolate(F.avg_pool2d(x, 2), scale_factor=2, mode="nearest")
-    # x ← up(down(x)) + α (x − up(down(x)))
-    return torch.lerp(blurred, x, alpha)
-
-
-class Trainer:
-    """The state of one training process and the steps that advance it (``train`` drives it)."""
-
-    def __init__(self, config: RunConfig, data: Any, info: dist.DistInfo, device: torch.device) -> None:
-        self.config, self.data, self.info, self.device = config, data, info, device
-        self.kind = config.model.loss
-        seed = config.train.seed
-        self.G = Generator(config.model, seed=seed).to(device)
-        self.D = Discriminator(config.model, seed=seed + 1).to(device)
-        if config.train.channels_last:
-            self.G.to(memory_format=torch.channels_last)
-            self.D.to(memory_format=torch.channels_last)
-        dist.broadcast_module(self.G, info)
-        dist.broadcast_module(self.D, info)
-        self.G_ema = make_ema(self.G)
-        # one lr per network: the mapping's ×0.01 is the lrmul inside its equalized layers (sgan.nn.equalized)
-        # fused: one kernel per step for all parameters (same update; ~6x faster than torch's CPU for-loop)
-        adam = dict(lr=config.train.lr_at(config.train.start_resolution), betas=config.train.adam_betas,
-                    eps=config.train.adam_eps, fused=True)
-        self.opt_G = torch.optim.Adam(self.G.parameters(), **adam)
-        self.opt_D = torch.optim.Adam(self.D.parameters(), **adam)
-        self.gen_data = torch.Generator("cpu").manual_seed(seed)
-        self.gen_latent = torch.Generator(device).manual_seed(seed + 1)
-        self.synthesis = torch.compile(self.G.synthesis) if config.train.compile else self.G.synthesis
-        self.bf16 = config.train.amp_bf16 and device_lib.bf16_supported(device)
-        if config.train.amp_bf16 and not self.bf16 and info.is_main:
-            warnings.warn(f"amp_bf16: {device} has no native bf16 (a GPU needs compute capability 8.0): training "
-                          "in fp32 (the plain path); --set amp_bf16=false silences this.", stacklevel=2)
-        self.nimg, self.step, self.tick, self.tick_start_nimg = 0, 0, 0, 0
-        self.stage: tuple[int, bool] | None = None
-        self.ema_lod: float | None = None  # the level of detail G_ema renders at (sgan.ema.ema_lod)
-        self.elapsed = 0.0  # seconds of training over all sessions (ticks included)
-
-    # ----- randomness of one minibatch: drawn for the global batch, this rank keeps its slice -----
-    def latents(self, phase: Phase, rows: slice) -> tuple[torch.Tensor, torch.Tensor, list | str]:
-        """``(z1 [n, z_dim], ws [n, L, w_dim], noise)`` for this rank's share of the minibatch."""
-        cfg, gen, B = self.config.model, self.gen_latent, phase.batch
-        z1 = torch.randn(B, cfg.z_dim, generator=gen, device=self.device)[rows]
-        used = layers_at(phase.resolution)
-        if cfg.style_mixing_prob > 0:
-            z2 = torch.randn(B, cfg.z_dim, generator=gen, device=self.device)[rows]
-            crossover = draw_crossovers(B, used, cfg.style_mixing_prob, gen, self.device)[rows]
-            w1, w2 = self.G.mapping(torch.cat([z1, z2])).chunk(2)
-            # layers < crossover read w1, the rest w2 (crossover uniform in [1, layers in use − 1])
-            ws = mix_styles([self.G.broadcast(w1), w2], [crossover])
-        else:
-            ws = self.G.broadcast(self.G.mapping(z1))
-        noise: list | str = "zero"
-        if cfg.use_noise:
-            noise = [draw_noise(B, self.G.layer_resolution(i), gen, self.device)[rows] for i in range(used)]
-        return z1, ws, noise
-
-    def reals(self, phase: Phase, rows: slice) -> torch.Tensor:
-        """This rank's reals ``[n, 3, r, r]`` in [-1, 1]: sampled, mirrored, box-filtered to r, faded."""
-        B = phase.batch
-        index = torch.randint(len(self.data), (B,), generator=self.gen_data, device="cpu")[rows]
-        x = self.data.batch(index.numpy(), mirror=False, device=self.device)
-        if self.config.train.mirror:
-            flip = (torch.rand(B, generator=self.gen_data, device="cpu") < 0.5)[rows].to(self.device)
-            x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
-        x = fade_reals(area_downsample(x, phase.resolution), phase.alpha)
-        if self.config.train.channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
-        return x
-
-    def autocast(self):
-        enabled = self.bf16
-        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=enabled)
-
-    def synthesize(self, ws: torch.Tensor, noise: list | str, phase: Phase) -> torch.Tensor:
-        # compiled graphs serve the stable phases (α = 1, one graph per resolution); fades run eagerly
-        synthesis = self.synthesis if phase.alpha == 1.0 else self.G.synthesis
-        return synthesis(ws, resolution=phase.resolution, alpha=phase.alpha, noise=noise)
-
-    def critic(self, phase: Phase) -> Callable[[torch.Tensor], torch.Tensor]:
-        def D(images: torch.Tensor) -> torch.Tensor:
-            with self.autocast():
-                return self.D(images, resolution=phase.resolution, alpha=phase.alpha)
-        return D
-
-    # ----- one minibatch -----
-    def begin_step(self) -> Phase:
-        """The phase of the next minibatch; sets the learning rate, resets Adam when a fade starts or ends."""
-        phase = schedule(self.nimg / 1000.0, self.config.train, self.config.model.resolution)
-        if phase.stage != self.stage:
-            if self.stage is not None:
-                self.opt_G.state.clear()
-                self.opt_D.state.clear()
-            self.stage = phase.stage
-        for opt in (self.opt_G, self.opt_D):
-            for group in opt.param_groups:
-                group["lr"] = phase.lr
-        return phase
-
-    def d_step(self, phase: Phase, rows: slice) -> losses.DLoss:
-        reals = self.reals(phase, rows)
-        with torch.no_grad(), self.autocast():
-            _, ws, noise = self.latents(phase, rows)
-            fakes = self.synthesize(ws, noise, phase)
-        self.track_w_avg(ws)
-        u = None
-        if self.kind == "wgan_gp":
-            u = torch.rand(phase.batch, 1, 1, 1, generator=self.gen_latent, device=self.device)[rows]
-        self.D.requires_grad_(True)
-        out = losses.d_loss(self.kind, self.critic(phase), reals, fakes.float(), self.config.train, u=u)
-        self.opt_D.zero_grad(set_to_none=True)
-        out.loss.backward()
-        dist.average_gradients(self.D, self.info)
-        self.opt_D.step()
-        return out
-
-    def g_step(self, phase: Phase, rows: slice) -> torch.Tensor:
-        self.D.requires_grad_(False)  # gradients flow through D to G only
-        with self.autocast():
-            z1, ws, noise = self.latents(phase, rows)
-            fakes = self.synthesize(ws, noise, phase)
-        loss = losses.g_loss(self.kind, self.critic(phase)(fakes))
-        self.opt_G.zero_grad(set_to_none=True)
-        loss.backward()
-        dist.average_gradients(self.G, self.info)
-        self.opt_G.step()
-        self.track_w_avg(ws)
-        return loss.detach()
-
-    @torch.no_grad()
-    def track_w_avg(self, ws: torch.Tensor) -> None:
-        """w̄ ← lerp(mean of w, w̄, β) over the global batch (``ws[:, 0]`` is w1 = f(z1) even when mixed)."""
-        self.G.update_w_avg(dist.average(ws[:, 0].float().mean(0, keepdim=True), self.info))
-
-    def train_step(self) -> tuple[Phase, dict[str, float]]:
-        """One D step, one G step, the EMA update; returns the phase and the losses (averaged over ranks)."""
-        phase = self.begin_step()
-        rows = self.info.shard(phase.batch)
-        d = self.d_step(phase, rows)
-        g = self.g_step(phase, rows)
-        beta = ema_beta(phase.batch, self.config.train.ema_kimg)
-        update_ema(self.G_ema, self.G, beta)
-        self.ema_lod = ema_lod(self.ema_lod, phase.lod, beta)
-        self.nimg += phase.batch
-        self.step += 1
-        values = torch.stack([d.loss.detach(), d.penalty, g]).float()
-        loss_D, penalty, loss_G = dist.average(values, self.info).tolist()
-        return phase, {"loss_D": loss_D, "loss_G": loss_G, "penalty": penalty}
-
-    # ----- checkpoints -----
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "config": self.config.to_json(),
-            "G": self.G.state_dict(), "D": self.D.state_dict(), "G_ema": self.G_ema.state_dict(),
-            "opt_G": self.opt_G.state_dict(), "opt_D": self.opt_D.state_dict(),
-            "w_avg": self.G.w_avg.detach().cpu().clone(),
-            "progress": {"nimg": self.nimg, "step": self.step, "tick": self.tick,
-                         "tick_start_nimg": self.tick_start_nimg, "elapsed": self.elapsed,
-                         "stage": None if self.stage is None else list(self.stage), "ema_lod": self.ema_lod},
-            "rng": capture_rng(self.generators()),
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        for name in ("G", "D", "G_ema"):
-            getattr(self, name).load_state_dict(state[name])
-        self.opt_G.load_state_dict(state["opt_G"])
-        self.opt_D.load_state_dict(state["opt_D"])
-        p = state["progress"]
-        self.nimg, self.step, self.tick = p["nimg"], p["step"], p["tick"]
-        self.tick_start_nimg, self.elapsed = p["tick_start_nimg"], p["elapsed"]
-        self.stage = None if p["stage"] is None else (int(p["stage"][0]), bool(p["stage"][1]))
-        # checkpoints from before G_ema's own lod: render at G's, as those runs did
-        self.ema_lod = p.get("ema_lod", schedule(self.nimg / 1000.0, self.config.train,
-                                                 self.config.model.resolution).lod if self.nimg else None)
-        restore_rng(state["rng"], self.generators())
-
-    def generators(self) -> dict[str, torch.Generator]:
-        return {"data": self.gen_data, "latent": self.gen_latent}
-
-    def ema_view(self) -> tuple[int, float]:
-        """``(resolution, α)`` at which G_ema renders now: its averaged level of detail (``sgan.ema.ema_lod``)."""
-        lod = self.ema_lod if self.ema_lod is not None else schedule(0.0, self.config.train,
-                                                                     self.config.model.resolution).lod
-        return view_of(lod, self.config.model.resolution)
 
 
 class _StopRequests:
