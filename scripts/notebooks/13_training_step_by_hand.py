@@ -58,8 +58,8 @@ def fresh_state(cfg):
                 eps=cfg.train.adam_eps, fused=True)
     return dict(G=G, D=D, G_ema=G_ema, opt_G=torch.optim.Adam(G.parameters(), **adam),
                 opt_D=torch.optim.Adam(D.parameters(), **adam),
-                gen_data=torch.Generator("cpu").manual_seed(cfg.train.seed),
-                gen_latent=torch.Generator("cpu").manual_seed(cfg.train.seed + 1), nimg=0)
+                data_rng=torch.Generator("cpu").manual_seed(cfg.train.seed),
+                latent_rng=torch.Generator("cpu").manual_seed(cfg.train.seed + 1), nimg=0)
 
 # %% [markdown]
 # ## The draws: reals, and latents with mixing regularization
@@ -72,16 +72,16 @@ def fresh_state(cfg):
 # %%
 def draw_reals(s, cfg, phase):
     B = phase.batch
-    index = torch.randint(len(data), (B,), generator=s["gen_data"], device="cpu")
+    index = torch.randint(len(data), (B,), generator=s["data_rng"], device="cpu")
     x = data.batch(index.numpy(), mirror=False)  # [B, 3, 16, 16]
     if cfg.train.mirror:
-        flip = torch.rand(B, generator=s["gen_data"], device="cpu") < 0.5
+        flip = torch.rand(B, generator=s["data_rng"], device="cpu") < 0.5
         x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
     return fade_reals(area_downsample(x, phase.resolution), phase.alpha)  # [B, 3, r, r]
 
 
 def draw_latents(s, cfg, phase):
-    G, gen, B = s["G"], s["gen_latent"], phase.batch
+    G, gen, B = s["G"], s["latent_rng"], phase.batch
     z1 = torch.randn(B, cfg.model.z_dim, generator=gen, device="cpu")
     used = layers_at(phase.resolution)
     if cfg.model.style_mixing_prob > 0:
@@ -155,7 +155,7 @@ def step_by_hand(s, cfg):
         ws, noise = draw_latents(s, cfg, phase)
         fakes = G.synthesis(ws, resolution=phase.resolution, alpha=phase.alpha, noise=noise)
         G.update_w_avg(ws[:, 0].mean(0, keepdim=True))
-    u = torch.rand(phase.batch, 1, 1, 1, generator=s["gen_latent"], device="cpu") if cfg.model.loss == "wgan_gp" else None
+    u = torch.rand(phase.batch, 1, 1, 1, generator=s["latent_rng"], device="cpu") if cfg.model.loss == "wgan_gp" else None
     D.requires_grad_(True)
     loss_D = d_loss_by_hand(cfg, critic, reals, fakes, u)
     s["opt_D"].zero_grad(set_to_none=True)

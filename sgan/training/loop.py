@@ -1,4 +1,4 @@
-"""The training procedure of the paper as one function: ``train(config, data, out_dir) -> Run``.
+"""The training procedure of the paper as one function: ``train(config, data, run_dir) -> Run``.
 
 Progressive growing (``sgan.schedule``), one D step and one G step per minibatch, Adam (β1 = 0, β2 = 0.99,
 ε = 1e-8) reset when a fade starts or ends, the loss of ``config.model.loss`` (``sgan.losses``), mixing
@@ -50,7 +50,7 @@ from sgan.training.prepare import (
     check_memory,
     check_same_data,
     load_data,
-    prepare_out_dir,
+    prepare_run_dir,
     record_changes,
     resume_changes,
     training_device,
@@ -171,16 +171,16 @@ class _Tick:
 class _Loop:
     """The outer loop of ``train``: steps, ticks (log row, grid, checkpoint), progress bar, stopping."""
 
-    def __init__(self, trainer: Trainer, out: Path, total_nimg: int, max_steps: int | None, progress: bool,
+    def __init__(self, trainer: Trainer, run_dir: Path, total_nimg: int, max_steps: int | None, progress: bool,
                  on_tick: Callable[[dict[str, Any]], None] | None, cache_dir: str | Path | None) -> None:
-        self.t, self.out, self.total_nimg, self.max_steps = trainer, out, total_nimg, max_steps
+        self.trainer, self.run_dir, self.total_nimg, self.max_steps = trainer, run_dir, total_nimg, max_steps
         self.on_tick = on_tick
         self.events = None  # tensorboard_events.EventLog (rank 0): the log's rows and grids for TensorBoard
         self.view = None  # sgan.training.live.LiveView (rank 0, in JupyterLab): redrawn at every tick
         self.stop_signal: str | None = None  # SIGINT or SIGTERM when a signal stopped the run
         self.main = trainer.info.is_main
         self.progress = progress and self.main
-        self.last_row: dict[str, Any] = (RunDir(out).last_row() or {}) if self.main else {}
+        self.last_row: dict[str, Any] = (RunDir(run_dir).last_row() or {}) if self.main else {}
         self.last_checkpoint_step: int | None = trainer.step if trainer.step else None
         cfg = trainer.config
         gen = torch.Generator("cpu").manual_seed(cfg.train.seed + GRID_SEED_OFFSET)
@@ -195,48 +195,48 @@ class _Loop:
                                   mirror=cfg.train.mirror, cache_dir=cache_dir)
 
     def done(self) -> bool:
-        steps_done = self.max_steps is not None and self.t.step >= self.max_steps
-        return self.t.nimg >= self.total_nimg or steps_done
+        steps_done = self.max_steps is not None and self.trainer.step >= self.max_steps
+        return self.trainer.nimg >= self.total_nimg or steps_done
 
     def write_grid(self) -> None:
         with torch.no_grad():
-            resolution, alpha = self.t.ema_view()
-            images = self.t.G_ema(self.grid_z, resolution=resolution, alpha=alpha, noise=self.grid_noise)
-        path = RunDir(self.out).grid_path(self.t.tick)
-        save_grid(images, path, size=self.t.config.model.resolution)
+            resolution, alpha = self.trainer.ema_view()
+            images = self.trainer.G_ema(self.grid_z, resolution=resolution, alpha=alpha, noise=self.grid_noise)
+        path = RunDir(self.run_dir).grid_path(self.trainer.tick)
+        save_grid(images, path, size=self.trainer.config.model.resolution)
 
     def check_finite(self, values: dict[str, float]) -> None:
         bad = {k: v for k, v in values.items() if not math.isfinite(v)}
         if not bad:
             return
-        where = (f"the last good checkpoint is {RunDir(self.out).latest_checkpoint} (step "
+        where = (f"the last good checkpoint is {RunDir(self.run_dir).latest_checkpoint} (step "
                  f"{self.last_checkpoint_step})" if self.last_checkpoint_step is not None
                  else "no checkpoint was written yet")
         raise TrainingError(
-            f"Non-finite loss at step {self.t.step} (kimg {self.t.nimg / 1000:.3f}): "
+            f"Non-finite loss at step {self.trainer.step} (kimg {self.trainer.nimg / 1000:.3f}): "
             + ", ".join(f"{k} = {v}" for k, v in bad.items())
             + f". Training stopped; {where}. Lower the learning rate and resume "
             "(--resume --set learning_rates=[[8,0.001]]), or check the data."
         )
 
     def end_tick(self, tick: _Tick, phase: Phase, checkpoint: bool) -> dict[str, Any]:
-        t = self.t
-        t.tick += 1
-        t.tick_start_nimg = t.nimg
-        t.elapsed += time.perf_counter() - tick.start
-        row = tick.row(t, phase)
+        trainer = self.trainer
+        trainer.tick += 1
+        trainer.tick_start_nimg = trainer.nimg
+        trainer.elapsed += time.perf_counter() - tick.start
+        row = tick.row(trainer, phase)
         if self.fid is not None:
             row.update(self.measure_fid())
         if self.main:
-            with open(RunDir(self.out).log_path, "a") as f:
+            with open(RunDir(self.run_dir).log_path, "a") as f:
                 f.write(json.dumps(row) + "\n")
             self.write_grid()
-            if checkpoint or t.tick % t.config.train.checkpoint_ticks == 0:
-                save_checkpoint(RunDir(self.out).latest_checkpoint, t.state_dict())
+            if checkpoint or trainer.tick % trainer.config.train.checkpoint_ticks == 0:
+                save_checkpoint(RunDir(self.run_dir).latest_checkpoint, trainer.state_dict())
             if self.events is not None:
                 self.events.add(row)
-        if checkpoint or t.tick % t.config.train.checkpoint_ticks == 0:
-            self.last_checkpoint_step = t.step
+        if checkpoint or trainer.tick % trainer.config.train.checkpoint_ticks == 0:
+            self.last_checkpoint_step = trainer.step
         self.last_row = row
         if self.view is not None:
             self.view.update(row)
@@ -247,25 +247,25 @@ class _Loop:
     def measure_fid(self) -> dict[str, Any]:
         """The tick's point of the learning curve: FID of G_ema as it renders now, at its own level of detail
         (``Trainer.ema_view``), outside the training time."""
-        result = self.fid(self.t.G_ema, *self.t.ema_view())
+        result = self.fid(self.trainer.G_ema, *self.trainer.ema_view())
         return {"fid": result["value"], "fid_metric": self.fid.name, "fid_network": self.fid.network.name,
                 "fid_seconds": round(result["seconds"], 3)}
 
     def stop_agreed(self, stop: _StopRequests) -> bool:
-        flag = torch.tensor([1.0 if stop.requested else 0.0], device=self.t.device)
-        return bool(dist.average(flag, self.t.info).item() > 0)
+        flag = torch.tensor([1.0 if stop.requested else 0.0], device=self.trainer.device)
+        return bool(dist.average(flag, self.trainer.info).item() > 0)
 
     def run(self) -> bool:
         """Train until done or stopped; returns True when stopped by Ctrl-C or SIGTERM."""
-        t, cfg = self.t, self.t.config.train
-        bar = tqdm(total=self.total_nimg / 1000, initial=t.nimg / 1000, unit="kimg",
+        trainer, cfg = self.trainer, self.trainer.config.train
+        bar = tqdm(total=self.total_nimg / 1000, initial=trainer.nimg / 1000, unit="kimg",
                    disable=not self.progress, bar_format=BAR_FORMAT)
         tick, stopped = _Tick(), False
         try:
             with _StopRequests() as stop:
                 while not self.done():
                     start = time.perf_counter()
-                    phase, values = t.train_step()
+                    phase, values = trainer.train_step()
                     self.check_finite(values)
                     tick.add(values, phase.batch, time.perf_counter() - start)
                     bar.update(phase.batch / 1000)
@@ -275,7 +275,7 @@ class _Loop:
                     bar.set_postfix_str(f"{phase.resolution}², α={phase.alpha:.2f}, {speed:.0f} img/s{fid}",
                                         refresh=False)
                     stopped = self.stop_agreed(stop)
-                    if t.nimg >= t.tick_start_nimg + cfg.tick_kimg * 1000 or self.done() or stopped:
+                    if trainer.nimg >= trainer.tick_start_nimg + cfg.tick_kimg * 1000 or self.done() or stopped:
                         self.end_tick(tick, phase, checkpoint=self.done() or stopped)
                         tick = _Tick()
                     if stopped:
@@ -286,7 +286,7 @@ class _Loop:
         return stopped
 
 
-def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "runs/run",
+def train(config: RunConfig, data: Any = "synthetic", run_dir: str | Path = "runs/run",
           resume: bool | str = False, progress: bool = True, max_steps: int | None = None,
           max_kimg: float | None = None, data_root: str | Path = "data", data_n: int | None = None,
           on_tick: Callable[[dict[str, Any]], None] | None = None, live: bool | None = None) -> Run:
@@ -296,9 +296,9 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
     data:      an ``ImageDataset``, or a name / folder for ``load_dataset`` (at the model's resolution, cached
                under ``data_root``, ``data_n`` images). The learning curve's real statistics are cached
                under ``data_root`` too.
-    out_dir:   the run directory (created; must be writable).
-    resume:    False: a new run (an error if ``out_dir`` holds a checkpoint); True: continue from
-               ``out_dir/checkpoints/latest.pt`` (an error if none, or if ``config`` differs from the
+    run_dir:   the run directory (created; must be writable).
+    resume:    False: a new run (an error if ``run_dir`` holds a checkpoint); True: continue from
+               ``run_dir/checkpoints/latest.pt`` (an error if none, or if ``config`` differs from the
                checkpoint's); "auto": resume when a checkpoint exists.
     max_steps: stop once this many minibatches were trained since the run began (resumed runs count on).
     max_kimg:  stop after this many thousand images (default ``config.train.total_kimg``).
@@ -318,8 +318,8 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
     """
     if not isinstance(config, RunConfig):
         raise TypeError(f"config must be a RunConfig (e.g. make_config('F', 'cpu')), got {type(config)}.")
-    if not str(out_dir).strip():
-        raise ValueError("out_dir is empty: give the run directory, e.g. runs/F (--out runs/F).")
+    if not str(run_dir).strip():
+        raise ValueError("run_dir is empty: give the run directory, e.g. runs/F (--out runs/F).")
     wants_cuda = config.train.device.startswith("cuda") or (config.train.device == "auto"
                                                             and torch.cuda.is_available())
     info = dist.init_distributed("cuda" if wants_cuda else "cpu")
@@ -327,9 +327,9 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
     try:
         if config.train.num_threads > 0:
             torch.set_num_threads(config.train.num_threads)
-        lock = RunLock(out_dir)
+        lock = RunLock(run_dir)
         try:
-            return _train(config, data, Path(out_dir), resume, progress, max_steps, max_kimg, data_root, data_n,
+            return _train(config, data, Path(run_dir), resume, progress, max_steps, max_kimg, data_root, data_n,
                           on_tick, live, info, lock)
         finally:
             lock.release()
@@ -338,21 +338,21 @@ def train(config: RunConfig, data: Any = "synthetic", out_dir: str | Path = "run
         dist.shutdown(info)
 
 
-def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress: bool, max_steps: int | None,
+def _train(config: RunConfig, data: Any, run_dir: Path, resume: bool | str, progress: bool, max_steps: int | None,
            max_kimg: float | None, data_root: str | Path, data_n: int | None,
            on_tick: Callable[[dict[str, Any]], None] | None, live: bool | None, info: dist.DistInfo,
            lock: RunLock) -> Run:
     device = training_device(config.train.device, info)
     check_batches(config, info)
     check_memory(config, device, info)
-    resuming = prepare_out_dir(out, resume, lock) if info.is_main else False
+    resuming = prepare_run_dir(run_dir, resume, lock) if info.is_main else False
     dist.barrier(info)
     if not info.is_main:  # rank 0 checked the directory; the others follow its checkpoint
-        resuming = bool(resume) and has_checkpoint(out)
+        resuming = bool(resume) and has_checkpoint(run_dir)
     state = None
     if resuming:
-        state = load_checkpoint(out, map_location="cpu")
-        changes = resume_changes(out, config, RunConfig.from_json(state["config"]))
+        state = load_checkpoint(run_dir, map_location="cpu")
+        changes = resume_changes(run_dir, config, RunConfig.from_json(state["config"]))
     if not info.is_main:
         dist.barrier(info)  # rank 0 builds the data cache first; the others then read it
     data = load_data(data, config.model.resolution, data_root, data_n, config.train.seed,
@@ -361,19 +361,19 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
         dist.barrier(info)
     check_data(data, config.model.resolution)
     if info.is_main:
-        check_same_data(out, data, resuming)
+        check_same_data(run_dir, data, resuming)
     trainer = Trainer(config, data, info, device)
     if state is not None:
         trainer.load_state_dict(state)
         if info.is_main:
-            _trim_log(RunDir(out).log_path, trainer.step)
-            record_changes(out, config, changes, trainer.step)
+            _trim_log(RunDir(run_dir).log_path, trainer.step)
+            record_changes(run_dir, config, changes, trainer.step)
     elif info.is_main:
-        write_text(RunDir(out).config_path, config.to_json() + "\n")
-        write_text(RunDir(out).log_path, "")
+        write_text(RunDir(run_dir).config_path, config.to_json() + "\n")
+        write_text(RunDir(run_dir).log_path, "")
         n = min(config.train.grid_size, len(data))
         reals = area_downsample(data.batch(list(range(n)), mirror=False), config.model.resolution)
-        save_grid(reals, RunDir(out).grid_path("reals"))
+        save_grid(reals, RunDir(run_dir).grid_path("reals"))
     total = max_kimg if max_kimg is not None else config.train.total_kimg
     if live is None:
         from sgan.training.frontend import in_live_frontend
@@ -383,14 +383,14 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
     if live and info.is_main:
         from sgan.training.live import LiveView
 
-        view = LiveView(config, out, total_kimg=total, rows=RunDir(out).log())
-    loop = _Loop(trainer, out, round(total * 1000), max_steps, progress and view is None, on_tick, data_root)
+        view = LiveView(config, run_dir, total_kimg=total, rows=RunDir(run_dir).log())
+    loop = _Loop(trainer, run_dir, round(total * 1000), max_steps, progress and view is None, on_tick, data_root)
     if state is None and info.is_main:
         loop.write_grid()
     if info.is_main:
         from sgan.training.tensorboard_events import training_events
 
-        loop.events = training_events(out)
+        loop.events = training_events(run_dir)
     if view is not None:
         loop.view = view
         view.refresh()  # the grid just written
@@ -404,6 +404,7 @@ def _train(config: RunConfig, data: Any, out: Path, resume: bool | str, progress
         view.finish(interrupted, trainer.step)
     if interrupted and info.is_main:  # whatever the progress setting: the user must learn where the run stands
         tqdm.write(f"Interrupted ({loop.stop_signal}) at step {trainer.step}: checkpoint saved in "
-                   f"{RunDir(out).checkpoints_dir}; continue with --resume (train(..., resume=True)).", file=sys.stderr)
-    return Run(run_dir=out, kimg=trainer.nimg / 1000.0, step=trainer.step, last_log=loop.last_row,
+                   f"{RunDir(run_dir).checkpoints_dir}; continue with --resume (train(..., resume=True)).",
+                   file=sys.stderr)
+    return Run(run_dir=run_dir, kimg=trainer.nimg / 1000.0, step=trainer.step, last_log=loop.last_row,
                interrupted=interrupted, G=trainer.G, D=trainer.D, G_ema=trainer.G_ema)

@@ -2,7 +2,7 @@
 
 The device of this process (``training_device``); the data set, loaded and checked against the resolution
 (``load_data``, ``check_data``); the minibatch sizes against the data-parallel ranks and the machine's memory
-(``check_batches``, ``check_memory``); the run directory, fresh or resumed (``prepare_out_dir``): what a resumed
+(``check_batches``, ``check_memory``); the run directory, fresh or resumed (``prepare_run_dir``): what a resumed
 run may change (``RESUMABLE``, recorded in ``resume_changes.jsonl``), that it trains on the same data, and the
 temporary files a killed run left behind (``sweep_temporaries``).
 """
@@ -120,71 +120,71 @@ def _profile_batches(config: RunConfig) -> str:
     return json.dumps(PROFILES.get(config.profile, {}).get("train", {}).get("batch_sizes", "the paper's"))
 
 
-def prepare_out_dir(out_dir: Path, resume: bool | str, lock: RunLock | None = None) -> bool:
-    """Create ``out_dir``, prove it writable and take its ``lock`` (before any training); returns whether to
+def prepare_run_dir(run_dir: Path, resume: bool | str, lock: RunLock | None = None) -> bool:
+    """Create ``run_dir``, prove it writable and take its ``lock`` (before any training); returns whether to
     resume. Nothing is created when there is nothing to resume."""
     if resume not in (True, False, "auto"):
         raise ValueError(f"resume={resume!r}: use True, False or 'auto' (resume when a checkpoint exists).")
-    if resume is True and not has_checkpoint(out_dir):
-        raise FileNotFoundError(f"Nothing to resume: {RunDir(out_dir).latest_checkpoint} does not exist. "
+    if resume is True and not has_checkpoint(run_dir):
+        raise FileNotFoundError(f"Nothing to resume: {RunDir(run_dir).latest_checkpoint} does not exist. "
                                 "Start a new run (without --resume / resume=True).")
     try:
-        RunDir(out_dir).checkpoints_dir.mkdir(parents=True, exist_ok=True)
-        RunDir(out_dir).grids_dir.mkdir(exist_ok=True)
-        probe = out_dir / ".write-test"
+        RunDir(run_dir).checkpoints_dir.mkdir(parents=True, exist_ok=True)
+        RunDir(run_dir).grids_dir.mkdir(exist_ok=True)
+        probe = run_dir / ".write-test"
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
-        raise OSError(f"Cannot write the run directory {out_dir}: {exc}. Choose a writable out_dir.") from exc
+        raise OSError(f"Cannot write the run directory {run_dir}: {exc}. Choose a writable run_dir.") from exc
     if lock is not None:
-        lock.acquire()  # from here on no other process writes into out_dir
-    if resume is False and has_checkpoint(out_dir):
-        raise FileExistsError(f"{out_dir} already holds a run (checkpoints/latest.pt): pass --resume / "
-                              "resume=True to continue it, or choose another out_dir.")
-    sweep_temporaries(out_dir)
-    return has_checkpoint(out_dir)
+        lock.acquire()  # from here on no other process writes into run_dir
+    if resume is False and has_checkpoint(run_dir):
+        raise FileExistsError(f"{run_dir} already holds a run (checkpoints/latest.pt): pass --resume / "
+                              "resume=True to continue it, or choose another run_dir.")
+    sweep_temporaries(run_dir)
+    return has_checkpoint(run_dir)
 
 
 RESUMABLE = ("train.total_kimg", "train.learning_rates", "train.num_threads", "train.device",
              "train.checkpoint_ticks")  # what a resumed run may change: budget, step size, hardware, cadence
 
 
-def resume_changes(out: Path, config: RunConfig, saved: RunConfig) -> dict[str, tuple[Any, Any]]:
+def resume_changes(run_dir: Path, config: RunConfig, saved: RunConfig) -> dict[str, tuple[Any, Any]]:
     """``{field: (old, new)}`` for the fields ``config`` changes on resume; a ``ConfigError`` when any of them
     is not in ``RESUMABLE`` (a different model or procedure is a new run, not a continuation)."""
     changes = config.changes_from(saved)
     refused = [k for k in changes if k not in RESUMABLE]
     if refused:
-        raise ConfigError(f"Cannot resume {out}: the config differs from the checkpoint's in {', '.join(refused)}; "
+        raise ConfigError(f"Cannot resume {run_dir}: the config differs from the checkpoint's in {', '.join(refused)}; "
                           f"a resumed run may change only {', '.join(RESUMABLE)}. Resume with the run's own "
                           "config (--resume alone) or start a new run.")
     return changes
 
 
-def record_changes(out: Path, config: RunConfig, changes: dict[str, tuple[Any, Any]], step: int) -> None:
+def record_changes(run_dir: Path, config: RunConfig, changes: dict[str, tuple[Any, Any]], step: int) -> None:
     """Log what a resumed run changed (``resume_changes.jsonl``, and a line on stderr) and save the new
     ``config.json``."""
     if not changes:
         return
     text = ", ".join(f"{k} {json.dumps(old)} -> {json.dumps(new)}" for k, (old, new) in changes.items())
-    tqdm.write(f"Resuming {out} at step {step} with {text}.", file=sys.stderr)
-    with open(RunDir(out).changes_path, "a") as f:
+    tqdm.write(f"Resuming {run_dir} at step {step} with {text}.", file=sys.stderr)
+    with open(RunDir(run_dir).changes_path, "a") as f:
         f.write(json.dumps({"step": step, "changes": {k: list(v) for k, v in changes.items()}}) + "\n")
-    write_text(RunDir(out).config_path, config.to_json() + "\n")
+    write_text(RunDir(run_dir).config_path, config.to_json() + "\n")
 
 
-def check_same_data(out: Path, data: Any, resuming: bool) -> None:
+def check_same_data(run_dir: Path, data: Any, resuming: bool) -> None:
     """A new run records its data set (``data.json``: name, size, resolution, fingerprint); a resumed one must
     train on the same data (runs from before this record are not checked)."""
     from sgan.metrics.stats_cache import dataset_fingerprint
 
     record = {"name": data.name, "n": len(data), "resolution": data.resolution,
               "fingerprint": dataset_fingerprint(data)}
-    path = RunDir(out).data_path
+    path = RunDir(run_dir).data_path
     if resuming and path.is_file():
         saved = json.loads(path.read_text())
         if saved != record:
-            raise ValueError(f"Cannot resume {out}: it trained on {saved['name']!r} ({saved['n']} images at "
+            raise ValueError(f"Cannot resume {run_dir}: it trained on {saved['name']!r} ({saved['n']} images at "
                              f"{saved['resolution']}²), not on {record['name']!r} ({record['n']} images at "
                              f"{record['resolution']}²). Resume with the run's data (--data {saved['name']} "
                              f"--data-n {saved['n']}).")
@@ -192,10 +192,10 @@ def check_same_data(out: Path, data: Any, resuming: bool) -> None:
     write_text(path, json.dumps(record, indent=2) + "\n")
 
 
-def sweep_temporaries(out_dir: Path) -> list[Path]:
-    """Remove the temporary files a killed run left in ``out_dir`` (half-written checkpoints, grids, logs);
+def sweep_temporaries(run_dir: Path) -> list[Path]:
+    """Remove the temporary files a killed run left in ``run_dir`` (half-written checkpoints, grids, logs);
     only called under the run's lock, when no writer of this run is alive. Returns what was removed."""
-    stray = [p for folder in (out_dir, RunDir(out_dir).checkpoints_dir, RunDir(out_dir).grids_dir) if folder.is_dir()
+    stray = [p for folder in (run_dir, RunDir(run_dir).checkpoints_dir, RunDir(run_dir).grids_dir) if folder.is_dir()
              for p in folder.glob(".*.tmp")]
     for path in stray:
         path.unlink(missing_ok=True)

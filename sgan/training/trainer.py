@@ -50,7 +50,7 @@ class Trainer:
 
     def __init__(self, config: RunConfig, data: Any, info: dist.DistInfo, device: torch.device) -> None:
         self.config, self.data, self.info, self.device = config, data, info, device
-        self.kind = config.model.loss
+        self.loss_kind = config.model.loss
         seed = config.train.seed
         self.G = Generator(config.model, seed=seed).to(device)
         self.D = Discriminator(config.model, seed=seed + 1).to(device)
@@ -66,8 +66,8 @@ class Trainer:
                     eps=config.train.adam_eps, fused=True)
         self.opt_G = torch.optim.Adam(self.G.parameters(), **adam)
         self.opt_D = torch.optim.Adam(self.D.parameters(), **adam)
-        self.gen_data = torch.Generator("cpu").manual_seed(seed)
-        self.gen_latent = torch.Generator(device).manual_seed(seed + 1)
+        self.data_rng = torch.Generator("cpu").manual_seed(seed)
+        self.latent_rng = torch.Generator(device).manual_seed(seed + 1)
         self.synthesis = torch.compile(self.G.synthesis) if config.train.compile else self.G.synthesis
         self.bf16 = config.train.amp_bf16 and device_lib.bf16_supported(device)
         if config.train.amp_bf16 and not self.bf16 and info.is_main:
@@ -81,7 +81,7 @@ class Trainer:
     # ----- randomness of one minibatch: drawn for the global batch, this rank keeps its slice -----
     def latents(self, phase: Phase, rows: slice) -> tuple[torch.Tensor, torch.Tensor, list | str]:
         """``(z1 [n, z_dim], ws [n, L, w_dim], noise)`` for this rank's share of the minibatch."""
-        cfg, gen, B = self.config.model, self.gen_latent, phase.batch
+        cfg, gen, B = self.config.model, self.latent_rng, phase.batch
         z1 = torch.randn(B, cfg.z_dim, generator=gen, device=self.device)[rows]
         used = layers_at(phase.resolution)
         if cfg.style_mixing_prob > 0:
@@ -100,10 +100,10 @@ class Trainer:
     def reals(self, phase: Phase, rows: slice) -> torch.Tensor:
         """This rank's reals ``[n, 3, r, r]`` in [-1, 1]: sampled, mirrored, box-filtered to r, faded."""
         B = phase.batch
-        index = torch.randint(len(self.data), (B,), generator=self.gen_data, device="cpu")[rows]
+        index = torch.randint(len(self.data), (B,), generator=self.data_rng, device="cpu")[rows]
         x = self.data.batch(index.numpy(), mirror=False, device=self.device)
         if self.config.train.mirror:
-            flip = (torch.rand(B, generator=self.gen_data, device="cpu") < 0.5)[rows].to(self.device)
+            flip = (torch.rand(B, generator=self.data_rng, device="cpu") < 0.5)[rows].to(self.device)
             x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
         x = fade_reals(area_downsample(x, phase.resolution), phase.alpha)
         if self.config.train.channels_last:
@@ -146,10 +146,10 @@ class Trainer:
             fakes = self.synthesize(ws, noise, phase)
         self.track_w_avg(ws)
         u = None
-        if self.kind == "wgan_gp":
-            u = torch.rand(phase.batch, 1, 1, 1, generator=self.gen_latent, device=self.device)[rows]
+        if self.loss_kind == "wgan_gp":
+            u = torch.rand(phase.batch, 1, 1, 1, generator=self.latent_rng, device=self.device)[rows]
         self.D.requires_grad_(True)
-        out = losses.d_loss(self.kind, self.critic(phase), reals, fakes.float(), self.config.train, u=u)
+        out = losses.d_loss(self.loss_kind, self.critic(phase), reals, fakes.float(), self.config.train, u=u)
         self.opt_D.zero_grad(set_to_none=True)
         out.loss.backward()
         dist.average_gradients(self.D, self.info)
@@ -161,7 +161,7 @@ class Trainer:
         with self.autocast():
             z1, ws, noise = self.latents(phase, rows)
             fakes = self.synthesize(ws, noise, phase)
-        loss = losses.g_loss(self.kind, self.critic(phase)(fakes))
+        loss = losses.g_loss(self.loss_kind, self.critic(phase)(fakes))
         self.opt_G.zero_grad(set_to_none=True)
         loss.backward()
         dist.average_gradients(self.G, self.info)
@@ -217,7 +217,7 @@ class Trainer:
         restore_rng(state["rng"], self.generators())
 
     def generators(self) -> dict[str, torch.Generator]:
-        return {"data": self.gen_data, "latent": self.gen_latent}
+        return {"data": self.data_rng, "latent": self.latent_rng}
 
     def ema_view(self) -> tuple[int, float]:
         """``(resolution, α)`` at which G_ema renders now: its averaged level of detail (``sgan.ema.ema_lod``)."""
