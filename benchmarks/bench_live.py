@@ -23,7 +23,7 @@ import torch
 
 from sgan.config import PRESETS, PROFILES, make_config
 from sgan.data import load_dataset
-from sgan.studies.ablation import DATA_SIZES
+from sgan.profiles import DATA_SIZES
 from sgan.training.live import LiveView
 from sgan.training.loop import train
 from sgan.viz.plots import read_log

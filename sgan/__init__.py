@@ -20,7 +20,7 @@ _API = {
     "make_config": "sgan.config",
     "preset": "sgan.config",
     "PRESETS": "sgan.config",
-    "PROFILES": "sgan.config",
+    "PROFILES": "sgan.profiles",
     "load_dataset": "sgan.data",
     "Generator": "sgan.generator",
     "Discriminator": "sgan.discriminator",

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-RUNS_ENV, DATA_ENV = "SGAN_RUNS", "SGAN_DATA"
+from sgan.env import DATA_ENV, RUNS_ENV
 
 
 def repo_root(start: str | Path | None = None) -> Path | None:

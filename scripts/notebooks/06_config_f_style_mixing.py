@@ -24,7 +24,7 @@ num_pairs = 128  # source pairs for the factor agreement
 import torch
 
 import sgan
-from sgan.config import LEARNS_NOTHING
+from sgan.profiles import LEARNS_NOTHING
 from sgan.studies.ablation import showcase_run, trained_run
 from sgan.studies.course import setup_notebook
 from sgan.viz import plots

@@ -28,8 +28,8 @@ import scipy.linalg
 import torch
 
 import sgan
-from sgan.config import LEARNS_NOTHING
 from sgan.metrics import compute_metric, frechet_distance, metric_name
+from sgan.profiles import LEARNS_NOTHING
 from sgan.studies.ablation import data_root, load_data, markdown_table, trained_run
 from sgan.studies.course import setup_notebook
 from sgan.viz import plots

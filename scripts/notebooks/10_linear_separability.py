@@ -28,9 +28,9 @@ import numpy as np
 import torch
 
 import sgan
-from sgan.config import LEARNS_NOTHING
 from sgan.metrics import compute_metric, metric_name
 from sgan.metrics import separability as ls_lib
+from sgan.profiles import LEARNS_NOTHING
 from sgan.studies.ablation import load_data, trained_run
 from sgan.studies.course import setup_notebook
 from sgan.viz import plots

@@ -42,7 +42,6 @@ import torch
 from IPython.display import Markdown, display
 
 import sgan
-from sgan.config import LEARNS_NOTHING
 from sgan.data.synthetic_faces import render, sample_factors
 from sgan.editing import (
     compare_spaces,
@@ -51,6 +50,7 @@ from sgan.editing import (
     judge_readings,
 )
 from sgan.metrics.domain_net import load_domain_net
+from sgan.profiles import LEARNS_NOTHING
 from sgan.projection import project, ramp_up_steps, w_statistics
 from sgan.studies.ablation import markdown_table, showcase_run
 from sgan.studies.course import setup_notebook

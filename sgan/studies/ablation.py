@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from sgan.atomic import write_json, write_text
-from sgan.config import PRESETS, PROFILES, SHOWCASE_PROFILES, RunConfig, make_config
+from sgan.config import PRESETS, RunConfig, make_config
 from sgan.paths import data_root, repo_root, runs_root  # noqa: F401 (sgan.studies.ablation's names for them)
+from sgan.profiles import DATA_SIZES, SHOWCASE_PROFILES, check_profile
 from sgan.training.device import resolve_device
 from sgan.training.parallel import TrainingStopped
 from sgan.training.rundir import RunDir
@@ -92,8 +93,6 @@ PAPER_TABLE4: list[dict[str, Any]] = [dict(zip(_TABLE4_COLUMNS, row, strict=True
     ("style-based (F)", 8, "w", 4.40, 234.0, 195.9, 3.79),
 )]
 
-# How many images of the data set each profile trains on (not a paper value: FFHQ has 70k faces).
-DATA_SIZES = {"smoke": 512, "cpu": 10_000, "cpu-long": 10_000, "gpu": 70_000, "gpu-dry": 512, "paper": 70_000}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -103,13 +102,6 @@ def course_dir(profile: str) -> Path:
     """The course's folder for a profile: ``runs/course/<profile>`` (ablation runs and executed notebooks)."""
     check_profile(profile)
     return runs_root() / "course" / profile
-
-
-def check_profile(profile: str) -> str:
-    if profile not in PROFILES:
-        raise ValueError(f"Unknown profile {profile!r}: choose one of {', '.join(PROFILES)} "
-                         "(set SGAN_PROFILE or pass profile=...).")
-    return profile
 
 
 # ---------------------------------------------------------------------------------------------------------

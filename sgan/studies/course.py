@@ -30,11 +30,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sgan.config import PRESETS, PROFILES
+from sgan.env import DEVICE_GUARD_ENV
+from sgan.profiles import DEFAULT_PROFILE, check_profile, default_profile
 from sgan.training.frontend import kernel_shell
 
 ABLATION_NOTEBOOK = "11_ablation.ipynb"
 RESULTS_NOTEBOOK = "12_results.ipynb"
-DEFAULT_PROFILE = "cpu"
 KERNEL = "python3"  # jupyter_client runs the "python3" kernel with this interpreter (sys.executable)
 
 
@@ -72,9 +73,9 @@ def notebook_titles() -> list[tuple[str, str]]:
 def setup_notebook(profile: str | None = None, runs_dir: str | Path | None = None) -> tuple[str, Path]:
     """Resolve a notebook's parameters: ``profile`` None -> ``$SGAN_PROFILE`` or "cpu"; ``runs_dir`` None ->
     ``runs/course/<profile>`` (see ``sgan.studies.ablation.course_dir``). Prints and returns both."""
-    from sgan.studies.ablation import check_profile, course_dir
+    from sgan.studies.ablation import course_dir
 
-    profile = check_profile(profile or os.environ.get("SGAN_PROFILE") or DEFAULT_PROFILE)
+    profile = check_profile(profile or default_profile())
     runs = Path(runs_dir) if runs_dir is not None else course_dir(profile)
     _inline_figures()
     guarded = _guard_devices()
@@ -82,7 +83,6 @@ def setup_notebook(profile: str | None = None, runs_dir: str | Path | None = Non
     return profile, runs
 
 
-GUARD_ENV = "SGAN_DEVICE_GUARD"
 _guard = None
 
 
@@ -90,7 +90,7 @@ def _guard_devices() -> bool:
     """With ``$SGAN_DEVICE_GUARD=1`` (the tests' dry runs), the rest of this process runs under
     ``sgan.training.device.device_guard``: a tensor made without its device, or two devices meeting, fails the cell."""
     global _guard
-    if os.environ.get(GUARD_ENV) != "1":
+    if os.environ.get(DEVICE_GUARD_ENV) != "1":
         return False
     if _guard is None:
         from sgan.training.device import device_guard
@@ -274,7 +274,7 @@ def _run_job(job: tuple[str, str, dict], out: Path, clock: _Clock, progress: boo
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sgan course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--profile", default=os.environ.get("SGAN_PROFILE", DEFAULT_PROFILE),
+    parser.add_argument("--profile", default=default_profile(),
                         choices=sorted(PROFILES))
     parser.add_argument("--out", default="runs/course", help="the course root; outputs go to <out>/<profile>")
     parser.add_argument("--configs", default="".join(PRESETS), help="ablation configs to run, e.g. ABF")

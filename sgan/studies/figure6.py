@@ -52,7 +52,8 @@ def training_data(profile: str = "cpu", progress: bool = True):
     """The Figure 6 training set at ``profile``'s resolution and size: the synthetic faces with
     ``entangle="missing_region"`` (cached under ``sgan.studies.ablation.data_root()``)."""
     from sgan.data import load_dataset
-    from sgan.studies.ablation import DATA_SIZES, data_root, resolve_config
+    from sgan.profiles import DATA_SIZES
+    from sgan.studies.ablation import data_root, resolve_config
 
     cfg = resolve_config("F", profile)
     return load_dataset("synthetic", resolution=cfg.model.resolution, n=DATA_SIZES[profile], seed=0,

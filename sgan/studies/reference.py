@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sgan.env import DATA_ENV
 from sgan.paths import report_dir  # noqa: F401 (sgan.studies.reference.report_dir: the notebooks' name)
 from sgan.training.parallel import JobsStopped, run_jobs
 
@@ -136,7 +137,8 @@ def train_and_evaluate(profile: str = "cpu", seeds: Sequence[int] = (0, 1, 2), e
                        out_dir: str | Path | None = None, jobs: int = 2,
                        runs: Sequence[ReferenceRun] = REFERENCE_RUNS, study: str = "tables") -> Path:
     """Train and evaluate every run of ``study`` at ``profile``, ``jobs`` at a time; returns the root folder."""
-    from sgan.studies.ablation import check_profile, data_root, load_data, resolve_config
+    from sgan.profiles import check_profile
+    from sgan.studies.ablation import data_root, load_data, resolve_config
 
     check_profile(profile)
     if not seeds or jobs < 1 or extra_seeds < 0:
@@ -150,7 +152,7 @@ def train_and_evaluate(profile: str = "cpu", seeds: Sequence[int] = (0, 1, 2), e
     start = time.perf_counter()
     print(f"sgan reference at profile {profile!r}: {len(todo)} runs, {jobs} at a time, in {root}", flush=True)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("SGAN_DATA", str(data_root()))
+    os.environ.setdefault(DATA_ENV, str(data_root()))
     work = [(r, s, profile, str(root), tuple(metrics_for(r, profile))) for r, s in todo]
     for (run, seed), path in zip(todo, run_jobs(_evaluate_one, work, jobs), strict=True):
         print(f"  done: {run.name}, seed {seed} -> {path} ({(time.perf_counter() - start) / 60:.1f} min)",

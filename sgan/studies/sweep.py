@@ -168,7 +168,8 @@ def run_study(study: str | Sequence[Variant], profile: str = "cpu", seeds: Seque
     Complete runs are reused and interrupted ones resumed (``ensure_trained``); the seeds' runs go to
     ``<study folder>/seed<k>/``. Prints one line per finished run and the total time.
     """
-    from sgan.studies.ablation import check_profile, data_root, load_data, resolve_config
+    from sgan.profiles import check_profile
+    from sgan.studies.ablation import data_root, load_data, resolve_config
 
     variants = resolve_study(study)
     check_profile(profile)

@@ -17,7 +17,8 @@ import os
 import re
 from typing import Any
 
-DEVICE_ENV = "SGAN_DEVICE"
+from sgan.env import DEVICE_ENV
+
 DEVICE_NAMES = r"auto|cpu|cuda(:\d+)?"
 CHOICES = "choose 'auto', 'cpu', 'cuda' or 'cuda:<index>'"
 
