@@ -26,7 +26,7 @@ from sgan.data import load_dataset
 from sgan.profiles import DATA_SIZES
 from sgan.training.live import LiveView
 from sgan.training.loop import train
-from sgan.viz.plots import read_log
+from sgan.viz.curves import read_log
 
 
 def one_run(cfg, data, out: Path, kimg: float, data_root: str, with_view: bool) -> dict[str, float]:

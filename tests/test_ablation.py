@@ -105,7 +105,7 @@ def test_run_ablation_trains_measures_and_then_reuses(runs, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("a complete run was trained again")
 
-    monkeypatch.setattr("sgan.training.loop.train", no_training)
+    monkeypatch.setattr(ablation, "train", no_training)
     again = ablation.run_ablation("F", "smoke", overrides=TINY, metrics=METRICS, progress=False)
     assert again == results
     assert ablation.ensure_trained("F", "smoke", overrides=TINY, progress=False) == run_dir

@@ -132,3 +132,81 @@ def test_the_layer_check_finds_an_import_up():
                          ids=["cli", "studies", "viz"])
 def test_no_module_imports_a_layer_above_its_own(upper, above):
     assert imports_up(import_graph(), upper, above) == {}
+
+
+# Imports inside functions: only these heavy dependencies (seconds to import, needed by a few functions), so
+# that ``import sgan.<module>`` stays quick; every other import is at the top of its module.
+LAZY_IMPORTS = {
+    "matplotlib": "the figures' backend (about a second)",
+    "ipywidgets": "the notebooks' widgets",
+    "IPython": "the notebook display",
+    "ipykernel": "the kernel's connection file (the live view's stop button)",
+    "playwright": "the browser checks",
+    "papermill": "runs the course's notebooks",
+    "nbformat": "reads notebooks",
+    "nbconvert": "the course's HTML exports",
+    "lpips": "LPIPS weights (the paper's PPL)",
+    "torchvision": "Inception-v3 and VGG16 (the paper's FID and PPL)",
+    "tensorboard": "TensorBoard's event files and server",
+    "scipy": "the reference Fréchet distance",
+    "sklearn": "the separability and probe classifiers",
+    "threadpoolctl": "BLAS threads in the benchmark",
+    "PIL": "image files",
+    "fcntl": "POSIX file locks",
+    "resource": "POSIX peak memory",
+}
+# sgan modules imported inside a function, each with its reason (a heavy dependency at their top).
+LAZY_SGAN = {
+    ("sgan.metrics.features", "sgan.metrics.inception"): "Inception-v3 subclasses torchvision's blocks",
+    ("sgan.metrics.ppl", "sgan.metrics.lpips_vgg"): "LPIPS's VGG16 is torchvision's",
+    ("sgan.data", "sgan.data.preview"): "the data's preview draws with matplotlib",
+}
+# torch inside functions: modules that ``sgan.config`` imports, so that a config is made without torch.
+TORCH_FREE = {"sgan.training.device"}
+
+
+def function_imports(root: Path = PACKAGE) -> list[tuple[str, str, int]]:
+    """``(module, imported module, line)`` for every import inside a function of the package."""
+    found = []
+    for path in root.rglob("*.py"):
+        module = module_name(path, root)
+        for fn in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Import):
+                    found += [(module, a.name, node.lineno) for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:  # a submodule by its own name
+                    found += [(module, submodule if (root.parent / f"{submodule.replace('.', '/')}.py").is_file()
+                               else node.module, node.lineno) for submodule in (f"{node.module}.{a.name}"
+                                                                                for a in node.names)]
+    return sorted(set(found))
+
+
+def lazy_allowed(module: str, target: str) -> bool:
+    top = target.split(".")[0]
+    if top == "sgan":
+        return (module, target) in LAZY_SGAN
+    if top == "torch" and not target.startswith("torch.utils.tensorboard"):
+        return module in TORCH_FREE
+    return top in LAZY_IMPORTS or target.startswith("torch.utils.tensorboard")
+
+
+def test_the_import_check_sees_an_import_in_a_function(tmp_path):
+    pkg = tmp_path / "sgan"
+    pkg.mkdir()
+    (pkg / "a.py").write_text("import os\n\n\ndef f():\n    import json\n    from PIL import Image\n"
+                              "    return json, Image\n")
+    assert function_imports(pkg) == [("sgan.a", "PIL", 6), ("sgan.a", "json", 5)]
+    assert not lazy_allowed("sgan.a", "json") and lazy_allowed("sgan.a", "PIL")
+
+
+def test_imports_are_at_the_top_except_the_heavy_ones():
+    wrong = [f"{m}:{line} imports {t}" for m, t, line in function_imports() if not lazy_allowed(m, t)]
+    assert wrong == []
+
+
+def test_no_module_is_over_500_lines():
+    long = {str(p.relative_to(PACKAGE.parent)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 500}
+    assert long == {}

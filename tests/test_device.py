@@ -137,7 +137,7 @@ def test_train_takes_device_from_the_flag(tmp_path):
 def test_projection_loads_its_judge_on_gs_device(monkeypatch):
     """The perceptual network follows G (it was loaded on the CPU beside a CUDA G). G on ``meta`` stands in for
     a GPU: the loader is asked for G's device."""
-    import sgan.metrics.domain_net as domain_net
+    import sgan.projection
     from sgan.projection import project
 
     asked = []
@@ -146,7 +146,7 @@ def test_projection_loads_its_judge_on_gs_device(monkeypatch):
         asked.append((device, resolution))
         raise LookupError("stop here")
 
-    monkeypatch.setattr(domain_net, "load_domain_net", fake_loader)
+    monkeypatch.setattr(sgan.projection, "load_domain_net", fake_loader)
     G = Generator(make_config("F", "smoke").model, seed=0).to("meta")
     with pytest.raises(LookupError, match="stop here"):
         project(G, torch.zeros(1, 3, 16, 16, device="meta"), steps=1, progress=False)

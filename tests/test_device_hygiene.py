@@ -27,7 +27,7 @@ from sgan.projection import project
 from sgan.training.device import DeviceMixError, device_guard
 from sgan.training.distributed import DistInfo
 from sgan.training.trainer import Trainer
-from sgan.viz import plots
+from sgan.viz import figures, plots
 from sgan.viz.widgets import InterpolationWidget, NoiseWidget, StyleMixingWidget, TruncationWidget
 
 FACTORIES = {"zeros", "ones", "randn", "rand", "randint", "randperm", "empty", "full", "arange", "tensor", "eye",
@@ -120,7 +120,7 @@ def test_widgets_and_figures_create_nothing_on_the_default_device(meta_default):
                    NoiseWidget(G), InterpolationWidget(G, seed_a=1, seed_b=2, space="z", t=0.3)):
         assert widget.image.dtype == np.uint8
     assert plots.samples(G, range(4)).device.type == "cpu"
-    assert plots.interpolate(G, 1, 2, [0.0, 0.5, 1.0], space="w").device.type == "cpu"
+    assert figures.interpolate(G, 1, 2, [0.0, 0.5, 1.0], space="w").device.type == "cpu"
 
 
 def factory_calls_without_device(source: str) -> list[tuple[int, str]]:

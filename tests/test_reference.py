@@ -223,14 +223,14 @@ def test_trained_run_prefers_your_run_then_the_zoo_then_training(smoke_reference
     zoo_G, run_G = sgan.load_generator(folder), sgan.load_generator(mine / "F")
     for (name, a), b in zip(zoo_G.state_dict().items(), run_G.state_dict().values(), strict=True):
         torch.testing.assert_close(a, b.half().float(), rtol=0, atol=0, msg=name)  # the same weights, in fp16
-    from sgan.viz.plots import run_figure
+    from sgan.viz.curves import run_figure
 
     run_figure(folder)  # the notebooks' run figure reads the unpacked log and grid
 
 
 def test_a_reference_run_lies_inside_its_own_band_at_the_closed_form_distance(smoke_reference):
     from sgan.studies.ablation import read_results
-    from sgan.viz import plots
+    from sgan.viz import curves
 
     tables = rt.load_reference(smoke_reference["paths"]["json"].parent)
     mine = [read_results(smoke_reference["run_root"] / "seed0" / c) for c in "BEF"]
@@ -239,7 +239,7 @@ def test_a_reference_run_lies_inside_its_own_band_at_the_closed_form_distance(sm
     for r in rows:  # two seeds: each lies half their difference from the mean, i.e. 1/√2 sample std
         assert abs(r["z"]) == pytest.approx(1 / math.sqrt(2)) and r["inside_2_std"] is True
     assert "inside ± 2 std" in rt.comparison_markdown(rows)
-    plots.reference_bands_figure(rows)
+    curves.reference_bands_figure(rows)
     assert rt.load_reference(smoke_reference["root"]) is None
 
 

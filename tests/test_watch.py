@@ -18,7 +18,7 @@ from sgan.data import load_dataset
 from sgan.training import live, tensorboard_events
 from sgan.training.loop import train
 from sgan.viz import timelapse
-from sgan.viz.plots import read_log
+from sgan.viz.curves import read_log
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from PIL import Image
 from sgan.config import make_config
 from sgan.generator import Generator
 from sgan.noise import NoiseInput
-from sgan.viz import plots
+from sgan.viz import figures, plots
 from sgan.viz.widgets import InterpolationWidget, NoiseWidget, StyleMixingWidget, TruncationWidget
 
 
@@ -37,7 +37,7 @@ def _image_of(G, ws, noise_seed=0) -> np.ndarray:
 def test_style_mixing_crossover_picks_the_sources(G):
     mixer = StyleMixingWidget(G, seeds=(1, 2), crossover=2)
     ws = plots.seed_ws(G, [1, 2])
-    assert np.array_equal(mixer.image, _image_of(G, plots.mix_ws(ws[:1], ws[1:], range(2, G.num_layers))))
+    assert np.array_equal(mixer.image, _image_of(G, figures.mix_ws(ws[:1], ws[1:], range(2, G.num_layers))))
     renders = mixer.renders
     mixer.crossover.value = G.num_layers  # every layer from source 0
     assert mixer.renders == renders + 1  # the dropdowns follow the slider, one recomputation

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 import sgan
 from sgan.studies.ablation import trained_run
 from sgan.studies.course import setup_notebook
-from sgan.viz import plots
+from sgan.viz import curves, plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 cfg = sgan.make_config("A", profile, seed=seed)
@@ -233,7 +233,7 @@ print(f"L_D = {by_hand:.3f}")
 
 # %%
 run_dir = trained_run("A", profile, seed=seed, out_dir=runs_dir)
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %%
 G = sgan.load_generator(run_dir)

@@ -24,7 +24,7 @@ from IPython.display import Markdown, display
 import sgan
 from sgan.studies.ablation import trained_run
 from sgan.studies.course import setup_notebook
-from sgan.viz import plots
+from sgan.viz import curves, plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 gen = torch.Generator().manual_seed(seed)
@@ -91,7 +91,7 @@ print(f"L_D = {library.loss:.4f} (R1 term {library.penalty:.4f})")
 
 # %%
 run_dir = trained_run("B", profile, seed=seed, out_dir=runs_dir)
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %%
 G_b = sgan.load_generator(run_dir)
@@ -154,7 +154,7 @@ for name, sp in spectra.items():
     print(f"{name}: high-band power of G's images / the data's {sp['hf_ratio']:.2f}; "
           f"share of D's gradient power in the high band {sp['grad_hf_share']:.3f}; "
           f"D's score drop on blurred reals {sp['blur_sensitivity']:.2f} score std")
-display(plots.spectra_figure(spectra))  # displayed here: the figure is not the cell's last expression
+display(curves.spectra_figure(spectra))  # displayed here: the figure is not the cell's last expression
 display(Markdown(prose.spectra_verdict(spectra, report)))
 
 # %% [markdown]

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 import sgan
 from sgan.studies.ablation import showcase_run
 from sgan.studies.course import setup_notebook
-from sgan.viz import plots
+from sgan.viz import curves, figures, plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 gen = torch.Generator().manual_seed(seed)
@@ -85,7 +85,7 @@ print("per-channel mean after AdaIN equals y_b:", torch.allclose(out.mean(dim=(2
 ranges = plots.style_ranges(G)
 ws = plots.seed_ws(G, [1, 2])
 noise = plots.seed_noise(G, 0)
-variants = [ws[:1]] + [plots.mix_ws(ws[:1], ws[1:], ranges[s]) for s in plots.SCALES] + [ws[1:]]
+variants = [ws[:1]] + [figures.mix_ws(ws[:1], ws[1:], ranges[s]) for s in plots.SCALES] + [ws[1:]]
 images = plots.synthesize(G, torch.cat(variants), noise)
 plots.grid_figure(images, title="seed 1 | coarse, middle, fine styles from seed 2 | seed 2")
 
@@ -104,7 +104,7 @@ ws_a, ws_b = plots.seed_ws(G, range(0, 2 * pairs, 2)), plots.seed_ws(G, range(1,
 base = plots.synthesize(G, ws_a, plots.seed_noise(G, 0, n=pairs))
 moves, errors = {}, {}
 for s in scales:
-    moved = plots.synthesize(G, plots.mix_ws(ws_a, ws_b, ranges[s]), plots.seed_noise(G, 0, n=pairs))
+    moved = plots.synthesize(G, figures.mix_ws(ws_a, ws_b, ranges[s]), plots.seed_noise(G, 0, n=pairs))
     per_pair = (moved - base).abs().mean(dim=(1, 2, 3))  # [pairs]
     moves[s] = per_pair.mean().item()
     errors[s] = (per_pair.std() / pairs**0.5).item()  # standard error of the mean over the pairs
@@ -133,7 +133,7 @@ display(Markdown(f"**What the run shows:** from most to least movement, {prose.l
 # ## Training config C
 
 # %%
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %%
 plots.samples_figure(G, seeds=range(16))

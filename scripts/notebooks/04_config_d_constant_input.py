@@ -24,7 +24,7 @@ import torch
 import sgan
 from sgan.studies.ablation import showcase_run
 from sgan.studies.course import setup_notebook
-from sgan.viz import plots
+from sgan.viz import curves, plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 
@@ -66,7 +66,7 @@ print(f"constant: shape {tuple(learned.shape)}, mean {learned.mean():.3f}, std {
       f"largest |const − 1| {change.abs().max():.3f}")
 
 # %%
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %%
 plots.samples_figure(G, seeds=range(16))

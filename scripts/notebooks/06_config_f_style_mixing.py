@@ -27,7 +27,7 @@ import sgan
 from sgan.profiles import LEARNS_NOTHING
 from sgan.studies.ablation import showcase_run, trained_run
 from sgan.studies.course import setup_notebook
-from sgan.viz import plots
+from sgan.viz import curves, figures, plots
 from sgan.viz.widgets import StyleMixingWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
@@ -61,7 +61,7 @@ assert torch.equal(by_hand, mix_styles([ws[:1], ws[1:]], [k]))
 # when it trained as long as the long study's, else that study's F from the zoo); the measurements show yours.
 
 # %%
-plots.style_mixing_figure(G_show, seeds_a=(1, 2, 3, 4, 5), seeds_b=(6, 7))
+figures.style_mixing_figure(G_show, seeds_a=(1, 2, 3, 4, 5), seeds_b=(6, 7))
 
 # %% [markdown]
 # ### What budget buys
@@ -94,8 +94,8 @@ else:
 from sgan.metrics.domain_net import load_domain_net
 
 net = load_domain_net(resolution=G.cfg.resolution)  # the judge of G's resolution (32² or 64²)
-agreement = plots.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed)
-plots.agreement_figure(agreement)
+agreement = figures.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed)
+figures.agreement_figure(agreement)
 
 # %% [markdown]
 # **Where do the glasses go?** The paper's Figure 3 lists eyeglasses among what the coarse styles bring; our
@@ -105,7 +105,7 @@ plots.agreement_figure(agreement)
 # %%
 from IPython.display import Markdown, display
 
-per_factor = plots.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed, per_factor=True)
+per_factor = figures.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed, per_factor=True)
 glasses = {scale: per_factor[scale].get("glasses", float("nan")) for scale in plots.SCALES}
 carrier = max((s for s in glasses if glasses[s] == glasses[s]), key=glasses.get, default=None)
 display(Markdown(
@@ -166,7 +166,7 @@ mixer = StyleMixingWidget(G_show, seeds=(1, 2))
 mixer
 
 # %%
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %% [markdown]
 # ## Predict, then run: F against the same network trained without mixing
@@ -180,7 +180,7 @@ plots.run_figure(run_dir)
 experiment_config = "E"  # your change: another trained config with styles (C, D or E)
 
 G_other = sgan.load_generator(trained_run(experiment_config, profile, seed=seed, out_dir=runs_dir))
-other = plots.style_mixing_agreement(G_other, net, num_pairs=num_pairs, seed=seed)
+other = figures.style_mixing_agreement(G_other, net, num_pairs=num_pairs, seed=seed)
 for name, table in (("F", agreement), (experiment_config, other)):
     print(f"{name}: share of B's colours carried by fine styles {table['fine']['fine']:.2f}, by coarse styles "
           f"{table['coarse']['fine']:.2f}; of B's coarse factors by coarse styles {table['coarse']['coarse']:.2f}")

@@ -32,7 +32,7 @@ from IPython.display import Markdown, display
 import sgan
 from sgan.studies.ablation import markdown_table, read_results, resolve_config, run_ablation, training_complete
 from sgan.studies.course import setup_notebook
-from sgan.viz import plots
+from sgan.viz import curves, plots
 
 profile, out_dir = setup_notebook(profile, out_dir)
 
@@ -48,7 +48,7 @@ display(Markdown(markdown_table([{"metric": k, "value": v, "feature network": re
 print(f"trained in {results['train_seconds']:.0f} s (0 when reused), evaluated in {results['eval_seconds']:.0f} s")
 
 # %%
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %% [markdown]
 # The learning curve: the FID of the EMA generator at every tick (the paper reports the lowest point, "the
@@ -58,7 +58,7 @@ plots.run_figure(run_dir)
 curve = results.get("learning_curve")
 if curve:
     print(f"{curve['metric']}: best {curve['best']:.2f} at {curve['best_kimg']:g} kimg, final {curve['final']:.2f}")
-plots.learning_curves_figure({config: [run_dir]}) if curve else None
+curves.learning_curves_figure({config: [run_dir]}) if curve else None
 
 # %%
 G = sgan.load_generator(run_dir)
@@ -99,5 +99,5 @@ saved = read_results(run_dir)
 assert saved["metrics"] == results["metrics"] and saved["config"] == config
 assert not sgan.RunConfig.from_dict(saved["run_config"]).differences(cfg)
 assert saved["metrics"] and all(math.isfinite(v) for v in saved["metrics"].values()), saved["metrics"]
-assert len(timelapse.frames) == len(plots.read_log(run_dir)) + 1  # tick 0, then one frame per tick
+assert len(timelapse.frames) == len(curves.read_log(run_dir)) + 1  # tick 0, then one frame per tick
 print("ok")

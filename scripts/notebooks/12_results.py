@@ -25,7 +25,7 @@ from IPython.display import Markdown, display
 
 from sgan.studies import ablation
 from sgan.studies.course import setup_notebook
-from sgan.viz import plots
+from sgan.viz import curves
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 results = [ablation.run_ablation(c, profile, seed=seed, out_dir=runs_dir) for c in configs]
@@ -48,7 +48,7 @@ fid_name = next(k for k in table1[0] if k.startswith("fid"))
 # the final FID where the curve measured with another network (its best is then empty)
 best_name = f"{fid_name} best"
 plotted = best_name if all(math.isfinite(r[best_name]) for r in table1) else fid_name
-plots.results_figure([{"config": r["config"], "metrics": {plotted: r[plotted]}} for r in table1], plotted,
+curves.results_figure([{"config": r["config"], "metrics": {plotted: r[plotted]}} for r in table1], plotted,
                      paper={c: v["FFHQ"] for c, v in ablation.PAPER_TABLE1.items()})
 
 # %%
@@ -81,7 +81,7 @@ else:
     display(Markdown(reference_tables.comparison_markdown(comparison, f"{reference_results['metric']} best")))
     inside = sum(bool(r["inside_2_std"]) for r in comparison)
     display(Markdown(f"**{inside} of your {len(comparison)} configs lie inside the reference's ± 2 std band.**"))
-plots.reference_bands_figure(comparison, f"{reference_results['metric']} best") if comparison else None
+curves.reference_bands_figure(comparison, f"{reference_results['metric']} best") if comparison else None
 
 # %% [markdown]
 # ## Are the faces drawn? (beyond the paper)
@@ -107,7 +107,7 @@ display(Markdown(ablation.markdown_table(attributes))) if attributes else print(
 
 # %%
 with_curves = {r["config"]: [r["run_dir"]] for r in results if r.get("learning_curve")}
-plots.learning_curves_figure(with_curves, title=f"config A-F at profile {profile!r}, seed {seed}") if with_curves else None
+curves.learning_curves_figure(with_curves, title=f"config A-F at profile {profile!r}, seed {seed}") if with_curves else None
 
 # %% [markdown]
 # ## Where our Table 1 differs from the paper, and why
@@ -187,7 +187,7 @@ display(Markdown(ablation.markdown_table(table3)))
 # the bars follow the table: Z for the traditional A and B, W for the style-based C-F, as in the paper
 ppl_label = "ppl full (Z for A, B; W for C-F)"
 ppl_rows = [{"config": row["config"], "metrics": {ppl_label: row["ppl full"]}} for row in table3]
-plots.results_figure(ppl_rows, ppl_label, paper={r["config"]: r["ppl_full"] for r in ablation.PAPER_TABLE3 if r["config"]})
+curves.results_figure(ppl_rows, ppl_label, paper={r["config"]: r["ppl_full"] for r in ablation.PAPER_TABLE3 if r["config"]})
 
 # %% [markdown]
 # ## The reference tables: Tables 1-4 with seeds, and what reproduced

@@ -55,7 +55,7 @@ from sgan.projection import project, ramp_up_steps, w_statistics
 from sgan.studies.ablation import markdown_table, showcase_run
 from sgan.studies.course import setup_notebook
 from sgan.training.rundir import RunDir
-from sgan.viz import plots
+from sgan.viz import figures, plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 # the sharpest F and B there are (printed: your runs when they trained as long as the long study's, else its
@@ -119,7 +119,7 @@ comparison = compare_spaces(G, G_b, judge, spread, fit_images=fit_images, edit_i
 directions, matrices, scores = comparison.directions, comparison.matrices, comparison.scores
 print(f"directions and matrices in {time.perf_counter() - start:.0f} s")
 names, M = matrices[("F", "w")]
-plots.disentanglement_figure(names, M, "F in W: |change| of each factor's reading (columns) per edit (rows)")
+figures.disentanglement_figure(names, M, "F in W: |change| of each factor's reading (columns) per edit (rows)")
 
 # %%
 display(Markdown(markdown_table([

@@ -16,7 +16,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from sgan.projection import DEFAULT_STEPS
+from sgan.data.synthetic_faces import FACTOR_NAMES
+from sgan.editing import edit, factor_directions
+from sgan.metrics.domain_net import load_domain_net
+from sgan.projection import DEFAULT_STEPS, project
+from sgan.sample import save_grid
 from sgan.studies.model_zoo import load_run
 from sgan.usage import UsageError
 
@@ -69,9 +73,6 @@ def add_project_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_project(args: argparse.Namespace) -> int:
-    from sgan.projection import project
-    from sgan.sample import save_grid
-
     if args.steps < 1:
         raise UsageError(f"--steps {args.steps}: give at least one step.")
     G = load_run(args.run, device=args.device)
@@ -115,11 +116,6 @@ def _range(text: str, n_layers: int) -> range:
 
 
 def run_edit(args: argparse.Namespace) -> int:
-    from sgan.data.synthetic_faces import FACTOR_NAMES
-    from sgan.editing import edit, factor_directions
-    from sgan.metrics.domain_net import load_domain_net
-    from sgan.sample import save_grid
-
     if args.factor not in FACTOR_NAMES:
         raise UsageError(f"--factor {args.factor!r}: choose one of {', '.join(FACTOR_NAMES)}.")
     remove = tuple(f for f in args.remove.split(",") if f)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sgan.paths import runs_root
 from sgan.training.rundir import RunDir
+from sgan.training.tensorboard_events import INSTALL_HINT, refresh_events
 from sgan.usage import UsageError
+from sgan.viz.timelapse import timelapse_frames, write_timelapse
 
 
 # ----- timelapse -----
@@ -38,8 +41,6 @@ def _titled(items: list[str]) -> dict[str, Path]:
 
 
 def run_timelapse(args: argparse.Namespace) -> int:
-    from sgan.viz.timelapse import timelapse_frames, write_timelapse
-
     runs = _titled(args.run)
     if args.frame_ms <= 0 or args.height < 8:
         raise UsageError(f"--frame-ms {args.frame_ms} / --height {args.height}: give a positive duration and a "
@@ -60,9 +61,6 @@ def add_tensorboard_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_tensorboard(args: argparse.Namespace) -> int:
-    from sgan.paths import runs_root
-    from sgan.training.tensorboard_events import INSTALL_HINT, refresh_events
-
     root = Path(args.logdir) if args.logdir else runs_root()
     if not root.is_dir():
         raise UsageError(f"--logdir {root} does not exist: train a run first (make course) or point --logdir "

@@ -44,6 +44,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from sgan.data.synthetic_faces import RENDERER_VERSION
+from sgan.training.device import resolve_device, run_device
+
 INTERNAL_RESOLUTION = 32  # the first judge's (the course's 16² and 32² images); JUDGES lists every judge's
 CHANNELS = (16, 32, 64, 96)
 CONVS_PER_STAGE = (2, 2, 2, 1)
@@ -217,8 +220,6 @@ def save_domain_net(net: DomainNet, directory: str | os.PathLike, report: dict) 
 
 def _warn_if_stale(meta: dict, retrain: str) -> None:
     """Warn when the judge of ``meta`` was trained on another renderer version (``retrain``: the command)."""
-    from sgan.data.synthetic_faces import RENDERER_VERSION
-
     trained_on = meta.get("training", {}).get("renderer_version")
     if trained_on != RENDERER_VERSION:
         warnings.warn(f"The domain network was trained on synthetic faces of renderer version {trained_on}; "
@@ -249,8 +250,6 @@ def load_domain_net(device: str | torch.device | None = None,
     """The shipped judge for images of ``resolution``² (``judge_resolution``: the 32² judge for 16² and 32²
     images and when None, the 64² judge for 64²), or the one saved in ``directory``, eval mode, float32, on
     ``device`` (default: the run's device, ``sgan.training.device.run_device()``)."""
-    from sgan.training.device import resolve_device, run_device
-
     internal = judge_resolution(resolution)
     directory = Path(directory) if directory is not None else weights_dir()
     weights_name, config_name = weights_names(internal)

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from sgan.metrics import sampling
+from sgan.metrics.domain_net import load_domain_net
 from sgan.metrics.pretrained import VGG16, weights_available
 
 EPSILON = 1e-4
@@ -78,11 +79,9 @@ def resolve_distance(distance: str | Distance, device: torch.device,
     if distance == "auto":
         distance = "lpips" if weights_available(VGG16, vgg_path) else "domain"
     if distance == "lpips":
-        from sgan.metrics.lpips_vgg import LPIPSDistance
+        from sgan.metrics.lpips_vgg import LPIPSDistance  # torchvision at its top: seconds to import
 
         return LPIPSDistance.from_pretrained(vgg_path, device), "lpips-vgg16", "vgg16"
-    from sgan.metrics.domain_net import load_domain_net
-
     net = load_domain_net(device, resolution=resolution)
     return net.distance, "lpips-style (unit-normalised, unweighted)", net.name
 

@@ -24,7 +24,9 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from sgan.metrics.attributes import attrs_metric
 from sgan.metrics.domain_net import JudgeResolutionWarning
+from sgan.metrics.fid import fid_metric
 from sgan.metrics.names import (  # noqa: F401 (the registry's names for them)
     PAPER_COUNTS,
     PPL_NAMES,
@@ -35,6 +37,9 @@ from sgan.metrics.names import (  # noqa: F401 (the registry's names for them)
     metric_name,
     parse_metric_name,
 )
+from sgan.metrics.ppl import ppl_metric
+from sgan.metrics.probes import probes_metric
+from sgan.metrics.separability import ls_metric
 from sgan.training.device import device_of
 
 
@@ -50,18 +55,12 @@ def metric_names_for(config: Any) -> list[str]:
     return names
 
 
+_IMPLEMENTATIONS: dict[str, Callable[..., dict]] = {"fid": fid_metric, "ppl": ppl_metric, "ls": ls_metric,
+                                                    "attrs": attrs_metric}
+
+
 def _implementation(kind: str) -> Callable[..., dict]:
-    if kind == "fid":
-        from sgan.metrics.fid import fid_metric as fn
-    elif kind == "ppl":
-        from sgan.metrics.ppl import ppl_metric as fn
-    elif kind == "ls":
-        from sgan.metrics.separability import ls_metric as fn
-    elif kind == "attrs":
-        from sgan.metrics.attributes import attrs_metric as fn
-    else:
-        from sgan.metrics.probes import probes_metric as fn
-    return fn
+    return _IMPLEMENTATIONS.get(kind, probes_metric)
 
 
 def _check_options(name: str, fn: Callable[..., dict], options: dict[str, Any]) -> None:

@@ -26,9 +26,16 @@ from typing import Any
 
 from sgan.atomic import write_json, write_text
 from sgan.config import PRESETS, RunConfig, make_config
+from sgan.data import load_dataset
+from sgan.metrics import compute_metric
+from sgan.metrics.registry import metric_name, metric_names_for, parse_metric_name
 from sgan.paths import data_root, repo_root, runs_root  # noqa: F401 (sgan.studies.ablation's names for them)
 from sgan.profiles import DATA_SIZES, SHOWCASE_PROFILES, check_profile
+from sgan.studies import model_zoo
+from sgan.training.checkpoint import has_checkpoint, load_generator
 from sgan.training.device import resolve_device
+from sgan.training.frontend import in_live_frontend
+from sgan.training.loop import train
 from sgan.training.parallel import TrainingStopped
 from sgan.training.rundir import RunDir
 
@@ -143,8 +150,6 @@ def _move_aside(run_dir: Path, why: str) -> None:
 
 def load_data(cfg: RunConfig, data: str = "synthetic", data_n: int | None = None, progress: bool = True):
     """The data set a run of ``cfg`` trains on (``sgan.data.load_dataset``, cached under ``data_root()``)."""
-    from sgan.data import load_dataset
-
     n = DATA_SIZES[cfg.profile] if data_n is None else data_n
     return load_dataset(data, resolution=cfg.model.resolution, n=n, seed=0, root=data_root(),
                         progress=progress)
@@ -169,8 +174,6 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
                    data_n: int | None = None, progress: bool = True, dataset=None) -> Path:
     """The run directory of ``config`` at ``profile``, trained to the end: reused when complete, resumed when
     interrupted, trained anew when absent or when its config changed. Returns ``<out_dir>/<run name>``."""
-    from sgan.training.loop import train  # torch's training stack, loaded only when something trains
-
     cfg = resolve_config(config, profile, seed, overrides)
     name = run_name(config, overrides)
     run_dir = Path(out_dir or course_dir(profile)) / name
@@ -179,14 +182,10 @@ def ensure_trained(config: str = "F", profile: str = "cpu", seed: int = 0, data:
     if run_dir.exists() and saved_config(run_dir) is not None and not config_matches(run_dir, cfg):
         differ = ", ".join(saved_config(run_dir).differences(cfg))
         _move_aside(run_dir, f"its config differs from the requested one in {differ}")
-    from sgan.training.checkpoint import has_checkpoint
-
     resume = "auto" if has_checkpoint(run_dir) else False
     print(f"[{name}] {'resuming' if resume else 'training'} config {config} at profile {profile} in "
           f"{run_dir} ({cfg.train.total_kimg:g} kimg)", flush=True)
     dataset = dataset if dataset is not None else load_data(cfg, data, data_n, progress)
-    from sgan.training.frontend import in_live_frontend
-
     live = progress and in_live_frontend()  # JupyterLab: the live view (training.live); papermill: a line a tick
     train(cfg, dataset, run_dir, resume=resume, progress=progress, data_root=data_root(), live=live,
           on_tick=None if live else _tick_printer(name, cfg))
@@ -205,8 +204,6 @@ def trained_run(config: str = "F", profile: str = "cpu", seed: int = 0, out_dir:
        same resolved config (a zoo trained before a profile change is not used), unpacked to a folder;
     3. else ``ensure_trained`` trains it (minutes at the cpu profile).
     """
-    from sgan.studies import model_zoo
-
     cfg = resolve_config(config, profile, seed)
     run_dir = Path(out_dir or course_dir(profile)) / run_name(config)
     if training_complete(run_dir, cfg):
@@ -235,8 +232,6 @@ def showcase_run(config: str = "F", profile: str = "cpu", seed: int = 0, out_dir
 
     The ablation tables keep the learner's runs (``trained_run``): the showcase is for looking, not for bands.
     """
-    from sgan.studies import model_zoo
-
     showcase = SHOWCASE_PROFILES.get(profile)
     if showcase is None or config not in model_zoo.zoo_entries(showcase):
         return trained_run(config, profile, seed, out_dir)
@@ -270,8 +265,6 @@ def profile_metrics(cfg: RunConfig, data: str = "synthetic") -> list[str]:
     """The metrics a run evaluates at its profile's sample counts (``metric_names_for`` of the registry):
     FID, the four perceptual path lengths (Z/W × full/end) and linear separability; on the synthetic faces
     also ``attrs`` (are eyes, mouths and glasses drawn as often as the data has them), with FID's count."""
-    from sgan.metrics.registry import metric_name, metric_names_for
-
     names = metric_names_for(cfg)
     return names + [metric_name("attrs", cfg.train.fid_samples)] if data == "synthetic" else names
 
@@ -281,8 +274,6 @@ def evaluate(G, dataset, names: Sequence[str], seed: int = 0, device: str | None
     """``{name: compute_metric(name, G, dataset, ...)}``, printing each value and its time as it comes.
     ``device``: None runs where G is. ``mirror``: whether the run trained with mirror augmentation (FID then
     mirrors half of the reals)."""
-    from sgan.metrics import compute_metric, parse_metric_name
-
     out = {}
     for name in names:
         # FID caches the real images' statistics: next to the data, not in the working directory
@@ -322,8 +313,6 @@ def run_ablation(config: str = "F", profile: str = "cpu", seed: int = 0, data: s
     run folder (``F-style_mixing_prob=0.5``). ``device``: where the metrics run ("auto": cuda when
     available, as training). Complete results are returned as they are, without work.
     """
-    from sgan.training.checkpoint import load_generator
-
     cfg = resolve_config(config, profile, seed, overrides)
     names = list(metrics) if metrics is not None else profile_metrics(cfg, data)
     name = run_name(config, overrides)
@@ -400,8 +389,6 @@ def _format(value: Any) -> str:
 def _metric(result: dict[str, Any], kind: str, space: str | None = None,
             sampling: str | None = None) -> float:
     """The value of the first metric of ``kind`` (and space/sampling) in a result, NaN if absent."""
-    from sgan.metrics.registry import parse_metric_name
-
     for name, value in result["metrics"].items():
         spec = parse_metric_name(name)
         if spec.kind == kind and spec.space == space and spec.sampling == sampling:
@@ -410,8 +397,6 @@ def _metric(result: dict[str, Any], kind: str, space: str | None = None,
 
 
 def _metric_name(result: dict[str, Any], kind: str) -> str:
-    from sgan.metrics.registry import parse_metric_name
-
     return next((n for n in result["metrics"] if parse_metric_name(n).kind == kind), kind)
 
 

@@ -33,8 +33,15 @@ import torch
 
 from sgan.atomic import write_json
 from sgan.config import RunConfig, make_config
+from sgan.data.dataset import ImageDataset
+from sgan.generator import Generator
+from sgan.metrics.features import feature_network
+from sgan.metrics.frechet import feature_statistics, frechet_distance, frechet_distance_scipy
+from sgan.metrics.pretrained import INCEPTION, weights_available
 from sgan.studies.flops import count_flops
 from sgan.training.device import DeviceError, resolve_device
+from sgan.training.distributed import DistInfo
+from sgan.training.trainer import Trainer
 
 CASES = ("train-A-cpu", "train-F-cpu", "train-F-32-512", "train-F-64-512", "train-F-64-512-fast",
          "train-F-256-512", "train-F-256-512-fast", "generate-F-cpu", "features-domain", "features-inception",
@@ -139,8 +146,6 @@ def measured(row: Row, ctx: Context, units: float, seconds: float, flop_per_unit
 # ----- training steps -----
 def random_images(n: int, resolution: int) -> Any:
     """An ``ImageDataset`` of uniform-noise images: the step's cost does not depend on the pixels."""
-    from sgan.data.dataset import ImageDataset
-
     rng = np.random.default_rng(0)
     return ImageDataset(rng.integers(0, 256, (n, 3, resolution, resolution), dtype=np.uint8), "noise")
 
@@ -169,9 +174,6 @@ def describe(cfg: RunConfig, batch: int) -> str:
 
 
 def make_trainer(cfg: RunConfig, device: torch.device) -> Any:
-    from sgan.training.distributed import DistInfo
-    from sgan.training.trainer import Trainer
-
     batch = cfg.train.batch_at(cfg.model.resolution)
     trainer = Trainer(cfg, random_images(max(2 * batch, 16), cfg.model.resolution), DistInfo(), device)
     trainer.nimg = round(cfg.train.total_kimg * 1000)  # the end of the schedule: final resolution, α = 1
@@ -248,8 +250,6 @@ def bench_forward(row: Row, ctx: Context, fn: Callable[[], Any], n: int) -> Row:
 
 
 def bench_generate(case: str, ctx: Context) -> Row:
-    from sgan.generator import Generator
-
     cfg = make_config("F", "smoke" if ctx.tiny else "cpu").model
     n = 8 if ctx.tiny else 64
     reset_peak_memory(ctx.device)
@@ -261,9 +261,6 @@ def bench_generate(case: str, ctx: Context) -> Row:
 
 
 def bench_features(case: str, ctx: Context) -> Row:
-    from sgan.metrics.features import feature_network
-    from sgan.metrics.pretrained import INCEPTION, weights_available
-
     name = case.split("-")[1]
     n = (2 if name == "inception" else 8) if ctx.tiny else (16 if name == "inception" and ctx.device.type == "cpu"
                                                              else 64)
@@ -281,16 +278,12 @@ def bench_features(case: str, ctx: Context) -> Row:
 
 def gaussian_statistics(dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Mean and a full-rank covariance of correlated features (like 50k Inception features) at ``dim``."""
-    from sgan.metrics.frechet import feature_statistics
-
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((2 * dim + 500, dim))
     return feature_statistics(x @ rng.standard_normal((dim, dim)) / np.sqrt(dim) + rng.uniform(-0.1, 0.1, dim))
 
 
 def bench_frechet(case: str, ctx: Context) -> Row:
-    from sgan.metrics.frechet import frechet_distance, frechet_distance_scipy
-
     d = 64 if ctx.tiny else 2048
     a, b = gaussian_statistics(d, 0), gaussian_statistics(d, 1)
     reset_peak_memory(torch.device("cpu"))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 import threading
@@ -29,9 +30,13 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from sgan.atomic import write_text
 from sgan.config import PRESETS, PROFILES
 from sgan.env import DEVICE_GUARD_ENV
+from sgan.paths import repo_root
 from sgan.profiles import DEFAULT_PROFILE, check_profile, default_profile
+from sgan.studies.ablation import course_dir, load_data, resolve_config, results_markdown
+from sgan.training.device import device_guard, process_threads
 from sgan.training.frontend import kernel_shell
 
 ABLATION_NOTEBOOK = "11_ablation.ipynb"
@@ -41,8 +46,6 @@ KERNEL = "python3"  # jupyter_client runs the "python3" kernel with this interpr
 
 def notebooks_dir() -> Path:
     """The course's ``notebooks/`` folder (next to the ``sgan`` package in the repository)."""
-    from sgan.paths import repo_root
-
     for root in (Path(__file__).resolve().parents[2], repo_root()):
         if root is not None and (root / "notebooks" / ABLATION_NOTEBOOK).is_file():
             return root / "notebooks"
@@ -59,8 +62,6 @@ def teaching_notebooks() -> list[str]:
 def notebook_titles() -> list[tuple[str, str]]:
     """``(file name, title)`` of every notebook of the course, in order: the title is its first heading, read
     from the file (so a new notebook is listed as soon as it exists)."""
-    import json
-
     out = []
     for path in sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb")):
         cells = json.loads(path.read_text())["cells"]
@@ -73,8 +74,6 @@ def notebook_titles() -> list[tuple[str, str]]:
 def setup_notebook(profile: str | None = None, runs_dir: str | Path | None = None) -> tuple[str, Path]:
     """Resolve a notebook's parameters: ``profile`` None -> ``$SGAN_PROFILE`` or "cpu"; ``runs_dir`` None ->
     ``runs/course/<profile>`` (see ``sgan.studies.ablation.course_dir``). Prints and returns both."""
-    from sgan.studies.ablation import course_dir
-
     profile = check_profile(profile or default_profile())
     runs = Path(runs_dir) if runs_dir is not None else course_dir(profile)
     _inline_figures()
@@ -93,8 +92,6 @@ def _guard_devices() -> bool:
     if os.environ.get(DEVICE_GUARD_ENV) != "1":
         return False
     if _guard is None:
-        from sgan.training.device import device_guard
-
         _guard = device_guard()
         _guard.__enter__()  # left on for the kernel's life
     return True
@@ -110,8 +107,6 @@ def _inline_figures() -> None:
 def render_html(notebook: Path) -> Path:
     """Write ``notebook``'s HTML rendering next to it (atomically); returns its path."""
     from nbconvert import HTMLExporter
-
-    from sgan.atomic import write_text
 
     body, _ = HTMLExporter().from_filename(str(notebook))
     return write_text(notebook.with_suffix(".html"), body)
@@ -150,8 +145,6 @@ def kernel_threads(jobs: int) -> Iterator[None]:
     on 2 cores, get one thread each (the course's networks are tiny: on a small, shared CPU one thread per
     process trains several times faster than threads fighting for the cores, measured 173 vs 14 images/s at 8²
     on two busy cores), and a teaching notebook, alone, gets every core."""
-    from sgan.training.device import process_threads
-
     if "OMP_NUM_THREADS" in os.environ:
         yield
         return
@@ -183,8 +176,6 @@ class _Prefixed:
 
 def prepare_data(profile: str, configs: Sequence[str]) -> None:
     """Build the training data's cache once, before parallel ablation runs would each build it."""
-    from sgan.studies.ablation import load_data, resolve_config
-
     for config in configs:
         load_data(resolve_config(config, profile), progress=True)
 
@@ -205,8 +196,6 @@ def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/cours
     ``notebooks``: the teaching notebooks (default 00-10 and 13, in order), followed by the results notebook 12.
     Prints progress, timings and, at the end, the results table.
     """
-    from sgan.studies.ablation import results_markdown
-
     if profile not in PROFILES:
         raise ValueError(f"Unknown profile {profile!r}: choose one of {', '.join(PROFILES)}.")
     workers = _ablation_jobs(jobs)

@@ -30,6 +30,7 @@ the figure's grids), ``table.md`` and ``figure6.png``. ``figure(results)`` draws
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from sgan.data import synthetic_faces
+from sgan.data import load_dataset, synthetic_faces
+from sgan.metrics import sampling
+from sgan.metrics.probes import probe_continuous
+from sgan.profiles import DATA_SIZES
+from sgan.studies.ablation import data_root, ensure_trained, resolve_config
+from sgan.studies.sweep import results_dir
 
 PAIR = synthetic_faces.REGION_PAIR
 ENTANGLE = "missing_region"
@@ -51,10 +57,6 @@ INDEPENDENT_HOLE = 0.25  # the missing region's share of the unit square: the fa
 def training_data(profile: str = "cpu", progress: bool = True):
     """The Figure 6 training set at ``profile``'s resolution and size: the synthetic faces with
     ``entangle="missing_region"`` (cached under ``sgan.studies.ablation.data_root()``)."""
-    from sgan.data import load_dataset
-    from sgan.profiles import DATA_SIZES
-    from sgan.studies.ablation import data_root, resolve_config
-
     cfg = resolve_config("F", profile)
     return load_dataset("synthetic", resolution=cfg.model.resolution, n=DATA_SIZES[profile], seed=0,
                         root=data_root(), entangle=ENTANGLE, progress=progress)
@@ -64,8 +66,6 @@ def train_run(config: str, seed: int, out_dir: str | Path, profile: str = "cpu",
               dataset=None) -> Path:
     """``config`` trained with ``seed`` on the Figure 6 data (``sgan.studies.ablation.ensure_trained``: reused when
     complete, resumed when interrupted); returns the run directory ``<out_dir>/seed<seed>/<config>``."""
-    from sgan.studies.ablation import ensure_trained
-
     dataset = dataset if dataset is not None else training_data(profile, progress)
     return ensure_trained(config, profile, seed, out_dir=Path(out_dir) / f"seed{seed}", progress=progress,
                           dataset=dataset)
@@ -77,8 +77,6 @@ def train_run(config: str, seed: int, out_dir: str | Path, profile: str = "cpu",
 def linear_r2(latents: np.ndarray, y: np.ndarray, test_fraction: float = 0.25) -> float:
     """Held-out R² of a ridge read-out of ``y [N]`` from ``latents [N, D]`` (fit on the first 1 − test_fraction
     of the rows, scored on the rest; ``sgan.metrics.probes.probe_continuous``)."""
-    from sgan.metrics.probes import probe_continuous
-
     n = len(y)
     split = n - int(round(n * test_fraction))
     if not 1 < split < n:
@@ -172,8 +170,6 @@ def measure(G, net, n: int = 2000, paths: int = 64, steps: int = 9, grid: int = 
             seed: int = 0) -> dict[str, Any]:
     """Every Figure 6 measure of generator ``G`` (see the module docstring), reproducible from ``seed``; runs on
     the CPU (``G`` and ``net`` are moved there)."""
-    from sgan.metrics import sampling
-
     G = G.cpu().eval()
     net = net.cpu().eval()
     z_gen, noise_gen = sampling.stream(seed, sampling.LATENT_STREAM), sampling.stream(seed, sampling.NOISE_STREAM)
@@ -357,16 +353,12 @@ def figure(results: dict[str, Any], config: str | None = None, seed: str | None 
 
 def results_path(profile: str = "cpu") -> Path:
     """The committed results: ``<repository>/results/<profile>/figure6/figure6.json``."""
-    from sgan.studies.sweep import results_dir
-
     return results_dir("figure6", profile) / "figure6.json"
 
 
 def load_results(profile: str = "cpu") -> dict[str, Any]:
     """The committed Figure 6 results of ``profile``, else the cpu profile's (the only study committed so far:
     the smoke and gpu courses read them too, without training)."""
-    import json
-
     path = results_path(profile)
     if not path.is_file():
         path = results_path("cpu")

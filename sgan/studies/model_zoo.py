@@ -21,13 +21,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from sgan.atomic import write_json
+from sgan.atomic import write_json, write_text
+from sgan.images import to_uint8
+from sgan.paths import runs_root
+from sgan.sample import generate_images
+from sgan.training.checkpoint import (
+    generator_from_state,
+    load_checkpoint,
+    load_generator,
+    read_checkpoint,
+    save_checkpoint,
+)
 from sgan.training.rundir import RunDir
 
 IMAGE_SEEDS = (0, 1, 2, 3)
@@ -59,8 +70,6 @@ def zoo_entries(profile: str = "cpu") -> list[str]:
 def zoo(config: str = "F", profile: str = "cpu", device: str | torch.device | None = None):
     """The zoo's EMA generator of ``config`` at ``profile`` (float32, eval mode, gradients off), on ``device``
     (default: the run's device, ``sgan.training.device.run_device()``)."""
-    from sgan.training.checkpoint import load_generator
-
     return load_generator(zoo_path(config, profile), device=device)
 
 
@@ -70,8 +79,6 @@ ZOO_PREFIX = "zoo:"  # a --run naming a zoo entry: zoo:<config>, or zoo:<config>
 def load_run(run: str | Path, which: str = "ema", device: str | torch.device | None = None):
     """The generator a command's ``--run`` names: ``zoo:F`` (the zoo's F at the cpu profile) or
     ``zoo:F@cpu-long``, else a run directory or checkpoint file (``sgan.training.checkpoint.load_generator``)."""
-    from sgan.training.checkpoint import load_generator
-
     text = str(run)
     if not text.startswith(ZOO_PREFIX):
         return load_generator(run, which=which, device=device)
@@ -83,16 +90,11 @@ def load_run(run: str | Path, which: str = "ema", device: str | torch.device | N
 
 def zoo_provenance(config: str = "F", profile: str = "cpu") -> dict[str, Any]:
     """Where a zoo generator came from: config, profile, seed, commit, kimg, train_minutes, fid_best, ..."""
-    from sgan.training.checkpoint import read_checkpoint
-
     return dict(read_checkpoint(zoo_path(config, profile))["provenance"])
 
 
 def fixed_seed_images(G) -> torch.Tensor:
     """``G``'s 8-bit images for ``IMAGE_SEEDS`` (ψ = 1, the seeds' own noise), ``uint8 [4, r, r, 3]``."""
-    from sgan.images import to_uint8
-    from sgan.sample import generate_images
-
     return torch.from_numpy(to_uint8(generate_images(G, IMAGE_SEEDS)))
 
 
@@ -132,8 +134,6 @@ def _same_entry(old: dict[str, Any], new: dict[str, Any]) -> bool:
 def export(run_dir: str | Path, results: dict[str, Any], profile: str = "cpu", commit: str = "unknown",
            out_dir: str | Path | None = None) -> Path:
     """Write the EMA generator of ``run_dir`` (with its ``results.json`` dict) as a zoo entry; returns it."""
-    from sgan.training.checkpoint import generator_from_state, load_checkpoint, read_checkpoint, save_checkpoint
-
     state = load_checkpoint(run_dir)
     half = {k: v.half() if v.is_floating_point() else v for k, v in state["G_ema"].items()}
     half_D = {k: v.half() if v.is_floating_point() else v for k, v in state["D"].items()}
@@ -168,12 +168,6 @@ def materialize(config: str = "F", profile: str = "cpu", dest: str | Path | None
     ``checkpoints/latest.pt`` (``load_generator`` reads it), ``config.json``, ``log.jsonl``, the last grid
     under ``grids/`` and ``zoo.json`` (its provenance and the run's final metrics). Returns the folder. The
     folder is rewritten whenever the zoo file is newer, so it never drifts from the zoo."""
-    import shutil
-
-    from sgan.atomic import write_text
-    from sgan.paths import runs_root
-    from sgan.training.checkpoint import read_checkpoint
-
     source = zoo_path(config, profile)
     folder = Path(dest or runs_root() / "zoo" / profile / config)
     marker = folder / "zoo.json"
@@ -193,8 +187,6 @@ def materialize(config: str = "F", profile: str = "cpu", dest: str | Path | None
 
 def write_index(profile: str = "cpu", out_dir: str | Path | None = None) -> Path:
     """``index.json`` beside the zoo files: each entry's provenance and size in bytes (for people to read)."""
-    from sgan.training.checkpoint import read_checkpoint
-
     folder = Path(out_dir or zoo_dir(profile))
     index = {p.stem: {**read_checkpoint(p)["provenance"], "bytes": p.stat().st_size}
              for p in sorted(folder.glob("*.pt"))}

@@ -13,10 +13,16 @@ Two halves:
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
 import re
+import subprocess
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
+
+from sgan.studies import ablation
 
 # ---------------------------------------------------------------------------------------------------------
 # The constants a notebook may type: the paper's values (section / table / figure of Karras, Laine, Aila 2019,
@@ -136,8 +142,6 @@ def tokens(markdown: str) -> list[str]:
 def paper_numbers() -> set[float]:
     """Every number of the paper's Tables 1-4 (``sgan.studies.ablation.PAPER_TABLE1`` ...): the paper's results, which a
     notebook may quote as the paper's."""
-    from sgan.studies import ablation
-
     found: set[float] = set()
 
     def walk(obj: Any) -> None:
@@ -372,9 +376,6 @@ def listing(names: Sequence[str], empty: str = "none") -> str:
 # The committed studies and tables, said from their own numbers (notebooks 02 and 12)
 # ---------------------------------------------------------------------------------------------------------
 def _read_json(path: Any) -> Any:
-    import json
-    from pathlib import Path
-
     path = Path(path)
     return json.loads(path.read_text()) if path.is_file() else None
 
@@ -388,8 +389,6 @@ def _row_stat(row: Mapping[str, Any], what: str = "best") -> dict[str, Any]:
 def b_tuning_prose(report: Any) -> str:
     """What the b_tuning study (``results/<profile>/b_tuning``: ``table.json``, ``spectra.json``) shows: which
     variants' seed bands of best FID separate from A's, and the range of their spectral measures."""
-    from pathlib import Path
-
     table = _read_json(Path(report) / "table.json")
     if not table:
         return "No committed b_tuning study."
@@ -421,8 +420,6 @@ def b_tuning_prose(report: Any) -> str:
 
 def spectra_verdict(yours: Mapping[str, Mapping[str, float]], report: Any) -> str:
     """Your runs' high-band power ratio against the range of the b_tuning study's variant means."""
-    from pathlib import Path
-
     spectra = _read_json(Path(report) / "spectra.json")
     mine = ", ".join(f"your {k} {v['hf_ratio']:.2f}" for k, v in yours.items())
     if not spectra:
@@ -438,8 +435,6 @@ def spectra_verdict(yours: Mapping[str, Mapping[str, float]], report: Any) -> st
 
 def study_row_prose(report: Any, variant_contains: str, who: str) -> str:
     """One study row said in words: best and final FID, mean ± std over its seeds, whose it is."""
-    from pathlib import Path
-
     table = _read_json(Path(report) / "table.json")
     row = next((r for r in (table or {}).get("rows", []) if variant_contains in r["variant"]), None)
     if row is None:
@@ -586,10 +581,6 @@ def attributes_prose(study_json: Any, yours: Sequence[Mapping[str, Any]] = ()) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-    import subprocess
-    from pathlib import Path
-
     parser = argparse.ArgumentParser(prog="python -m sgan prose",
                                      description="Print the typed numbers of the notebooks' Markdown.")
     parser.add_argument("--rev", default=None, help="a git revision: check the sources as they were there")

@@ -16,6 +16,7 @@ and exports the seed-0 EMA generators of A-F to the zoo (``sgan.studies.model_zo
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -24,9 +25,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import torch
+
+from sgan.atomic import write_json, write_text
 from sgan.env import DATA_ENV
+from sgan.metrics.registry import metric_name
 from sgan.paths import report_dir  # noqa: F401 (sgan.studies.reference.report_dir: the notebooks' name)
+from sgan.profiles import check_profile
+from sgan.studies import model_zoo
+from sgan.studies import reference_tables as rt
+from sgan.studies.ablation import (
+    data_root,
+    load_data,
+    profile_metrics,
+    read_results,
+    repo_root,
+    resolve_config,
+    run_ablation,
+    run_name,
+    runs_root,
+)
+from sgan.studies.reference_long import write_long_report
+from sgan.studies.reference_tables import (
+    MIX_LATENTS,
+    collect,
+    mixing_decomposition,
+    mixing_decomposition_markdown,
+    rerender_report,
+)
+from sgan.studies.sweep import parse_seeds
 from sgan.training.parallel import JobsStopped, run_jobs
+from sgan.viz import curves
 
 
 @dataclass(frozen=True)
@@ -40,8 +69,6 @@ class ReferenceRun:
 
     @property
     def name(self) -> str:
-        from sgan.studies.ablation import run_name
-
         return run_name(self.config, self.overrides)
 
 
@@ -60,17 +87,11 @@ REFERENCE_RUNS: tuple[ReferenceRun, ...] = (
 
 def reference_root(profile: str, out_dir: str | Path | None = None) -> Path:
     """``<out_dir>/<profile>``; ``out_dir`` defaults to ``runs/reference``."""
-    from sgan.studies.ablation import runs_root
-
     return Path(out_dir or runs_root() / "reference") / profile
 
 
 def metrics_for(run: ReferenceRun, profile: str) -> list[str]:
     """The run's metrics: the profile's (``profile_metrics``), plus FID with 2-4 latents mixed for Table 2."""
-    from sgan.metrics.registry import metric_name
-    from sgan.studies.ablation import profile_metrics, resolve_config
-    from sgan.studies.reference_tables import MIX_LATENTS
-
     cfg = resolve_config(run.config, profile, 0, run.overrides)
     names = profile_metrics(cfg)
     if "2" in run.tables:
@@ -80,10 +101,6 @@ def metrics_for(run: ReferenceRun, profile: str) -> list[str]:
 
 def _evaluate_one(job: tuple[ReferenceRun, int, str, str, tuple[str, ...] | None]) -> str:
     """Worker: one (run, seed) trained and evaluated (``run_ablation``) on one thread, in its own process."""
-    import torch
-
-    from sgan.studies.ablation import run_ablation
-
     run, seed, profile, root, metrics = job
     torch.set_num_threads(1)
     result = run_ablation(run.config, profile, seed=seed, out_dir=Path(root) / f"seed{seed}",
@@ -137,9 +154,6 @@ def train_and_evaluate(profile: str = "cpu", seeds: Sequence[int] = (0, 1, 2), e
                        out_dir: str | Path | None = None, jobs: int = 2,
                        runs: Sequence[ReferenceRun] = REFERENCE_RUNS, study: str = "tables") -> Path:
     """Train and evaluate every run of ``study`` at ``profile``, ``jobs`` at a time; returns the root folder."""
-    from sgan.profiles import check_profile
-    from sgan.studies.ablation import data_root, load_data, resolve_config
-
     check_profile(profile)
     if not seeds or jobs < 1 or extra_seeds < 0:
         raise ValueError(f"seeds={list(seeds)}, jobs={jobs}, extra_seeds={extra_seeds}: give at least one "
@@ -164,10 +178,6 @@ def write_report(root: str | Path, seeds: Sequence[int], out: str | Path,
                  runs: Sequence[ReferenceRun] = REFERENCE_RUNS) -> dict[str, Path]:
     """The four tables, the "what reproduced" table (Markdown, and all of them in ``tables.json``) and the
     figures ``curves.png`` and ``table2.png`` in ``out``, from the runs under ``root``; returns the paths."""
-    from sgan.atomic import write_json, write_text
-    from sgan.studies import reference_tables as rt
-    from sgan.viz import plots
-
     root, out = Path(root), Path(out)
     results = rt.collect(root, [r.name for r in runs], seeds)
     metric = next((r[0]["learning_curve"]["metric"] for r in results.values() if r), "fid")
@@ -182,11 +192,11 @@ def write_report(root: str | Path, seeds: Sequence[int], out: str | Path,
     groups = {c: dirs for c, dirs in groups.items() if dirs}
     if groups:
         paths["curves"] = out / "curves.png"
-        plots.learning_curves_figure(groups, title="Table 1's configs: FID during training").savefig(
+        curves.learning_curves_figure(groups, title="Table 1's configs: FID during training").savefig(
             paths["curves"], dpi=120)
     if tables["table2"]:
         paths["table2_figure"] = out / "table2.png"
-        plots.mixing_table_figure(tables["table2"], metric).savefig(paths["table2_figure"], dpi=120)
+        curves.mixing_table_figure(tables["table2"], metric).savefig(paths["table2_figure"], dpi=120)
     return paths
 
 
@@ -194,9 +204,6 @@ def export_zoo(root: str | Path, profile: str, seed: int = 0, configs: str = "AB
                out_dir: str | Path | None = None, missing_ok: bool = False) -> list[Path]:
     """Export the EMA generators of ``configs``' reference runs with ``seed`` to the zoo, and its index
     (``missing_ok``: skip the configs not measured yet, instead of failing)."""
-    from sgan.studies import model_zoo
-    from sgan.studies.ablation import read_results, repo_root
-
     commit = model_zoo.git_commit(repo_root() or Path.cwd())
     paths = []
     for c in configs:
@@ -213,18 +220,11 @@ def export_zoo(root: str | Path, profile: str, seed: int = 0, configs: str = "AB
 
 def run_minutes(root: str | Path, names: Sequence[str], seeds: Sequence[int]) -> float:
     """The runs' compute in core-minutes: training plus evaluation of every run found."""
-    from sgan.studies.reference_tables import collect
-
     found = [r for rows in collect(root, names, seeds).values() for r in rows]
     return sum(r.get("train_seconds", 0.0) + r.get("eval_seconds", 0.0) for r in found) / 60
 
 
 def main(argv: list[str] | None = None) -> None:
-    import argparse
-
-    from sgan.atomic import write_json
-    from sgan.studies.sweep import parse_seeds
-
     parser = argparse.ArgumentParser(prog="python -m sgan reference", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--study", choices=sorted(STUDY_PROFILES), default="tables",
@@ -252,11 +252,6 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     profile = args.profile or STUDY_PROFILES[args.study]
     if args.mixing_decomposition:
-        from sgan.atomic import write_json, write_text
-        from sgan.studies import model_zoo
-        from sgan.studies.ablation import load_data, resolve_config
-        from sgan.studies.reference_tables import mixing_decomposition, mixing_decomposition_markdown
-
         out = Path(args.report or report_dir(profile))
         generators = {f"{c} (zoo, seed {seeds[0]})": model_zoo.zoo(c, profile, device="cpu") for c in "EF"}
         dataset = load_data(resolve_config("F", profile), progress=False)
@@ -265,8 +260,6 @@ def main(argv: list[str] | None = None) -> None:
         print(write_text(out / "table2_mechanism.md", mixing_decomposition_markdown(rows) + "\n").read_text())
         return
     if args.from_tables:
-        from sgan.studies.reference_tables import rerender_report
-
         written = rerender_report(args.report or report_dir(profile))
         print("sgan reference: rebuilt from tables.json: " + ", ".join(str(p) for p in written.values()))
         return
@@ -280,9 +273,6 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.report or report_dir(profile))
     paths = write_report(root, seeds, out)
     if args.study == "long":
-        from sgan.studies.ablation import load_data, resolve_config
-        from sgan.studies.reference_long import write_long_report
-
         dataset = load_data(resolve_config("F", profile), progress=False)
         paths.update(write_long_report(root, seeds, out, report_dir(STUDY_PROFILES["tables"]), dataset,
                                        variants=[v.name for v in LONG_VARIANTS]))

@@ -29,9 +29,17 @@ from typing import Any
 
 import numpy as np
 
+from sgan.atomic import write_json, write_text
+from sgan.config import make_config
+from sgan.editing import compare_spaces, data_reading_spread
+from sgan.metrics.domain_net import load_domain_net
+from sgan.metrics.registry import parse_metric_name
 from sgan.studies import reference_tables as rt
-from sgan.studies.ablation import markdown_table
+from sgan.studies.ablation import markdown_table, read_results
 from sgan.studies.prose import listing
+from sgan.training.checkpoint import load_generator
+from sgan.viz import curves, plots
+from sgan.viz.curves import curve_band
 
 CONFIGS = "ABCDEF"
 CURVE_CONFIGS = "ABF"
@@ -39,8 +47,6 @@ CURVE_CONFIGS = "ABF"
 
 def _attrs(result: dict[str, Any]) -> dict[str, Any] | None:
     """The run's ``attrs`` detail (whatever its sample count), or None."""
-    from sgan.metrics.registry import parse_metric_name
-
     for name, detail in result.get("details", {}).items():
         if parse_metric_name(name).kind == "attrs":
             return {"name": name, **detail}
@@ -109,8 +115,6 @@ def crossing_summary(found: Sequence[dict[str, Any]], final_below: bool | None, 
 
 def mean_curve(run_dirs: Sequence[Path]) -> dict[str, np.ndarray] | None:
     """``sgan.viz.plots.curve_band`` of the runs (None when there are none)."""
-    from sgan.viz.plots import curve_band
-
     return curve_band(run_dirs) if run_dirs else None
 
 
@@ -173,10 +177,6 @@ def budget_reproduced_markdown(rows: Sequence[dict[str, Any]], short_kimg: float
 def samples_rows(root: Path, seeds: Sequence[int], dataset: Any, n: int = 8) -> dict[str, np.ndarray]:
     """``{label: uint8 [n, r, r, 3]}``: ``n`` real faces, then per config its first finished seed's G_ema at
     latent seeds 0..n-1 (``sgan.viz.plots.samples``: no truncation, fixed noise)."""
-    from sgan.studies.ablation import read_results
-    from sgan.training.checkpoint import load_generator
-    from sgan.viz import plots
-
     rows = {"real faces": plots.to_uint8(dataset.batch(np.arange(n), mirror=False))}  # [n, r, r, 3]
     for c in CONFIGS:
         done = [s for s in seeds if read_results(root / f"seed{s}" / c) is not None]
@@ -213,11 +213,6 @@ def variants_markdown(rows: Sequence[dict[str, Any]], metric: str) -> str:
 def space_scores(root: Path, seed: int = 0, fit_images: int = 2000, edit_images: int = 256) -> dict[str, float] | None:
     """Issue 28's disentanglement scores at the long budget (``sgan.editing.compare_spaces``; lower is cleaner):
     ``{"F-w", "F-w+", "F-z", "B-z"}`` from the runs of F and B with ``seed``, None until both have finished."""
-    from sgan.editing import compare_spaces, data_reading_spread
-    from sgan.metrics.domain_net import load_domain_net
-    from sgan.studies.ablation import read_results
-    from sgan.training.checkpoint import load_generator
-
     dirs = {c: root / f"seed{seed}" / c for c in "FB"}
     if any(read_results(d) is None for d in dirs.values()):
         return None
@@ -246,10 +241,6 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
     runs under ``root``, beside the 30-kimg reference in ``short_report`` (its ``tables.json``); ``scores``: also
     the disentanglement scores of F and B (``space_scores``, a few minutes); ``variants``: the run names of the
     controlled variants of F (``variants_table``)."""
-    from sgan.atomic import write_json, write_text
-    from sgan.config import make_config
-    from sgan.viz import plots
-
     root, out = Path(root), Path(out)
     results = rt.collect(root, list(CONFIGS), seeds)
     metric = next((r[0]["learning_curve"]["metric"] for r in results.values() if r), "fid")
@@ -285,7 +276,7 @@ def write_long_report(root: str | Path, seeds: Sequence[int], out: str | Path, s
                  "late_trend": trends, "variants": variant_rows, "space_scores": spaces})}
     groups = {c: d for c, d in dirs.items() if d}
     if groups:
-        fig = plots.learning_curves_figure(groups, title=f"{listing(list(groups))} to {long_kimg:g} kimg")
+        fig = curves.learning_curves_figure(groups, title=f"{listing(list(groups))} to {long_kimg:g} kimg")
         for i, c in enumerate(found):  # the sentence in long.md says which way each crossing goes
             fig.axes[0].axvline(c["kimg"], color="black", ls=":", lw=1, label="F crosses A" if i == 0 else None)
         if found:

@@ -8,6 +8,7 @@ bands separate (the two means differ by more than the sum of their standard devi
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from collections.abc import Sequence
@@ -15,6 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import torch
+
+from sgan.atomic import write_json, write_text
+from sgan.metrics.features import feature_network
+from sgan.metrics.fid import generated_statistics, real_statistics
+from sgan.metrics.frechet import frechet_distance
 from sgan.metrics.registry import parse_metric_name
 from sgan.paths import load_reference, report_dir  # noqa: F401 (sgan.studies.reference_tables' names for them)
 from sgan.studies.ablation import (
@@ -255,10 +263,6 @@ def rerender_report(report: str | Path) -> dict[str, Path]:
     """Rebuild the Markdown tables of a report folder and ``tables.json``'s ``reproduced`` from its
     ``tables.json`` alone, for when the runs are not on this machine (``python -m sgan reference
     --from-tables``); returns the paths written."""
-    import json
-
-    from sgan.atomic import write_json, write_text
-
     report = Path(report)
     tables = json.loads((report / "tables.json").read_text())
     for row in tables.get("table2", []):  # JSON made the paper's latent counts strings
@@ -282,13 +286,6 @@ def mixing_decomposition(generators: dict[str, Any], dataset: Any, count: int = 
     its covariance term (the rest), and the generated features' total variance tr Σ_g beside the data's: does
     mixing lower FID by adding variety (tr Σ_g up towards the data's, the covariance term down) or by moving
     the average image (the mean term down)?"""
-    import numpy as np
-    import torch
-
-    from sgan.metrics.features import feature_network
-    from sgan.metrics.fid import generated_statistics, real_statistics
-    from sgan.metrics.frechet import frechet_distance
-
     device = torch.device("cpu")
     rows = []
     for name, G in generators.items():
@@ -306,8 +303,6 @@ def mixing_decomposition(generators: dict[str, Any], dataset: Any, count: int = 
 
 
 def mixing_decomposition_markdown(rows: Sequence[dict[str, Any]]) -> str:
-    from sgan.studies.ablation import markdown_table
-
     return markdown_table([{
         "generator": r["generator"], "latents mixed": str(r["latents"]), "FID": f"{r['fid']:.2f}",
         "mean term": f"{r['mean_term']:.2f}", "covariance term": f"{r['covariance_term']:.2f}",

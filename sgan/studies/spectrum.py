@@ -23,6 +23,13 @@ from typing import Any
 import numpy as np
 import torch
 
+from sgan.config import RunConfig
+from sgan.discriminator import Discriminator
+from sgan.metrics import sampling
+from sgan.nn.resample import blur
+from sgan.training.checkpoint import load_checkpoint, load_generator
+from sgan.training.device import device_of
+
 
 def _check(images: torch.Tensor) -> None:
     if images.ndim != 4 or images.shape[-1] != images.shape[-2] or images.shape[-1] < 4:
@@ -73,8 +80,6 @@ def blur_sensitivity(D: torch.nn.Module, reals: torch.Tensor, resolution: int | 
     """How far D's score falls when real images are blurred once (the [1,2,1] filter), in units of the spread
     of its scores over those images: mean(D(x) − D(blur(x))) / std(D(x)). Large: D tells sharp faces from
     soft ones and pushes G towards sharp; near 0: a soft fake passes for real."""
-    from sgan.nn.resample import blur
-
     _check(reals)
     res = resolution or reals.shape[-1]
     sharp, soft = D(reals, resolution=res).flatten(), D(blur(reals), resolution=res).flatten()
@@ -91,12 +96,6 @@ def hf_share(spectrum: np.ndarray) -> float:
 def run_spectra(run_dir: Any, dataset: Any, n: int = 512, seed: int = 0) -> dict[str, Any]:
     """For a finished run: the spectra of its EMA generator's images and of the data, their high-band ratio,
     and the spectrum and high-band share of its D's input gradient at real images."""
-    from sgan.config import RunConfig
-    from sgan.discriminator import Discriminator
-    from sgan.metrics import sampling
-    from sgan.training.checkpoint import load_checkpoint, load_generator
-    from sgan.training.device import device_of
-
     G = load_generator(run_dir)  # on the run's device; D, the fakes and the reals follow it
     device = device_of(G)
     state = load_checkpoint(run_dir)

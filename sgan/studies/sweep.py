@@ -42,10 +42,32 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
+from sgan.atomic import write_json, write_text
 from sgan.config import PRESETS
+from sgan.metrics import compute_metric
+from sgan.metrics.attributes import FACIAL
+from sgan.metrics.registry import metric_name
+from sgan.profiles import check_profile
+from sgan.sample import parse_seeds as parse
+from sgan.studies.ablation import (
+    data_root,
+    ensure_trained,
+    learning_curve,
+    load_data,
+    markdown_table,
+    repo_root,
+    resolve_config,
+    run_name,
+    runs_root,
+    saved_config,
+)
+from sgan.studies.spectrum import run_spectra
+from sgan.training.checkpoint import load_generator
 from sgan.training.parallel import JobsStopped, run_jobs
 from sgan.training.rundir import RunDir
+from sgan.viz import curves, plots
 
 
 @dataclass(frozen=True)
@@ -117,22 +139,16 @@ STUDIES: dict[str, tuple[Variant, ...]] = {
 
 def study_dir(study: str, profile: str, out_dir: str | Path | None = None) -> Path:
     """``<out_dir>/<profile>/<study>``; ``out_dir`` defaults to ``runs/studies`` (``ablation.runs_root``)."""
-    from sgan.studies.ablation import runs_root
-
     return Path(out_dir or runs_root() / "studies") / profile / study
 
 
 def results_dir(study: str, profile: str) -> Path:
     """Where a study's committed tables and figures live: ``<repository>/results/<profile>/<study>``."""
-    from sgan.studies.ablation import repo_root
-
     return (repo_root() or Path.cwd()) / "results" / profile / study
 
 
 def run_dir(root: Path, variant: Variant, seed: int) -> Path:
     """Where the run of ``variant`` with ``seed`` lives: ``<root>/seed<k>/<run name>``."""
-    from sgan.studies.ablation import run_name
-
     return Path(root) / f"seed{seed}" / run_name(variant.config, variant.overrides)
 
 
@@ -150,10 +166,6 @@ def resolve_study(study: str | Sequence[Variant]) -> tuple[Variant, ...]:
 
 def _train_one(job: tuple[Variant, int, str, str]) -> str:
     """Worker: one (variant, seed) trained to the end on one thread (a fresh process each)."""
-    import torch
-
-    from sgan.studies.ablation import ensure_trained
-
     variant, seed, profile, root = job
     torch.set_num_threads(1)
     out = Path(root) / f"seed{seed}"
@@ -168,9 +180,6 @@ def run_study(study: str | Sequence[Variant], profile: str = "cpu", seeds: Seque
     Complete runs are reused and interrupted ones resumed (``ensure_trained``); the seeds' runs go to
     ``<study folder>/seed<k>/``. Prints one line per finished run and the total time.
     """
-    from sgan.profiles import check_profile
-    from sgan.studies.ablation import data_root, load_data, resolve_config
-
     variants = resolve_study(study)
     check_profile(profile)
     if not seeds:
@@ -214,8 +223,6 @@ def finished(path: Path) -> bool:
 
 def curves_of(root: Path, variant: Variant, seeds: Sequence[int]) -> list[dict[str, Any]]:
     """The learning curves (``sgan.studies.ablation.learning_curve``) of the variant's finished seeds."""
-    from sgan.studies.ablation import learning_curve
-
     out = []
     for seed in seeds:
         path = run_dir(root, variant, seed)
@@ -268,8 +275,6 @@ def _pm(mean: float, std: float) -> str:
 
 def markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The study's rows as a Markdown table (FID mean ± std over the seeds)."""
-    from sgan.studies.ablation import markdown_table
-
     metric = next((r["metric"] for r in rows if r["metric"]), "fid")
     target = next((r["target"] for r in rows if "target" in r), None)
     return markdown_table([{
@@ -291,8 +296,6 @@ def spectra_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
     over the data's (``hf_ratio``, 1 = as sharp as the data), the share of D's input-gradient power in the
     high band (``grad_hf_share``) and how far D's score falls on blurred reals (``blur_sensitivity``), mean ±
     std, and the mean spectra."""
-    from sgan.studies.spectrum import run_spectra
-
     rows = []
     for v in resolve_study(study):
         spectra = [run_spectra(path, dataset, n=n) for path in finished_runs(root, v, seeds)]
@@ -308,8 +311,6 @@ def spectra_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
 
 def spectra_markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The spectra rows as Markdown: how sharp G's images are, and how much D looks at the high band."""
-    from sgan.studies.ablation import markdown_table
-
     return markdown_table([{
         "variant": r["variant"], "runs": str(r["runs"]),
         "G's high-band power / the data's": _pm(r["hf_ratio_mean"], r["hf_ratio_std"]),
@@ -323,12 +324,6 @@ def attribute_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequ
     """Per variant, over its finished seeds: does the final G_ema draw eyes, mouths and glasses as often as the
     data has them? The ``attrs<count>`` metric (``sgan.metrics.attributes``; 0 is the data; count: the run's
     ``fid_samples``) as mean ± std, each facial feature's rate in G's images (mean over seeds) and the data's."""
-    from sgan.metrics import compute_metric
-    from sgan.metrics.attributes import FACIAL
-    from sgan.metrics.registry import metric_name
-    from sgan.studies.ablation import saved_config
-    from sgan.training.checkpoint import load_generator
-
     rows = []
     for v in resolve_study(study):
         runs = finished_runs(root, v, seeds)
@@ -344,8 +339,6 @@ def attribute_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequ
 
 def attributes_markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The attribute rows as Markdown: the attrs metric, then "G / data" for each facial feature."""
-    from sgan.studies.ablation import markdown_table
-
     def rate(r: dict[str, Any], f: str) -> str:
         return f"{r['rate'][f]:.2f} / {r['data_rate'][f]:.2f}" if r["runs"] else "—"
 
@@ -358,9 +351,6 @@ def samples_rows(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
                  n: int = 8) -> dict[str, np.ndarray]:
     """``{label: uint8 [n, r, r, 3]}``: ``n`` real faces, then per variant the final G_ema of its first
     finished seed at latent seeds 0..n-1 (``sgan.viz.plots.samples``: no truncation, fixed noise)."""
-    from sgan.training.checkpoint import load_generator
-    from sgan.viz import plots
-
     rows = {"data": plots.to_uint8(dataset.batch(np.arange(n), mirror=False))}  # [n, r, r, 3]
     for v in resolve_study(study):
         done = finished_seeds(root, v, seeds)
@@ -379,9 +369,6 @@ def write_report(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
     ``attributes.json`` (``attribute_rows``) and ``samples.png`` (``samples_rows``). The runs stay in
     ``root``; ``report_dir`` may be a folder that is committed (the reports are a few hundred kB). ``target``:
     a FID to reach, drawn as a line across the curves."""
-    from sgan.atomic import write_json, write_text
-    from sgan.viz import plots
-
     root = Path(root)
     out = Path(report_dir) if report_dir is not None else root
     variants = resolve_study(study)
@@ -392,7 +379,7 @@ def write_report(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
         spectra = spectra_rows(variants, root, seeds, spectra_of)
         paths["spectra_markdown"] = write_text(out / "spectra.md", spectra_markdown(spectra) + "\n")
         paths["spectra_json"] = write_json(out / "spectra.json", {"seeds": list(seeds), "rows": spectra})
-        fig = plots.spectra_figure({r["variant"]: r["spectra"] for r in spectra if r["runs"]})
+        fig = curves.spectra_figure({r["variant"]: r["spectra"] for r in spectra if r["runs"]})
         paths["spectra_figure"] = out / "spectra.png"
         fig.savefig(paths["spectra_figure"], dpi=120)
     if attributes_of is not None:
@@ -405,7 +392,7 @@ def write_report(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
     groups = {v.label: finished_runs(root, v, seeds) for v in variants}
     groups = {k: v for k, v in groups.items() if v}
     if groups:
-        fig = plots.learning_curves_figure(groups, target=target)
+        fig = curves.learning_curves_figure(groups, target=target)
         paths["figure"] = out / "curves.png"
         fig.savefig(paths["figure"], dpi=120)
     return paths
@@ -413,8 +400,6 @@ def write_report(study: str | Sequence[Variant], root: str | Path, seeds: Sequen
 
 def parse_seeds(text: str) -> list[int]:
     """``"0,1,2"`` or ``"0-2"`` -> ``[0, 1, 2]`` (``sgan.sample.parse_seeds``), at most 100 seeds."""
-    from sgan.sample import parse_seeds as parse
-
     try:
         seeds = parse(text)
     except ValueError:
@@ -454,8 +439,6 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(130) from None
     dataset = None
     if args.spectra or args.attributes:
-        from sgan.studies.ablation import load_data, resolve_config
-
         dataset = load_data(resolve_config(resolve_study(args.study)[0].config, args.profile), progress=False)
     paths = write_report(args.study, root, seeds, spectra_of=dataset if args.spectra else None,
                          report_dir=args.report, attributes_of=dataset if args.attributes else None,

@@ -32,6 +32,9 @@ import numpy as np
 import torch
 
 from sgan.atomic import disk_full_error
+from sgan.config import RunConfig
+from sgan.generator import Generator
+from sgan.training.device import resolve_device, run_device
 from sgan.training.rundir import LATEST, PREVIOUS, RunDir
 
 FORMAT = "sgan-checkpoint-2"  # with a checksum
@@ -200,8 +203,6 @@ def load_generator(run_dir_or_ckpt: str | Path, which: str = "ema", device: str 
     the run's device, ``sgan.training.device.run_device()``: the GPU when there is one). A zoo file
     (``sgan.studies.model_zoo``) loads the same way.
     """
-    from sgan.training.device import resolve_device, run_device
-
     device = run_device() if device is None else resolve_device(device)
     keys = {"ema": "G_ema", "G": "G"}
     if which not in keys:
@@ -216,9 +217,6 @@ def load_generator(run_dir_or_ckpt: str | Path, which: str = "ema", device: str 
 def generator_from_state(config_json: str, weights: dict[str, torch.Tensor]):
     """A ``Generator`` built from a ``RunConfig``'s JSON and a state dict (any float dtype: copied into float32
     weights), in eval mode with gradients off, on the CPU."""
-    from sgan.config import RunConfig
-    from sgan.generator import Generator
-
     config = RunConfig.from_json(config_json)
     # the random init is overwritten: leave the global RNG untouched, and build on the CPU where the weights are
     with torch.random.fork_rng(devices=[]), torch.device("cpu"):

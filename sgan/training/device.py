@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from typing import Any
 
 from sgan.env import DEVICE_ENV
@@ -103,8 +104,6 @@ class DeviceMixError(RuntimeError):
 def _project_frame():
     """The innermost caller's frame outside torch and the installed libraries (the project's code: the sgan
     package, a script, a notebook cell), None when the call comes from a library's own code."""
-    import sys
-
     frame = sys._getframe(2)
     while frame is not None:
         name = frame.f_code.co_filename

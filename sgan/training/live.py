@@ -34,6 +34,8 @@ import numpy as np
 from sgan.config import PRESETS, PROFILES, RunConfig, make_config
 from sgan.images import upscale
 from sgan.notebook_io import caption, show_image
+from sgan.paths import load_reference, report_dir
+from sgan.training.frontend import kernel_shell
 from sgan.training.rundir import RunDir
 
 GRID_HEIGHT = 256  # the grid's displayed height in pixels (an integer nearest-neighbour factor of it)
@@ -50,8 +52,6 @@ def reference_band(config: RunConfig) -> dict[str, Any] | None:
     """The reference runs' best FID for this config and profile (``results/<profile>/tables.json``, the
     source of notebook 12's bands): ``{"metric", "mean", "std", "n", "low", "high"}`` with low/high = mean ∓ 2
     std; None when there are no reference results, or the run is not the plain preset (an override)."""
-    from sgan.paths import load_reference, report_dir
-
     if config.profile not in PROFILES or config.model.name not in PRESETS:
         return None
     if make_config(config.model.name, config.profile, seed=config.train.seed).differences(config):
@@ -285,8 +285,6 @@ class LiveView:
 
     def show(self) -> None:
         """Display the view in the notebook (outside a Jupyter kernel nothing is shown; it still updates)."""
-        from sgan.training.frontend import kernel_shell
-
         if kernel_shell() is not None:
             self._ipython_display_()
 

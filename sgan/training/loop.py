@@ -40,10 +40,13 @@ from tqdm.auto import tqdm
 
 from sgan.atomic import write_text
 from sgan.config import RunConfig
+from sgan.metrics.fid import FIDTracker
 from sgan.sample import save_grid
 from sgan.schedule import Phase
 from sgan.training import distributed as dist
 from sgan.training.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+from sgan.training.frontend import in_live_frontend
+from sgan.training.live import LiveView
 from sgan.training.prepare import (
     check_batches,
     check_data,
@@ -57,6 +60,7 @@ from sgan.training.prepare import (
 )
 from sgan.training.rundir import RunDir
 from sgan.training.runlock import RunLock
+from sgan.training.tensorboard_events import training_events
 from sgan.training.trainer import Trainer, area_downsample
 
 BAR_FORMAT = "{l_bar}{bar}| {n:.2f}/{total:.2f} kimg [{elapsed}<{remaining}{postfix}]"
@@ -188,8 +192,6 @@ class _Loop:
         self.grid_noise = trainer.G.synthesis.make_noise(cfg.train.grid_size, gen, trainer.device)
         self.fid = None
         if self.main and cfg.train.tick_fid_samples > 0:
-            from sgan.metrics.fid import FIDTracker
-
             self.fid = FIDTracker(trainer.data, cfg.train.tick_fid_samples, cfg.model.resolution,
                                   cfg.train.tick_fid_features, trainer.device, seed=cfg.train.seed,
                                   mirror=cfg.train.mirror, cache_dir=cache_dir)
@@ -376,20 +378,14 @@ def _train(config: RunConfig, data: Any, run_dir: Path, resume: bool | str, prog
         save_grid(reals, RunDir(run_dir).grid_path("reals"))
     total = max_kimg if max_kimg is not None else config.train.total_kimg
     if live is None:
-        from sgan.training.frontend import in_live_frontend
-
         live = progress and in_live_frontend()
     view = None
     if live and info.is_main:
-        from sgan.training.live import LiveView
-
         view = LiveView(config, run_dir, total_kimg=total, rows=RunDir(run_dir).log())
     loop = _Loop(trainer, run_dir, round(total * 1000), max_steps, progress and view is None, on_tick, data_root)
     if state is None and info.is_main:
         loop.write_grid()
     if info.is_main:
-        from sgan.training.tensorboard_events import training_events
-
         loop.events = training_events(run_dir)
     if view is not None:
         loop.view = view

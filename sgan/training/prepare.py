@@ -19,7 +19,9 @@ import torch
 from tqdm.auto import tqdm
 
 from sgan.atomic import write_text
-from sgan.config import ConfigError, RunConfig
+from sgan.config import PROFILES, ConfigError, RunConfig
+from sgan.data import load_dataset
+from sgan.metrics.stats_cache import dataset_fingerprint
 from sgan.training import device as device_lib
 from sgan.training import distributed as dist
 from sgan.training.checkpoint import has_checkpoint
@@ -44,8 +46,6 @@ def training_device(name: str, info: dist.DistInfo) -> torch.device:
 def load_data(data: Any, resolution: int, root: str | Path, n: int | None, seed: int, progress: bool):
     """``data`` if it is an ``ImageDataset``, else ``load_dataset(data)`` at ``resolution``."""
     if isinstance(data, str | Path):
-        from sgan.data import load_dataset
-
         return load_dataset(str(data), resolution=resolution, n=n, seed=seed, root=root, progress=progress)
     return data
 
@@ -115,8 +115,6 @@ def check_memory(config: RunConfig, device: torch.device, info: dist.DistInfo) -
 
 
 def _profile_batches(config: RunConfig) -> str:
-    from sgan.config import PROFILES
-
     return json.dumps(PROFILES.get(config.profile, {}).get("train", {}).get("batch_sizes", "the paper's"))
 
 
@@ -176,8 +174,6 @@ def record_changes(run_dir: Path, config: RunConfig, changes: dict[str, tuple[An
 def check_same_data(run_dir: Path, data: Any, resuming: bool) -> None:
     """A new run records its data set (``data.json``: name, size, resolution, fingerprint); a resumed one must
     train on the same data (runs from before this record are not checked)."""
-    from sgan.metrics.stats_cache import dataset_fingerprint
-
     record = {"name": data.name, "n": len(data), "resolution": data.resolution,
               "fingerprint": dataset_fingerprint(data)}
     path = RunDir(run_dir).data_path

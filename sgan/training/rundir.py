@@ -18,10 +18,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from sgan.config import RunConfig
+from sgan.config import RunConfig
 
 CHECKPOINTS, GRIDS, LOG = "checkpoints", "grids", "log.jsonl"
 LATEST, PREVIOUS = "latest.pt", "previous.pt"
@@ -103,8 +102,6 @@ class RunDir:
 
     def config(self) -> RunConfig | None:
         """The saved ``RunConfig``, None when there is none."""
-        from sgan.config import RunConfig
-
         return RunConfig.from_json(self.config_path.read_text()) if self.config_path.is_file() else None
 
     def results(self) -> dict[str, Any] | None:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from sgan.training.rundir import LOG, RunDir
+from sgan.training.runlock import RunLock, RunLockedError
 
 EVENTS_GLOB = "events.out.tfevents.*"
 GRID_TAG = "grids/fixed_latents"
@@ -158,8 +159,6 @@ def run_dirs(root: str | Path) -> list[Path]:
 def refresh_events(root: str | Path) -> dict[str, list[Path]]:
     """Rebuild the stale events of every run under ``root``; a run another process is training (its lock is
     held) is left to that process. Returns ``{"rebuilt", "current", "busy"}`` run directories."""
-    from sgan.training.runlock import RunLock, RunLockedError
-
     out: dict[str, list[Path]] = {"rebuilt": [], "current": [], "busy": []}
     for run in run_dirs(root):
         if not events_stale(run):

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sgan.images import upscale
+from sgan.notebook_io import show_image
 from sgan.training.rundir import RunDir
 
 LABEL_HEIGHT = 14  # pixels of the label strip above each frame
@@ -63,8 +65,6 @@ def timelapse_frames(run_dir: str | Path) -> list[Frame]:
 def labelled(frame: Frame, height: int = DISPLAY_HEIGHT, title: str = "") -> np.ndarray:
     """The frame's grid enlarged (nearest) under a white strip with ``title`` and its label."""
     from PIL import Image, ImageDraw
-
-    from sgan.images import upscale
 
     grid = upscale(frame.grid, height)
     canvas = Image.new("RGB", (grid.shape[1], grid.shape[0] + LABEL_HEIGHT), "white")
@@ -145,8 +145,6 @@ class TimelapseWidget:
         self.update()
 
     def update(self) -> None:
-        from sgan.notebook_io import show_image
-
         self.image = labelled(self.frames[self.slider.value], self.height)
         show_image(self.output, self.image)
 

@@ -20,20 +20,10 @@ import ipywidgets as W
 import numpy as np
 import torch
 
+from sgan.editing import edit
 from sgan.notebook_io import caption, show_image
-from sgan.viz.plots import (
-    crossover_ws,
-    image_grid,
-    interpolate,
-    mix_noise,
-    seed_noise,
-    seed_ws,
-    style_ranges,
-    synthesize,
-    to_uint8,
-    truncation_sweep,
-    upscale,
-)
+from sgan.viz.figures import crossover_ws, interpolate, truncation_sweep
+from sgan.viz.plots import image_grid, mix_noise, seed_noise, seed_ws, style_ranges, synthesize, to_uint8, upscale
 
 DISPLAY_SIZE = 192  # displayed image height in pixels (nearest-neighbour enlarged)
 
@@ -332,8 +322,6 @@ class EditWidget(GeneratorWidget):
 
     def edited_ws(self) -> torch.Tensor:
         """The face's ``ws`` moved by every slider, on the chosen layers only."""
-        from sgan.editing import edit
-
         ws = self.ws
         for name, slider in self.sliders.items():
             if slider.value:
