@@ -31,7 +31,8 @@ import torch
 from sgan.atomic import write_json, write_text
 from sgan.config import make_config
 from sgan.metrics.fid import FIDTracker
-from sgan.studies.ablation import data_root, load_data, markdown_table
+from sgan.studies.ablation import data_root, load_data
+from sgan.studies.ablation_tables import markdown_table
 from sgan.studies.sweep import mean_std, parse_seeds
 from sgan.training.distributed import DistInfo
 from sgan.training.trainer import Trainer

@@ -30,7 +30,7 @@ from sgan.viz import plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 
-from sgan.studies.ablation import markdown_table
+from sgan.studies.ablation_tables import markdown_table
 from sgan.studies.course import notebook_titles
 
 display(Markdown(markdown_table([{"notebook": name, "title": title} for name, title in notebook_titles()])))

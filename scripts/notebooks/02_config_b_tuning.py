@@ -125,7 +125,7 @@ plots.grid_figure(torch.cat([plots.samples(G_a, range(8)), plots.samples(G_b, ra
 # %%
 from IPython.display import Image
 
-from sgan.studies import prose, sweep
+from sgan.studies import render, sweep
 
 report = sweep.results_dir("b_tuning", profile)
 if (report / "table.md").is_file():
@@ -134,7 +134,7 @@ if (report / "table.md").is_file():
     if (report / "spectra.md").is_file():
         display(Markdown((report / "spectra.md").read_text()))
         display(Image(filename=str(report / "spectra.png")))
-    display(Markdown(prose.b_tuning_prose(report)))
+    display(Markdown(render.b_tuning_prose(report)))
 else:
     print(f"no committed b_tuning study for profile {profile!r}: python -m sgan sweep b_tuning --profile {profile} "
           f"--seeds 0,1,2 --spectra --report {report}")
@@ -155,7 +155,7 @@ for name, sp in spectra.items():
           f"share of D's gradient power in the high band {sp['grad_hf_share']:.3f}; "
           f"D's score drop on blurred reals {sp['blur_sensitivity']:.2f} score std")
 display(curves.spectra_figure(spectra))  # displayed here: the figure is not the cell's last expression
-display(Markdown(prose.spectra_verdict(spectra, report)))
+display(Markdown(render.spectra_verdict(spectra, report)))
 
 # %% [markdown]
 # ## Predict, then run: how much fine detail does B's blur take out of a fresh generator?

@@ -113,12 +113,12 @@ for s in scales:
 # %%
 from IPython.display import Markdown, display
 
-from sgan.studies import prose
+from sgan.studies import render
 
 ranked = sorted(moves, key=moves.get, reverse=True)
 # the top two are told apart only when their means differ by more than twice their combined standard error
 settled = len(ranked) < 2 or moves[ranked[0]] - moves[ranked[1]] > 2 * (errors[ranked[0]] ** 2 + errors[ranked[1]] ** 2) ** 0.5
-display(Markdown(f"**What the run shows:** from most to least movement, {prose.listing(ranked)} styles "
+display(Markdown(f"**What the run shows:** from most to least movement, {render.listing(ranked)} styles "
                  f"({', '.join(f'{s} {moves[s]:.4f} ± {errors[s]:.4f}' for s in ranked)}, ± the standard error "
                  f"over {pairs} pairs). "
                  + (f"The {ranked[0]} and {ranked[1]} styles move the image about equally here: their difference is "

@@ -134,15 +134,15 @@ for copied in plots.SCALES:
 # %%
 from IPython.display import Markdown, display
 
-from sgan.studies import prose
+from sgan.studies import render
 
 colour_half = agreement["fine"]["fine"] > agreement["coarse"]["fine"]
 pose_half = agreement["coarse"]["coarse"] > agreement["fine"]["coarse"]
 middle_half = agreement["middle"]["middle"] > agreement["fine"]["middle"]
 display(Markdown(
-    f"**Your run:** copied from B, coarse styles carry {prose.value(agreement['coarse']['coarse'])} of B's coarse "
-    f"factors and {prose.value(agreement['coarse']['fine'])} of its colours; fine styles carry "
-    f"{prose.value(agreement['fine']['coarse'])} and {prose.value(agreement['fine']['fine'])}. The colour half of "
+    f"**Your run:** copied from B, coarse styles carry {render.value(agreement['coarse']['coarse'])} of B's coarse "
+    f"factors and {render.value(agreement['coarse']['fine'])} of its colours; fine styles carry "
+    f"{render.value(agreement['fine']['coarse'])} and {render.value(agreement['fine']['fine'])}. The colour half of "
     f"the paper's pattern (fine styles carry more of the colours than coarse styles) "
     f"{'holds' if colour_half else 'does not hold'} here; the pose half (coarse styles carry more of the coarse "
     f"factors than fine styles) {'holds' if pose_half else 'does not hold'}."
@@ -150,9 +150,9 @@ display(Markdown(
        " A reason, proposed: the last two layers have the fewest channels, and their styles set per-channel "
        "thresholds that move outlines too, so fine styles from B can carry as much of B's coarse factors as coarse "
        "styles do.")
-    + f" The middle styles carry {prose.value(agreement['middle']['middle'])} of B's middle factors (facial "
+    + f" The middle styles carry {render.value(agreement['middle']['middle'])} of B's middle factors (facial "
     f"features), {'more' if middle_half else 'less'} than the fine styles do "
-    f"({prose.value(agreement['fine']['middle'])}): the paper's \"middle styles, facial features\" "
+    f"({render.value(agreement['fine']['middle'])}): the paper's \"middle styles, facial features\" "
     f"{'holds' if middle_half else 'does not hold'} here."))
 
 # %% [markdown]

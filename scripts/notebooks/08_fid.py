@@ -30,7 +30,8 @@ import torch
 import sgan
 from sgan.metrics import compute_metric, frechet_distance, metric_name
 from sgan.profiles import LEARNS_NOTHING
-from sgan.studies.ablation import data_root, load_data, markdown_table, trained_run
+from sgan.studies.ablation import data_root, load_data, trained_run
+from sgan.studies.ablation_tables import markdown_table
 from sgan.studies.course import setup_notebook
 from sgan.viz import plots
 
@@ -95,7 +96,7 @@ plots.grid_figure(torch.cat([data.batch(np.arange(8)), plots.samples(G, range(8)
 # %%
 from IPython.display import Markdown, display
 
-from sgan.studies.ablation import load_results, table1_rows
+from sgan.studies.ablation_tables import load_results, table1_rows
 
 Markdown(markdown_table(table1_rows(load_results(runs_dir))))
 

@@ -30,7 +30,8 @@ progress = True
 from IPython.display import Markdown, display
 
 import sgan
-from sgan.studies.ablation import markdown_table, read_results, resolve_config, run_ablation, training_complete
+from sgan.studies.ablation import read_results, resolve_config, run_ablation, training_complete
+from sgan.studies.ablation_tables import markdown_table
 from sgan.studies.course import setup_notebook
 from sgan.viz import curves, plots
 

@@ -23,13 +23,13 @@ import math
 
 from IPython.display import Markdown, display
 
-from sgan.studies import ablation
+from sgan.studies import ablation, ablation_tables
 from sgan.studies.course import setup_notebook
 from sgan.viz import curves
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 results = [ablation.run_ablation(c, profile, seed=seed, out_dir=runs_dir) for c in configs]
-paths = ablation.write_tables(runs_dir)
+paths = ablation_tables.write_tables(runs_dir)
 print(f"tables written to {paths['markdown']} and {paths['json']}")
 
 # %% [markdown]
@@ -41,20 +41,20 @@ print(f"tables written to {paths['markdown']} and {paths['json']}")
 # than the final FID.
 
 # %%
-table1 = ablation.table1_rows(results)
-display(Markdown(ablation.markdown_table(table1)))
+table1 = ablation_tables.table1_rows(results)
+display(Markdown(ablation_tables.markdown_table(table1)))
 fid_name = next(k for k in table1[0] if k.startswith("fid"))
 # the bars plot the best FID of the learning curve, as the paper's Table 1 (the best seen during training);
 # the final FID where the curve measured with another network (its best is then empty)
 best_name = f"{fid_name} best"
 plotted = best_name if all(math.isfinite(r[best_name]) for r in table1) else fid_name
 curves.results_figure([{"config": r["config"], "metrics": {plotted: r[plotted]}} for r in table1], plotted,
-                     paper={c: v["FFHQ"] for c, v in ablation.PAPER_TABLE1.items()})
+                     paper={c: v["FFHQ"] for c, v in ablation_tables.PAPER_TABLE1.items()})
 
 # %%
-from sgan.studies import prose
+from sgan.studies import render
 
-display(Markdown(prose.table1_order_prose(table1, plotted)))
+display(Markdown(render.table1_order_prose(table1, plotted)))
 
 # %% [markdown]
 # ## Your run against the reference runs
@@ -94,8 +94,8 @@ curves.reference_bands_figure(comparison, f"{reference_results['metric']} best")
 # most of the data's faces are.
 
 # %%
-attributes = ablation.attribute_rows(results)
-display(Markdown(ablation.markdown_table(attributes))) if attributes else print("no attrs results")
+attributes = ablation_tables.attribute_rows(results)
+display(Markdown(ablation_tables.markdown_table(attributes))) if attributes else print("no attrs results")
 
 # %% [markdown]
 # ## Learning curves
@@ -130,12 +130,12 @@ curves.learning_curves_figure(with_curves, title=f"config A-F at profile {profil
 
 # %%
 cpu = reference.report_dir("cpu")  # the studies are committed for the cpu profile
-display(Markdown(prose.b_tuning_prose(cpu / "b_tuning")))
-display(Markdown("**The budget study:** " + prose.study_row_prose(cpu / "budget", "192", "the budget study") + "; "
-                 + prose.study_row_prose(cpu / "budget", "the course", "the budget study") + "."))
-display(Markdown("**The recipe study:** " + prose.study_row_prose(cpu / "recipe", "γ 10", "the recipe study") + "; "
-                 + prose.study_row_prose(cpu / "recipe", "γ 1", "the recipe study") + "."))
-display(Markdown(prose.attributes_prose(cpu / "budget" / "attributes.json", attributes)))
+display(Markdown(render.b_tuning_prose(cpu / "b_tuning")))
+display(Markdown("**The budget study:** " + render.study_row_prose(cpu / "budget", "192", "the budget study") + "; "
+                 + render.study_row_prose(cpu / "budget", "the course", "the budget study") + "."))
+display(Markdown("**The recipe study:** " + render.study_row_prose(cpu / "recipe", "γ 10", "the recipe study") + "; "
+                 + render.study_row_prose(cpu / "recipe", "γ 1", "the recipe study") + "."))
+display(Markdown(render.attributes_prose(cpu / "budget" / "attributes.json", attributes)))
 
 # %%
 from IPython.display import Image
@@ -182,12 +182,12 @@ else:
 # the other space is listed too.
 
 # %%
-table3 = ablation.table3_rows(results)
-display(Markdown(ablation.markdown_table(table3)))
+table3 = ablation_tables.table3_rows(results)
+display(Markdown(ablation_tables.markdown_table(table3)))
 # the bars follow the table: Z for the traditional A and B, W for the style-based C-F, as in the paper
 ppl_label = "ppl full (Z for A, B; W for C-F)"
 ppl_rows = [{"config": row["config"], "metrics": {ppl_label: row["ppl full"]}} for row in table3]
-curves.results_figure(ppl_rows, ppl_label, paper={r["config"]: r["ppl_full"] for r in ablation.PAPER_TABLE3 if r["config"]})
+curves.results_figure(ppl_rows, ppl_label, paper={r["config"]: r["ppl_full"] for r in ablation_tables.PAPER_TABLE3 if r["config"]})
 
 # %% [markdown]
 # ## The reference tables: Tables 1-4 with seeds, and what reproduced
@@ -205,9 +205,9 @@ names = {"table1": "Table 1 (FID)", "table2": "Table 2 (mixing regularization)",
          "reproduced": "What reproduced"}
 if reference_results is None:
     print(f"No reference results for profile {profile!r}; the paper's Tables 2 and 4 for comparison:")
-    display(Markdown(ablation.markdown_table([{"training": k, **{str(n): v for n, v in row.items()}}
-                                              for k, row in ablation.PAPER_TABLE2.items()])))
-    display(Markdown(ablation.markdown_table(ablation.PAPER_TABLE4)))
+    display(Markdown(ablation_tables.markdown_table([{"training": k, **{str(n): v for n, v in row.items()}}
+                                              for k, row in ablation_tables.PAPER_TABLE2.items()])))
+    display(Markdown(ablation_tables.markdown_table(ablation_tables.PAPER_TABLE4)))
 else:
     for key, title in names.items():
         display(Markdown(f"**{title}**, `results/{profile}/{key}.md`\n\n" + (reference_dir / f"{key}.md").read_text()))
@@ -218,14 +218,14 @@ else:
     display(Markdown(f"**{len(held)} of the paper's {len(claims)} claims hold here in direction, "
                      f"{sum(bool(c['bands_separate']) for c in held)} of them with separate seed bands; "
                      f"{len(mechanism)} of them with their mechanism too** (the reference runs)."))
-    display(Markdown(prose.table1_order_prose(
+    display(Markdown(render.table1_order_prose(
         [{"config": r["config"], "best": r["fid_best"]["mean"]} for r in reference_results["table1"]], "best",
         "the reference, mean over 3 seeds")))
     mechanism_file = reference_dir / "table2_mechanism.json"  # the proposed reason, tested (--mixing-decomposition)
     mechanism = json.loads(mechanism_file.read_text())["rows"] if mechanism_file.is_file() else None
-    display(Markdown(prose.table2_prose(reference_results["table2"], mechanism)))
-    display(Markdown(prose.ppl_prose(reference_results["table3"])))
-print("source of the paper's numbers:", ablation.PAPER_SOURCE)
+    display(Markdown(render.table2_prose(reference_results["table2"], mechanism)))
+    display(Markdown(render.ppl_prose(reference_results["table3"])))
+print("source of the paper's numbers:", ablation_tables.PAPER_SOURCE)
 
 # %% [markdown]
 # ## A and F learning, side by side

@@ -35,7 +35,8 @@ from sgan.config import PRESETS, PROFILES
 from sgan.env import DEVICE_GUARD_ENV
 from sgan.paths import repo_root
 from sgan.profiles import DEFAULT_PROFILE, check_profile, default_profile
-from sgan.studies.ablation import course_dir, load_data, resolve_config, results_markdown
+from sgan.studies.ablation import course_dir, load_data, resolve_config
+from sgan.studies.ablation_tables import results_markdown
 from sgan.training.device import device_guard, process_threads
 from sgan.training.frontend import kernel_shell
 

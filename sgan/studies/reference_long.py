@@ -35,8 +35,9 @@ from sgan.editing import compare_spaces, data_reading_spread
 from sgan.metrics.domain_net import load_domain_net
 from sgan.metrics.registry import parse_metric_name
 from sgan.studies import reference_tables as rt
-from sgan.studies.ablation import markdown_table, read_results
-from sgan.studies.prose import listing
+from sgan.studies.ablation import read_results
+from sgan.studies.ablation_tables import markdown_table
+from sgan.studies.render import listing
 from sgan.training.checkpoint import load_generator
 from sgan.viz import curves, plots
 from sgan.viz.curves import curve_band

@@ -25,7 +25,8 @@ from sgan.metrics.fid import generated_statistics, real_statistics
 from sgan.metrics.frechet import frechet_distance
 from sgan.metrics.registry import parse_metric_name
 from sgan.paths import load_reference, report_dir  # noqa: F401 (sgan.studies.reference_tables' names for them)
-from sgan.studies.ablation import (
+from sgan.studies.ablation import read_results, run_name
+from sgan.studies.ablation_tables import (
     PAPER_TABLE1,
     PAPER_TABLE1_CHANGES,
     PAPER_TABLE2,
@@ -34,8 +35,6 @@ from sgan.studies.ablation import (
     _separability,
     best_fid,
     markdown_table,
-    read_results,
-    run_name,
 )
 
 MIX_LATENTS = (1, 2, 3, 4)  # Table 2's columns: latents mixed at test time

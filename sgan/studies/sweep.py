@@ -56,13 +56,13 @@ from sgan.studies.ablation import (
     ensure_trained,
     learning_curve,
     load_data,
-    markdown_table,
     repo_root,
     resolve_config,
     run_name,
     runs_root,
     saved_config,
 )
+from sgan.studies.ablation_tables import markdown_table
 from sgan.studies.spectrum import run_spectra
 from sgan.training.checkpoint import load_generator
 from sgan.training.parallel import JobsStopped, run_jobs
