@@ -3,7 +3,7 @@
 # # 12 · Results: the paper's Tables 1 and 3, reproduced at our scale
 #
 # This notebook collects the ablation runs of notebook 11 (one per config, in `runs/course/<profile>/`) into
-# the paper's tables, beside the paper's numbers (`sgan.studies.ablation.PAPER_TABLE1` ..., with their source).
+# the paper's tables, beside the paper's numbers (`sgan.studies.ablation_tables.PAPER_TABLE1` ..., with their source).
 # Configs that have no complete run yet are trained and measured first (the same `run_ablation` call).
 #
 # **Reading the tables.** The paper trains 1024² networks for 25M images on FFHQ; our profiles train small

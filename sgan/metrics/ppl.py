@@ -42,7 +42,7 @@ def normalize(v: torch.Tensor) -> torch.Tensor:
 
 def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """Spherical interpolation between the normalised ``a``, ``b`` [N, D] at ``t`` [N, 1] or a scalar (unit norm;
-    the PPL in Z and the interpolation figures, ``sgan.viz.plots.interpolate``)."""
+    the PPL in Z and the interpolation figures, ``sgan.viz.figures.interpolate``)."""
     a, b = normalize(a), normalize(b)
     d = (a * b).sum(dim=-1, keepdim=True).clamp(-1.0, 1.0)  # cos θ
     p = t * torch.acos(d)  # t θ

@@ -4,7 +4,7 @@
 evaluates every metric of the profile with ``sgan.metrics.compute_metric`` and writes ``results.json`` in the
 run directory ``<out_dir>/<name>`` (default ``runs/course/<profile>/F``). Notebook 11 is this call, run by
 papermill once per config; notebook 12 collects the results into the paper's tables with
-``table1_rows`` / ``table3_rows``, beside the paper's numbers (``PAPER_TABLE1`` ...).
+``sgan.studies.ablation_tables`` (``table1_rows`` / ``table3_rows``), beside the paper's numbers.
 
 A run is *complete* when its saved ``config.json`` equals the resolved config (``RunConfig.differences``)
 and its log reached ``total_kimg``; results are complete when ``results.json`` also holds every requested

@@ -134,7 +134,7 @@ def tokens(markdown: str) -> list[str]:
 
 
 def paper_numbers() -> set[float]:
-    """Every number of the paper's Tables 1-4 (``sgan.studies.ablation.PAPER_TABLE1`` ...): the paper's results, which a
+    """Every number of the paper's Tables 1-4 (``ablation_tables.PAPER_TABLE1`` ...): the paper's results, which a
     notebook may quote as the paper's."""
     found: set[float] = set()
 

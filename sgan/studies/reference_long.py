@@ -115,7 +115,7 @@ def crossing_summary(found: Sequence[dict[str, Any]], final_below: bool | None, 
 
 
 def mean_curve(run_dirs: Sequence[Path]) -> dict[str, np.ndarray] | None:
-    """``sgan.viz.plots.curve_band`` of the runs (None when there are none)."""
+    """``sgan.viz.curves.curve_band`` of the runs (None when there are none)."""
     return curve_band(run_dirs) if run_dirs else None
 
 

@@ -168,7 +168,7 @@ def study_row_prose(report: Any, variant_contains: str, who: str) -> str:
 
 
 def table1_order_prose(rows: Sequence[Mapping[str, Any]], measure: str, who: str = "your run") -> str:
-    """The order of the configs by ``measure`` (a column of ``sgan.studies.ablation.table1_rows``) and where A stands
+    """The order of the configs by ``measure`` (a column of ``ablation_tables.table1_rows``) and where A stands
     against the style-based C-F, computed."""
     values = {r["config"]: r[measure] for r in rows if math.isfinite(r.get(measure, math.nan))}
     if not values:
@@ -287,7 +287,7 @@ def ppl_prose(rows: Sequence[Mapping[str, Any]]) -> str:
 def attributes_prose(study_json: Any, yours: Sequence[Mapping[str, Any]] = ()) -> str:
     """How often the budget study's F and your F draw open eyes and smiles against the data, each number said
     with whose it is (``study_json``: ``results/cpu/budget/attributes.json``; ``yours``: rows of
-    ``sgan.studies.ablation.attribute_rows``)."""
+    ``sgan.studies.ablation_tables.attribute_rows``)."""
     study = _read_json(study_json)
     parts = []
     for row in (study or {}).get("rows", [])[:2]:
