@@ -135,3 +135,13 @@ def test_project_then_edit_writes_latents_and_a_strip(run_dir, tmp_path, capsys)
     with pytest.raises(SystemExit):
         main(["project", "--run", str(run_dir), "--image", str(tmp_path / "odd.png"), "--out", "w.npy"])
     assert "give a square image" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("study", ["course", "reference", "sweep", "bench", "prose"])
+def test_the_studies_are_subcommands_with_their_own_arguments(study, capsys):
+    from sgan.cli.main import STUDIES
+
+    assert study in STUDIES
+    with pytest.raises(SystemExit) as done:
+        main([study, "--help"])
+    assert done.value.code == 0 and f"usage: python -m sgan {study}" in capsys.readouterr().out
