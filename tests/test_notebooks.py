@@ -246,7 +246,7 @@ def test_the_gpu_course_dry_run(tmp_path):
            "SGAN_DEVICE_GUARD": "1", "PYTHONUNBUFFERED": "1"}
     for name in ("SGAN_PROFILE", "SGAN_REQUIRE_BROWSER", "OMP_NUM_THREADS"):
         env.pop(name, None)
-    proc = subprocess.run([sys.executable, "-m", "sgan.studies.course", "--profile", "gpu-dry", "--out",
+    proc = subprocess.run([sys.executable, "-m", "sgan", "course", "--profile", "gpu-dry", "--out",
                            str(tmp_path / "course"), "--no-progress", "--notebooks", ",".join(numbers)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=2 * TIMEOUT_S)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
