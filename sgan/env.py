@@ -5,7 +5,8 @@
 * ``SGAN_DEVICE``: the device of a command or notebook without ``--device`` (``sgan.training.device``);
 * ``SGAN_DEVICE_GUARD``: "1" makes the course's notebooks fail on a tensor on the wrong device
   (``sgan.studies.course``);
-* ``SGAN_LIVE``: "1" / "0" forces the live training view on or off (``sgan.training.frontend``).
+* ``SGAN_LIVE``: "1" / "0" forces the live training view on or off (``sgan.training.frontend``);
+* ``SGAN_INCEPTION`` and ``SGAN_VGG16``: the paper's pretrained weight files (``sgan.metrics.pretrained``).
 """
 
 PROFILE_ENV = "SGAN_PROFILE"
@@ -14,3 +15,5 @@ DATA_ENV = "SGAN_DATA"
 DEVICE_ENV = "SGAN_DEVICE"
 DEVICE_GUARD_ENV = "SGAN_DEVICE_GUARD"
 LIVE_ENV = "SGAN_LIVE"
+INCEPTION_ENV = "SGAN_INCEPTION"
+VGG16_ENV = "SGAN_VGG16"

@@ -46,6 +46,7 @@ import torch
 
 from sgan.atomic import write_json, write_text
 from sgan.config import PRESETS
+from sgan.env import DATA_ENV
 from sgan.metrics import compute_metric
 from sgan.metrics.attributes import FACIAL
 from sgan.metrics.registry import metric_name
@@ -196,7 +197,7 @@ def run_study(study: str | Sequence[Variant], profile: str = "cpu", seeds: Seque
     print(f"sgan study {label!r} at profile {profile!r}: {len(variants)} variants × {len(seeds)} seeds, "
           f"{jobs} at a time, in {root}", flush=True)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("SGAN_DATA", str(data_root()))
+    os.environ.setdefault(DATA_ENV, str(data_root()))
     for (variant, seed, _, _), path in zip(todo, run_jobs(_train_one, todo, jobs), strict=True):
         print(f"  done: {variant.label}, seed {seed} -> {path} "
               f"({(time.perf_counter() - start) / 60:.1f} min)", flush=True)
