@@ -44,7 +44,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sgan.data.synthetic_faces import RENDERER_VERSION
+from sgan.data import synthetic_faces
 from sgan.training.device import resolve_device, run_device
 
 INTERNAL_RESOLUTION = 32  # the first judge's (the course's 16² and 32² images); JUDGES lists every judge's
@@ -221,9 +221,9 @@ def save_domain_net(net: DomainNet, directory: str | os.PathLike, report: dict) 
 def _warn_if_stale(meta: dict, retrain: str) -> None:
     """Warn when the judge of ``meta`` was trained on another renderer version (``retrain``: the command)."""
     trained_on = meta.get("training", {}).get("renderer_version")
-    if trained_on != RENDERER_VERSION:
+    if trained_on != synthetic_faces.RENDERER_VERSION:
         warnings.warn(f"The domain network was trained on synthetic faces of renderer version {trained_on}; "
-                      f"the renderer is now version {RENDERER_VERSION}. Retrain it with "
+                      f"the renderer is now version {synthetic_faces.RENDERER_VERSION}. Retrain it with "
                       f"`{retrain}` so that its features and labels stay valid.", stacklevel=3)
 
 
