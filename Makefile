@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PROFILE ?= cpu
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup course test lab tensorboard bench reference reference-long clean-runs
+.PHONY: setup course test lab notebooks tensorboard bench reference reference-long clean-runs
 
 setup: $(STAMP)
 
@@ -30,6 +30,11 @@ test: $(STAMP)
 ## JupyterLab with the course's kernel.
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
+
+## Sync each notebooks/NN_name.ipynb with its jupytext source notebooks/NN_name.py (jupytext --sync: the newer
+## file of a pair updates the other), then rewrite the notebooks from their sources: stable cell ids, no outputs.
+notebooks: $(STAMP)
+	$(PYTHON) scripts/sync_notebooks.py
 
 ## TensorBoard over the course's runs (their events rebuilt from log.jsonl where stale); LOGDIR picks another folder.
 tensorboard: $(STAMP)

@@ -17,8 +17,10 @@ import importlib.util
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -49,11 +51,56 @@ def test_the_course_is_numbered_00_to_14():
     assert (ROOT / "notebooks" / "12_results.ipynb") in NOTEBOOKS
 
 
-def test_notebooks_are_built_from_their_sources(capsys):
-    spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "scripts" / "make_notebooks.py")
+@pytest.fixture(scope="module")
+def sync_notebooks():
+    """``scripts/sync_notebooks.py`` (what ``make notebooks`` runs) as a module."""
+    spec = importlib.util.spec_from_file_location("sync_notebooks", ROOT / "scripts" / "sync_notebooks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.main(["--check"]) == 0, capsys.readouterr().out + " Run: python scripts/make_notebooks.py"
+    return module
+
+
+def test_notebooks_are_paired_with_their_sources_by_jupytext(sync_notebooks):
+    """Every notebook has its percent-format source beside it and the reverse; pyproject's [tool.jupytext] pairs
+    them; each committed notebook is byte for byte what jupytext makes of its source (with the stable cell ids),
+    and jupytext writes each source back unchanged from its notebook (so saving in JupyterLab changes neither)."""
+    problems = sync_notebooks.problems()  # a notebook without its source, or a source without its notebook, first
+    assert not problems, "; ".join(problems) + f". To fix: {sync_notebooks.FIX}"
+
+
+def test_a_notebook_gets_stable_ids_and_no_outputs_from_its_source(sync_notebooks):
+    source = ROOT / "notebooks" / "07_truncation.py"
+    text = sync_notebooks.build(source)
+    assert text == sync_notebooks.build(source)  # byte-identical rebuilds
+    nb = nbformat.reads(text, as_version=4)
+    assert [c.id for c in nb.cells] == [f"07-{i:02d}" for i in range(len(nb.cells))]
+    assert nb.metadata == sync_notebooks.METADATA and nb.nbformat_minor == 5
+    assert all(c.metadata.get("tags") == ["parameters"] for c in nb.cells if c.metadata)
+
+
+def test_make_notebooks_syncs_a_pair_from_either_side(sync_notebooks, tmp_path):
+    """``make notebooks`` in small, in a folder of its own: a notebook without its source gets one, a source without
+    its notebook gets one, and a cell added in a notebook reaches its source (with the ids renumbered)."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.jupytext]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in pyproject["tool"]["jupytext"].items()))
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    shutil.copy(ROOT / "notebooks" / "07_truncation.py", folder)
+    shutil.copy(ROOT / "notebooks" / "08_fid.ipynb", folder)
+    sync_notebooks.sync(folder)
+    assert sync_notebooks.problems(folder) == []
+    assert (folder / "08_fid.py").read_text() == (ROOT / "notebooks" / "08_fid.py").read_text()
+    assert (folder / "07_truncation.ipynb").read_text() == (ROOT / "notebooks" / "07_truncation.ipynb").read_text()
+
+    nb = nbformat.read(folder / "08_fid.ipynb", as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("A sentence added in JupyterLab."))
+    nbformat.write(nb, folder / "08_fid.ipynb")
+    os.utime(folder / "08_fid.py", (0, 0))  # the notebook is the newer file of its pair
+    assert sync_notebooks.sync(folder) == ["08_fid.ipynb", "08_fid.py"]
+    assert "# A sentence added in JupyterLab." in (folder / "08_fid.py").read_text()
+    assert [c.id for c in nbformat.read(folder / "08_fid.ipynb", as_version=4).cells][:3] == ["08-00", "08-01", "08-02"]
+    assert sync_notebooks.problems(folder) == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -326,7 +326,7 @@ def test_a_fresh_clone_shows_the_showcase_f_in_the_mixing_and_editing_widgets(tm
     assert "the showcase" in out and f"fid2k best {origin['fid_best']:.2f}" in out and origin["kimg"] == 192
     G = sgan.load_generator(folder)
     assert G.cfg.resolution == make_config("F", "cpu").model.resolution  # shown beside the learner's data
-    notebooks = Path(__file__).resolve().parents[1] / "scripts" / "notebooks"
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
     assert "StyleMixingWidget(G_show" in (notebooks / "06_config_f_style_mixing.py").read_text()
     assert 'showcase_run("F"' in (notebooks / "14_projection_and_editing.py").read_text()
 

@@ -233,7 +233,7 @@ def _comments(code: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Notebook sources (the percent format of scripts/make_notebooks.py)
+# Notebook sources (notebooks/NN_name.py, jupytext's percent format)
 # ---------------------------------------------------------------------------------------------------------
 def cells(source: str) -> list[tuple[str, int, str]]:
     """``(kind, first line number, text)`` of each cell of a percent-format notebook source (Markdown without
@@ -290,10 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sgan prose",
                                      description="Print the typed numbers of the notebooks' Markdown.")
     parser.add_argument("--rev", default=None, help="a git revision: check the sources as they were there")
-    parser.add_argument("paths", nargs="*", help="notebook sources (default scripts/notebooks/[0-9][0-9]_*.py)")
+    parser.add_argument("paths", nargs="*", help="notebook sources (default notebooks/[0-9][0-9]_*.py)")
     args = parser.parse_args(argv)
     root = Path(__file__).resolve().parents[2]
-    paths = args.paths or sorted(str(p.relative_to(root)) for p in (root / "scripts/notebooks").glob("[0-9][0-9]_*.py"))
+    paths = args.paths or sorted(str(p.relative_to(root)) for p in (root / "notebooks").glob("[0-9][0-9]_*.py"))
     total = 0
     for path in paths:
         if args.rev:

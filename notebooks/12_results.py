@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 12 · Results: the paper's Tables 1 and 3, reproduced at our scale
 #

@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 07 · The truncation trick in W
 #

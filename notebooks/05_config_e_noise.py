@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 05 · Config E: noise inputs and stochastic variation
 #

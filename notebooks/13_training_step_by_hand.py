@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 13 · The training step, by hand
 #
@@ -39,6 +38,7 @@ profile, runs_dir = setup_notebook(profile, runs_dir)
 data = load_dataset("synthetic", resolution=16, n=256, root=sgan.studies.ablation.data_root(), progress=False)
 STEPS = 3
 
+
 # %% [markdown]
 # ## The state: networks, optimizers and two random streams
 #
@@ -60,6 +60,7 @@ def fresh_state(cfg):
                 opt_D=torch.optim.Adam(D.parameters(), **adam),
                 data_rng=torch.Generator("cpu").manual_seed(cfg.train.seed),
                 latent_rng=torch.Generator("cpu").manual_seed(cfg.train.seed + 1), nimg=0)
+
 
 # %% [markdown]
 # ## The draws: reals, and latents with mixing regularization
@@ -93,6 +94,7 @@ def draw_latents(s, cfg, phase):
         ws = G.broadcast(G.mapping(z1))
     noise = [draw_noise(B, G.layer_resolution(i), gen) for i in range(used)] if cfg.model.use_noise else "zero"
     return ws, noise
+
 
 # %% [markdown]
 # ## The losses, written out
@@ -129,6 +131,7 @@ def d_loss_by_hand(cfg, D, reals, fakes, u):
 
 def g_loss_by_hand(cfg, fake_scores):
     return F.softplus(-fake_scores).mean() if cfg.model.loss == "ns_r1" else -fake_scores.mean()
+
 
 # %% [markdown]
 # ## One step
@@ -178,6 +181,7 @@ def step_by_hand(s, cfg):
         s["G_ema"].w_avg.copy_(G.w_avg)
     s["nimg"] += phase.batch
     return loss_D.item(), loss_G.item()
+
 
 # %% [markdown]
 # ## Our steps against the library's

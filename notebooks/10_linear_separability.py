@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 10 · Linear separability, and linear probes of the ground truth
 #

@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 06 · Config F: mixing regularization and style mixing
 #

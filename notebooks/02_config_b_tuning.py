@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 02 · Config B: bilinear sampling, the non-saturating loss and R1
 #
@@ -64,7 +63,6 @@ plots.grid_figure(torch.cat([x.repeat_interleave(2, 2).repeat_interleave(2, 3), 
 # On a toy linear critic $D(x) = \langle v, x \rangle$ (gradient $v$) by hand:
 
 # %%
-
 from sgan import losses
 from sgan.config import PAPER_TRAIN
 

@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 11 · The ablation run: one config, trained and measured
 #

@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 14 · Beyond the paper: project a face into W, edit it along its factors, measure how clean the edit is
 #

@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 03 · Config C: the mapping network and styles (AdaIN)
 #

@@ -1,4 +1,3 @@
-# ruff: noqa: E402, E501, B018
 # %% [markdown]
 # # 00 · Introduction: GANs, the synthetic faces, and how this course runs
 #
@@ -76,7 +75,6 @@ from sgan.viz.figure1 import architecture_figure
 architecture_figure(sgan.make_config("A", profile).model, sgan.make_config("F", profile).model)
 
 # %% [markdown]
-#
 # ## The data: synthetic faces with known factors
 #
 # The paper trains on FFHQ (70k photos at 1024²). We cannot, on a laptop CPU and offline, so `sgan` draws its
