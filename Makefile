@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 
 ## The main job: run the course headless (SGAN_PROFILE / PROFILE=gpu picks the profile).
 course: $(STAMP)
-	$(PYTHON) -m sgan.course --profile $(PROFILE)
+	$(PYTHON) -m sgan course --profile $(PROFILE)
 
 ## The whole test suite (ruff included), notebooks at the smoke profile, one worker per core (tests/conftest.py).
 test: $(STAMP)
@@ -42,15 +42,15 @@ tensorboard: $(STAMP)
 
 ## The reference results (results/<profile>/ and the zoo): Tables 1-4 with 3 seeds, about 100 minutes on 2 cores (102 measured).
 reference: $(STAMP)
-	$(PYTHON) -m sgan.reference --profile $(PROFILE)
+	$(PYTHON) -m sgan reference --profile $(PROFILE)
 
 ## The long study (issue 25): A-F at 64/64/64/32 channels to 192 kimg (profile cpu-long), two at a time, resumable;
 ## ~48 min of one core per run idle, up to 90 two at a time. Set SGAN_RUNS to keep the runs outside the work tree.
 reference-long: $(STAMP)
-	$(PYTHON) -m sgan.reference --study long --seeds 0,1,2
+	$(PYTHON) -m sgan reference --study long --seeds 0,1,2
 
 bench: $(STAMP)
-	$(PYTHON) -m sgan.bench
+	$(PYTHON) -m sgan bench
 
 clean-runs:
 	rm -rf runs/

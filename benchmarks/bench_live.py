@@ -1,4 +1,4 @@
-"""What the live view (``sgan.live``) costs a training run: the same run trained without and with it.
+"""What the live view (``sgan.training.live``) costs a training run: the same run trained without and with it.
 
     python benchmarks/bench_live.py                                  # F at the cpu profile, 4 kimg, twice each
     python benchmarks/bench_live.py --profile smoke --kimg 1.024     # tiny ticks: the worst case
@@ -21,12 +21,12 @@ from pathlib import Path
 
 import torch
 
-from sgan.ablation import DATA_SIZES
 from sgan.config import PRESETS, PROFILES, make_config
 from sgan.data import load_dataset
-from sgan.live import LiveView
-from sgan.plots import read_log
-from sgan.training import train
+from sgan.profiles import DATA_SIZES
+from sgan.training.live import LiveView
+from sgan.training.loop import train
+from sgan.viz.curves import read_log
 
 
 def one_run(cfg, data, out: Path, kimg: float, data_root: str, with_view: bool) -> dict[str, float]:

@@ -26,7 +26,6 @@ import torch
 from torchvision.transforms.functional import gaussian_blur
 
 from sgan.config import make_config
-from sgan.device import resolve_device
 from sgan.metrics import compute_metric, metric_names_for
 from sgan.metrics.domain_net import load_domain_net
 from sgan.metrics.frechet import (
@@ -35,6 +34,7 @@ from sgan.metrics.frechet import (
     frechet_distance,
     frechet_distance_scipy,
 )
+from sgan.training.device import resolve_device
 
 
 def timed(fn, repeats: int = 1) -> tuple[float, object]:
@@ -105,7 +105,7 @@ def bench_metrics(args: argparse.Namespace, device: torch.device) -> None:
     from sgan.data import load_dataset
 
     if args.checkpoint:
-        from sgan.checkpoint import load_generator
+        from sgan.training.checkpoint import load_generator
 
         G = load_generator(args.checkpoint, device=device)
         what = args.checkpoint

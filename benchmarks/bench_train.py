@@ -8,9 +8,9 @@
 For each config it times the step (D step + G step + EMA) at every resolution of the profile's schedule
 (stable phase, the profile's minibatch), then estimates the training time of the whole run, Σ over the
 schedule of images / rate. It also prints the process CPU time per image (less disturbed by other work on a
-shared machine) and, at the final resolution, the FLOPs per image (``sgan.flops``) and the share of the
-fp32 matmul peak measured at the start (``sgan.bench.matmul_peak``). Use it to weigh a profile's width and
-minibatch against its run time; ``python -m sgan.bench`` is the benchmark of record (fixed cases, JSON).
+shared machine) and, at the final resolution, the FLOPs per image (``sgan.studies.flops``) and the share of the
+fp32 matmul peak measured at the start (``sgan.studies.bench.matmul_peak``). Use it to weigh a profile's width and
+minibatch against its run time; ``python -m sgan bench`` is the benchmark of record (fixed cases, JSON).
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ import time
 
 import torch
 
-from sgan.__main__ import parse_overrides
-from sgan.bench import counted_step, matmul_peak
+from sgan.cli.train import parse_overrides
 from sgan.config import PRESETS, RunConfig, make_config
 from sgan.data import load_dataset
-from sgan.distributed import DistInfo
 from sgan.schedule import schedule
-from sgan.training import Trainer, resolve_device
+from sgan.studies.bench import counted_step, matmul_peak
+from sgan.training.device import resolve_device
+from sgan.training.distributed import DistInfo
+from sgan.training.trainer import Trainer
 
 
 def time_steps(cfg: RunConfig, data, resolution: int, steps: int, warmup: int) -> tuple[float, float, float]:

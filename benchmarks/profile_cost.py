@@ -4,7 +4,7 @@
     python benchmarks/profile_cost.py --profile gpu --configs F --set total_kimg=600
     python benchmarks/profile_cost.py --profile gpu --json results/gpu/cost.json
 
-The FLOPs come from ``sgan.flops.count_flops`` (matrix products and convolutions, forward and backward, R1's
+The FLOPs come from ``sgan.studies.flops.count_flops`` (matrix products and convolutions, forward and backward, R1's
 double backward included; element-wise work is not counted): one training step (D step + G step) at a small
 minibatch in the fade-in and the stable phase of every resolution, divided by the minibatch, then summed over
 the schedule's images. Metric work is counted as generated images times (G forward + the judge's forward):
@@ -13,7 +13,7 @@ teaching notebooks' own metrics (08: two FIDs, 09: four PPLs, 10: LS and the pro
 projection, with the image counts stated in ``NOTEBOOK_IMAGES``).
 
 Times are the FLOPs divided by a sustained throughput given on the command line (``--tflops``): the FLOPs are
-counted, the throughput is an assumption until a GPU measures it (``python -m sgan.bench`` prints FLOP/s).
+counted, the throughput is an assumption until a GPU measures it (``python -m sgan bench`` prints FLOP/s).
 """
 
 from __future__ import annotations
@@ -25,18 +25,18 @@ from pathlib import Path
 
 import torch
 
-from sgan.__main__ import parse_overrides
-from sgan.ablation import profile_metrics
 from sgan.atomic import write_json
+from sgan.cli.train import parse_overrides
 from sgan.config import PRESETS, RunConfig, make_config
 from sgan.data import load_dataset
-from sgan.distributed import DistInfo
-from sgan.flops import count_flops
 from sgan.generator import Generator
 from sgan.metrics.domain_net import load_domain_net
 from sgan.metrics.registry import parse_metric_name
 from sgan.schedule import schedule
-from sgan.training import Trainer
+from sgan.studies.ablation import profile_metrics
+from sgan.studies.flops import count_flops
+from sgan.training.distributed import DistInfo
+from sgan.training.trainer import Trainer
 
 COUNT_BATCH = 4  # images per counted step (FLOPs per image do not depend on it; mbstd needs a group of 4)
 # generated images of the teaching notebooks, at the profile's counts: 08 two fid (trained, untrained); 09 four

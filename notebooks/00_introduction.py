@@ -23,14 +23,14 @@ import numpy as np
 from IPython.display import Markdown, display
 
 import sgan
-from sgan import plots
-from sgan.ablation import load_data
-from sgan.course import setup_notebook
+from sgan.studies.ablation import load_data
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 
-from sgan.ablation import markdown_table
-from sgan.course import notebook_titles
+from sgan.studies.ablation_tables import markdown_table
+from sgan.studies.course import notebook_titles
 
 display(Markdown(markdown_table([{"notebook": name, "title": title} for name, title in notebook_titles()])))
 
@@ -63,14 +63,14 @@ display(Markdown(f"You are running the **`{profile}`** profile."))
 #
 # ## The two generators (the paper's Figure 1)
 #
-# Drawn by `sgan.figure1` from the configs of this profile: (a) config A, where $\mathbf{z}$ enters once
+# Drawn by `sgan.viz.figure1` from the configs of this profile: (a) config A, where $\mathbf{z}$ enters once
 # through the input layer; (b) config F, where $\mathbf{z}$ is first mapped to $\mathbf{w}$ by the mapping
 # network $f$, and $\mathbf{w}$ then controls every layer through a learned affine transform A and AdaIN. The
 # synthesis starts from a learned constant, and noise is scaled per channel by B and added after every
 # convolution. Notebooks 01–06 build each box.
 
 # %%
-from sgan.figure1 import architecture_figure
+from sgan.viz.figure1 import architecture_figure
 
 architecture_figure(sgan.make_config("A", profile).model, sgan.make_config("F", profile).model)
 
@@ -133,7 +133,7 @@ for key in changed:
 # %% [markdown]
 # ## The training set at this profile
 #
-# `sgan.ablation.load_data` renders (once, then caches under `data/`) the images this profile trains on.
+# `sgan.studies.ablation.load_data` renders (once, then caches under `data/`) the images this profile trains on.
 # Images are `uint8 [N, 3, H, W]`; batches for the networks are float tensors in $[-1, 1]$.
 
 # %%

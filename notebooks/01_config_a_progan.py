@@ -26,9 +26,9 @@ import torch
 import torch.nn.functional as F
 
 import sgan
-from sgan import plots
-from sgan.ablation import trained_run
-from sgan.course import setup_notebook
+from sgan.studies.ablation import trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import curves, plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 cfg = sgan.make_config("A", profile, seed=seed)
@@ -186,7 +186,7 @@ from pathlib import Path
 
 from IPython.display import Image, Markdown, display
 
-from sgan.ablation import repo_root
+from sgan.studies.ablation import repo_root
 
 study = (repo_root() or Path.cwd()) / "results" / "cpu" / "fade_in"
 if (study / "table.md").is_file():
@@ -232,7 +232,7 @@ print(f"L_D = {by_hand:.3f}")
 
 # %%
 run_dir = trained_run("A", profile, seed=seed, out_dir=runs_dir)
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %%
 G = sgan.load_generator(run_dir)

@@ -21,9 +21,9 @@ import torch.nn.functional as F
 from IPython.display import Markdown, display
 
 import sgan
-from sgan import plots
-from sgan.ablation import trained_run
-from sgan.course import setup_notebook
+from sgan.studies.ablation import trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import curves, plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 gen = torch.Generator().manual_seed(seed)
@@ -89,7 +89,7 @@ print(f"L_D = {library.loss:.4f} (R1 term {library.penalty:.4f})")
 
 # %%
 run_dir = trained_run("B", profile, seed=seed, out_dir=runs_dir)
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %%
 G_b = sgan.load_generator(run_dir)
@@ -102,7 +102,7 @@ plots.grid_figure(torch.cat([plots.samples(G_a, range(8)), plots.samples(G_b, ra
 # ## B against A at this scale: the tuning taken apart
 #
 # In the paper B beats A (FFHQ FID 5.25 against 8.04). Whether it does at this course's scale, and which of
-# B's two changes decides it, is what the b_tuning study measures, with three seeds each (`python -m sgan.sweep b_tuning --seeds 0,1,2
+# B's two changes decides it, is what the b_tuning study measures, with three seeds each (`python -m sgan sweep b_tuning --seeds 0,1,2
 # --spectra`, the committed tables in `results/<profile>/b_tuning/`): A; A with the blur in G only, in D only,
 # in both (B with A's loss); A with the non-saturating loss and R1 (B with A's resampling); and B.
 #
@@ -123,7 +123,7 @@ plots.grid_figure(torch.cat([plots.samples(G_a, range(8)), plots.samples(G_b, ra
 # %%
 from IPython.display import Image
 
-from sgan import prose, sweep
+from sgan.studies import render, sweep
 
 report = sweep.results_dir("b_tuning", profile)
 if (report / "table.md").is_file():
@@ -132,19 +132,19 @@ if (report / "table.md").is_file():
     if (report / "spectra.md").is_file():
         display(Markdown((report / "spectra.md").read_text()))
         display(Image(filename=str(report / "spectra.png")))
-    display(Markdown(prose.b_tuning_prose(report)))
+    display(Markdown(render.b_tuning_prose(report)))
 else:
-    print(f"no committed b_tuning study for profile {profile!r}: python -m sgan.sweep b_tuning --profile {profile} "
+    print(f"no committed b_tuning study for profile {profile!r}: python -m sgan sweep b_tuning --profile {profile} "
           f"--seeds 0,1,2 --spectra --report {report}")
 
 # %% [markdown]
 # The same measurement on your own runs of A and B: the power of their images in each frequency ring beside
 # the data's, and which frequencies their discriminators react to (the spectrum of $\nabla_x D(x)$ at real
-# faces; `sgan/spectrum.py`).
+# faces; `sgan/studies/spectrum.py`).
 
 # %%
-from sgan.ablation import load_data
-from sgan.spectrum import run_spectra
+from sgan.studies.ablation import load_data
+from sgan.studies.spectrum import run_spectra
 
 data = load_data(sgan.RunConfig.from_json((run_dir / "config.json").read_text()), progress=False)
 spectra = {"A": run_spectra(run_dir_a, data), "B": run_spectra(run_dir, data)}
@@ -152,8 +152,8 @@ for name, sp in spectra.items():
     print(f"{name}: high-band power of G's images / the data's {sp['hf_ratio']:.2f}; "
           f"share of D's gradient power in the high band {sp['grad_hf_share']:.3f}; "
           f"D's score drop on blurred reals {sp['blur_sensitivity']:.2f} score std")
-display(plots.spectra_figure(spectra))  # displayed here: the figure is not the cell's last expression
-display(Markdown(prose.spectra_verdict(spectra, report)))
+display(curves.spectra_figure(spectra))  # displayed here: the figure is not the cell's last expression
+display(Markdown(render.spectra_verdict(spectra, report)))
 
 # %% [markdown]
 # ## Predict, then run: how much fine detail does B's blur take out of a fresh generator?
@@ -165,7 +165,7 @@ display(Markdown(prose.spectra_verdict(spectra, report)))
 # D only: G is as A's, so the ratio should be 1) or `{"blur_in": "G"}`.
 
 # %%
-from sgan.spectrum import hf_ratio
+from sgan.studies.spectrum import hf_ratio
 
 experiment = {"resample": "nearest"}  # your change: the generator to compare B's with
 
@@ -194,7 +194,7 @@ display(Markdown(f"**What the run shows:** B's fresh generator keeps {ratio:.3f}
 # %%
 from IPython.display import Markdown, display
 
-from sgan.reference_tables import switch_report
+from sgan.studies.reference_tables import switch_report
 
 display(Markdown(switch_report("B", profile, runs_dir)))
 

@@ -27,9 +27,9 @@ import torch
 import torch.nn.functional as F
 
 import sgan
-from sgan import plots
-from sgan.ablation import showcase_run
-from sgan.course import setup_notebook
+from sgan.studies.ablation import showcase_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import curves, figures, plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 gen = torch.Generator().manual_seed(seed)
@@ -84,7 +84,7 @@ print("per-channel mean after AdaIN equals y_b:", torch.allclose(out.mean(dim=(2
 ranges = plots.style_ranges(G)
 ws = plots.seed_ws(G, [1, 2])
 noise = plots.seed_noise(G, 0)
-variants = [ws[:1]] + [plots.mix_ws(ws[:1], ws[1:], ranges[s]) for s in plots.SCALES] + [ws[1:]]
+variants = [ws[:1]] + [figures.mix_ws(ws[:1], ws[1:], ranges[s]) for s in plots.SCALES] + [ws[1:]]
 images = plots.synthesize(G, torch.cat(variants), noise)
 plots.grid_figure(images, title="seed 1 | coarse, middle, fine styles from seed 2 | seed 2")
 
@@ -103,7 +103,7 @@ ws_a, ws_b = plots.seed_ws(G, range(0, 2 * pairs, 2)), plots.seed_ws(G, range(1,
 base = plots.synthesize(G, ws_a, plots.seed_noise(G, 0, n=pairs))
 moves, errors = {}, {}
 for s in scales:
-    moved = plots.synthesize(G, plots.mix_ws(ws_a, ws_b, ranges[s]), plots.seed_noise(G, 0, n=pairs))
+    moved = plots.synthesize(G, figures.mix_ws(ws_a, ws_b, ranges[s]), plots.seed_noise(G, 0, n=pairs))
     per_pair = (moved - base).abs().mean(dim=(1, 2, 3))  # [pairs]
     moves[s] = per_pair.mean().item()
     errors[s] = (per_pair.std() / pairs**0.5).item()  # standard error of the mean over the pairs
@@ -112,12 +112,12 @@ for s in scales:
 # %%
 from IPython.display import Markdown, display
 
-from sgan import prose
+from sgan.studies import render
 
 ranked = sorted(moves, key=moves.get, reverse=True)
 # the top two are told apart only when their means differ by more than twice their combined standard error
 settled = len(ranked) < 2 or moves[ranked[0]] - moves[ranked[1]] > 2 * (errors[ranked[0]] ** 2 + errors[ranked[1]] ** 2) ** 0.5
-display(Markdown(f"**What the run shows:** from most to least movement, {prose.listing(ranked)} styles "
+display(Markdown(f"**What the run shows:** from most to least movement, {render.listing(ranked)} styles "
                  f"({', '.join(f'{s} {moves[s]:.4f} ± {errors[s]:.4f}' for s in ranked)}, ± the standard error "
                  f"over {pairs} pairs). "
                  + (f"The {ranked[0]} and {ranked[1]} styles move the image about equally here: their difference is "
@@ -132,7 +132,7 @@ display(Markdown(f"**What the run shows:** from most to least movement, {prose.l
 # ## Training config C
 
 # %%
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %%
 plots.samples_figure(G, seeds=range(16))
@@ -148,7 +148,7 @@ plots.samples_figure(G, seeds=range(16))
 # %%
 from IPython.display import Markdown, display
 
-from sgan.reference_tables import switch_report
+from sgan.studies.reference_tables import switch_report
 
 display(Markdown(switch_report("C", profile, runs_dir)))
 
@@ -184,7 +184,7 @@ display(Markdown(switch_report("C", profile, runs_dir)))
 # hole of its training set?
 
 # %%
-from sgan import figure6
+from sgan.studies import figure6
 
 fig6 = figure6.load_results(profile)
 figure6.figure(fig6)

@@ -21,9 +21,9 @@ import matplotlib.pyplot as plt
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import showcase_run
-from sgan.course import setup_notebook
+from sgan.studies.ablation import showcase_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import curves, plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 
@@ -65,7 +65,7 @@ print(f"constant: shape {tuple(learned.shape)}, mean {learned.mean():.3f}, std {
       f"largest |const − 1| {change.abs().max():.3f}")
 
 # %%
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %%
 plots.samples_figure(G, seeds=range(16))
@@ -137,7 +137,7 @@ plots.grid_figure(torch.cat([before, after]), ncols=8, labels=[f"seed {s}" for s
 # %%
 from IPython.display import Markdown, display
 
-from sgan.reference_tables import switch_report
+from sgan.studies.reference_tables import switch_report
 
 display(Markdown(switch_report("D", profile, runs_dir)))
 

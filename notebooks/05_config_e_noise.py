@@ -27,10 +27,10 @@ num_draws = 100  # noise draws for the per-pixel standard deviation (the paper's
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import showcase_run, trained_run
-from sgan.course import setup_notebook
-from sgan.widgets import NoiseWidget
+from sgan.studies.ablation import showcase_run, trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import curves, figures, plots
+from sgan.viz.widgets import NoiseWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 gen = torch.Generator().manual_seed(seed)
@@ -58,14 +58,14 @@ assert torch.equal(NoiseInput(16)(x, n), x), "a fresh NoiseInput (B = 0) ignores
 # %%
 run_dir = showcase_run("E", profile, seed=seed, out_dir=runs_dir)  # the sharpest E there is (printed)
 G = sgan.load_generator(run_dir)
-plots.stochastic_variation_figure(G, seed=1, num_draws=num_draws)
+figures.stochastic_variation_figure(G, seed=1, num_draws=num_draws)
 
 # %% [markdown]
 # How much does the noise move the image, compared with a change of latent? Per-pixel standard deviations,
 # averaged over the image: over noise draws (fixed latent) and over latents (fixed noise).
 
 # %%
-_, std_noise = plots.stochastic_variation(G, seed=1, num_draws=num_draws)
+_, std_noise = figures.stochastic_variation(G, seed=1, num_draws=num_draws)
 std_latent = plots.samples(G, range(num_draws)).clamp(-1, 1).std(dim=0).mean(dim=0).numpy()
 print(f"mean per-pixel std: over noise {std_noise.mean():.4f}, over latents {std_latent.mean():.4f}")
 
@@ -77,7 +77,7 @@ print(f"mean per-pixel std: over noise {std_noise.mean():.4f}, over latents {std
 # finer curls and skin pores. Without noise the image becomes flat and "painterly".
 
 # %%
-plots.noise_by_scale_figure(G, seed=1)
+figures.noise_by_scale_figure(G, seed=1)
 
 # %% [markdown]
 # Whether the coarse panel (d) differs visibly from (b) is measured here: the per-pixel standard deviation over
@@ -89,7 +89,7 @@ from IPython.display import Markdown, display
 
 ranges_n = plots.style_ranges(G)
 groups = {"coarse and middle": [*ranges_n["coarse"], *ranges_n["middle"]], "fine": list(ranges_n["fine"])}
-by_group = {g: plots.stochastic_variation(G, seed=1, num_draws=num_draws, layers=ls)[1].mean() for g, ls in groups.items()}
+by_group = {g: figures.stochastic_variation(G, seed=1, num_draws=num_draws, layers=ls)[1].mean() for g, ls in groups.items()}
 for g, v in by_group.items():
     print(f"noise redrawn in the {g} layers only: mean per-pixel std {v:.4f}")
 coarse_share = by_group["coarse and middle"] / max(std_latent.mean(), 1e-12)
@@ -117,7 +117,7 @@ noise_widget = NoiseWidget(G, seed=1, layers=(0, G.num_layers - 1))
 noise_widget
 
 # %%
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %% [markdown]
 # ## Predict, then run: E without its noise
@@ -158,7 +158,7 @@ plots.grid_figure(torch.cat([with_noise, without]), ncols=len(seeds), labels=[f"
 # %%
 from IPython.display import Markdown, display
 
-from sgan.reference_tables import switch_report
+from sgan.studies.reference_tables import switch_report
 
 display(Markdown(switch_report("E", profile, runs_dir)))
 
@@ -170,7 +170,7 @@ display(Markdown(switch_report("E", profile, runs_dir)))
 
 # %%
 G_d = sgan.load_generator(trained_run("D", profile, seed=seed, out_dir=runs_dir))
-_, std_noise_d = plots.stochastic_variation(G_d, seed=1, num_draws=4)
+_, std_noise_d = figures.stochastic_variation(G_d, seed=1, num_draws=4)
 noise_weights = torch.cat([m.weight.abs() for m in G.modules() if isinstance(m, NoiseInput)])
 assert len(noise_weights) and noise_weights.max() > 0, "the noise scales B did not train"
 assert std_noise.max() > 0 and std_noise_d.max() == 0

@@ -23,11 +23,11 @@ num_pairs = 128  # source pairs for the factor agreement
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import showcase_run, trained_run
-from sgan.config import LEARNS_NOTHING
-from sgan.course import setup_notebook
-from sgan.widgets import StyleMixingWidget
+from sgan.profiles import LEARNS_NOTHING
+from sgan.studies.ablation import showcase_run, trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import curves, figures, plots
+from sgan.viz.widgets import StyleMixingWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 run_dir = trained_run("F", profile, seed=seed, out_dir=runs_dir)  # your F: what this notebook measures
@@ -60,7 +60,7 @@ assert torch.equal(by_hand, mix_styles([ws[:1], ws[1:]], [k]))
 # when it trained as long as the long study's, else that study's F from the zoo); the measurements show yours.
 
 # %%
-plots.style_mixing_figure(G_show, seeds_a=(1, 2, 3, 4, 5), seeds_b=(6, 7))
+figures.style_mixing_figure(G_show, seeds_a=(1, 2, 3, 4, 5), seeds_b=(6, 7))
 
 # %% [markdown]
 # ### What budget buys
@@ -71,7 +71,7 @@ plots.style_mixing_figure(G_show, seeds_a=(1, 2, 3, 4, 5), seeds_b=(6, 7))
 # %%
 from IPython.display import display
 
-from sgan.ablation import run_summary
+from sgan.studies.ablation import run_summary
 
 if showcase_dir == run_dir:
     print("the grid above shows your own F: nothing to compare")
@@ -93,8 +93,8 @@ else:
 from sgan.metrics.domain_net import load_domain_net
 
 net = load_domain_net(resolution=G.cfg.resolution)  # the judge of G's resolution (32² or 64²)
-agreement = plots.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed)
-plots.agreement_figure(agreement)
+agreement = figures.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed)
+figures.agreement_figure(agreement)
 
 # %% [markdown]
 # **Where do the glasses go?** The paper's Figure 3 lists eyeglasses among what the coarse styles bring; our
@@ -104,7 +104,7 @@ plots.agreement_figure(agreement)
 # %%
 from IPython.display import Markdown, display
 
-per_factor = plots.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed, per_factor=True)
+per_factor = figures.style_mixing_agreement(G, net, num_pairs=num_pairs, seed=seed, per_factor=True)
 glasses = {scale: per_factor[scale].get("glasses", float("nan")) for scale in plots.SCALES}
 carrier = max((s for s in glasses if glasses[s] == glasses[s]), key=glasses.get, default=None)
 display(Markdown(
@@ -133,15 +133,15 @@ for copied in plots.SCALES:
 # %%
 from IPython.display import Markdown, display
 
-from sgan import prose
+from sgan.studies import render
 
 colour_half = agreement["fine"]["fine"] > agreement["coarse"]["fine"]
 pose_half = agreement["coarse"]["coarse"] > agreement["fine"]["coarse"]
 middle_half = agreement["middle"]["middle"] > agreement["fine"]["middle"]
 display(Markdown(
-    f"**Your run:** copied from B, coarse styles carry {prose.value(agreement['coarse']['coarse'])} of B's coarse "
-    f"factors and {prose.value(agreement['coarse']['fine'])} of its colours; fine styles carry "
-    f"{prose.value(agreement['fine']['coarse'])} and {prose.value(agreement['fine']['fine'])}. The colour half of "
+    f"**Your run:** copied from B, coarse styles carry {render.value(agreement['coarse']['coarse'])} of B's coarse "
+    f"factors and {render.value(agreement['coarse']['fine'])} of its colours; fine styles carry "
+    f"{render.value(agreement['fine']['coarse'])} and {render.value(agreement['fine']['fine'])}. The colour half of "
     f"the paper's pattern (fine styles carry more of the colours than coarse styles) "
     f"{'holds' if colour_half else 'does not hold'} here; the pose half (coarse styles carry more of the coarse "
     f"factors than fine styles) {'holds' if pose_half else 'does not hold'}."
@@ -149,9 +149,9 @@ display(Markdown(
        " A reason, proposed: the last two layers have the fewest channels, and their styles set per-channel "
        "thresholds that move outlines too, so fine styles from B can carry as much of B's coarse factors as coarse "
        "styles do.")
-    + f" The middle styles carry {prose.value(agreement['middle']['middle'])} of B's middle factors (facial "
+    + f" The middle styles carry {render.value(agreement['middle']['middle'])} of B's middle factors (facial "
     f"features), {'more' if middle_half else 'less'} than the fine styles do "
-    f"({prose.value(agreement['fine']['middle'])}): the paper's \"middle styles, facial features\" "
+    f"({render.value(agreement['fine']['middle'])}): the paper's \"middle styles, facial features\" "
     f"{'holds' if middle_half else 'does not hold'} here."))
 
 # %% [markdown]
@@ -165,7 +165,7 @@ mixer = StyleMixingWidget(G_show, seeds=(1, 2))
 mixer
 
 # %%
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %% [markdown]
 # ## Predict, then run: F against the same network trained without mixing
@@ -179,7 +179,7 @@ plots.run_figure(run_dir)
 experiment_config = "E"  # your change: another trained config with styles (C, D or E)
 
 G_other = sgan.load_generator(trained_run(experiment_config, profile, seed=seed, out_dir=runs_dir))
-other = plots.style_mixing_agreement(G_other, net, num_pairs=num_pairs, seed=seed)
+other = figures.style_mixing_agreement(G_other, net, num_pairs=num_pairs, seed=seed)
 for name, table in (("F", agreement), (experiment_config, other)):
     print(f"{name}: share of B's colours carried by fine styles {table['fine']['fine']:.2f}, by coarse styles "
           f"{table['coarse']['fine']:.2f}; of B's coarse factors by coarse styles {table['coarse']['coarse']:.2f}")
@@ -203,7 +203,7 @@ display(Markdown(
 # %%
 from IPython.display import Markdown, display
 
-from sgan.reference_tables import switch_report
+from sgan.studies.reference_tables import switch_report
 
 display(Markdown(switch_report("F", profile, runs_dir)))
 

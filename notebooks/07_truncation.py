@@ -25,10 +25,10 @@ psis = [1.0, 0.7, 0.5, 0.0, -0.5, -1.0]
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import showcase_run
-from sgan.course import setup_notebook
-from sgan.widgets import TruncationWidget
+from sgan.studies.ablation import showcase_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import figures, plots
+from sgan.viz.widgets import TruncationWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 run_dir = showcase_run("F", profile, seed=seed, out_dir=runs_dir)  # the sharpest F there is (printed)
@@ -55,7 +55,7 @@ assert torch.allclose(by_hand, truncate(ws, G.w_avg, psi, cutoff), atol=1e-6)
 # $\bar{\mathbf{w}}$ itself, the same image for every seed.
 
 # %%
-plots.truncation_figure(G, seeds=(1, 2, 3, 4), psis=psis)
+figures.truncation_figure(G, seeds=(1, 2, 3, 4), psis=psis)
 
 # %% [markdown]
 # As $\psi$ shrinks, the images move toward the average face and vary less. The per-pixel standard deviation
@@ -65,7 +65,7 @@ plots.truncation_figure(G, seeds=(1, 2, 3, 4), psis=psis)
 import matplotlib.pyplot as plt
 
 sweep = torch.linspace(0, 1, 6, device="cpu").tolist()
-images = plots.truncation_sweep(G, range(32), sweep)  # [P, S, 3, H, W]
+images = figures.truncation_sweep(G, range(32), sweep)  # [P, S, 3, H, W]
 spread = [images[i].clamp(-1, 1).std(dim=0).mean().item() for i in range(len(sweep))]
 plt.figure(figsize=(4, 2.5))
 plt.plot(sweep, spread, marker="o")

@@ -27,11 +27,12 @@ import scipy.linalg
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import data_root, load_data, markdown_table, trained_run
-from sgan.config import LEARNS_NOTHING
-from sgan.course import setup_notebook
 from sgan.metrics import compute_metric, frechet_distance, metric_name
+from sgan.profiles import LEARNS_NOTHING
+from sgan.studies.ablation import data_root, load_data, trained_run
+from sgan.studies.ablation_tables import markdown_table
+from sgan.studies.course import setup_notebook
+from sgan.viz import plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 cfg = sgan.make_config("F", profile, seed=seed)
@@ -94,7 +95,7 @@ plots.grid_figure(torch.cat([data.batch(np.arange(8)), plots.samples(G, range(8)
 # %%
 from IPython.display import Markdown, display
 
-from sgan.ablation import load_results, table1_rows
+from sgan.studies.ablation_tables import load_results, table1_rows
 
 Markdown(markdown_table(table1_rows(load_results(runs_dir))))
 
@@ -102,16 +103,16 @@ Markdown(markdown_table(table1_rows(load_results(runs_dir))))
 # ## What reproduced: the paper's Table 1 with seeds
 #
 # One run per config cannot order configs whose FIDs lie a few points apart. The reference runs (three seeds
-# per config at the `cpu` profile, `python -m sgan.reference`) can: below, each claim of the paper's Table 1,
+# per config at the `cpu` profile, `python -m sgan reference`) can: below, each claim of the paper's Table 1,
 # its direction in our runs, and whether the seed bands separate. Where our order differs from the paper's,
 # the last column names the controlled experiment that explains it (notebooks 02 and 12 show them).
 
 # %%
-from sgan import reference, reference_tables
+from sgan.studies import reference, reference_tables
 
 tables = reference_tables.load_reference(reference.report_dir(profile))
 if tables is None:
-    print(f"no reference results for profile {profile!r}: `python -m sgan.reference --profile {profile}` "
+    print(f"no reference results for profile {profile!r}: `python -m sgan reference --profile {profile}` "
           "makes them (the cpu profile's are committed)")
 else:
     claims = [c for c in tables["reproduced"] if c["table"] == "1"]

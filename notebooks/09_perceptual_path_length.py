@@ -27,13 +27,13 @@ import numpy as np
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import trained_run
-from sgan.config import LEARNS_NOTHING
-from sgan.course import setup_notebook
 from sgan.metrics import compute_metric, metric_name
 from sgan.metrics import ppl as ppl_lib
-from sgan.widgets import InterpolationWidget
+from sgan.profiles import LEARNS_NOTHING
+from sgan.studies.ablation import trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import figures, plots
+from sgan.viz.widgets import InterpolationWidget
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 cfg = sgan.make_config("F", profile, seed=seed)
@@ -54,7 +54,7 @@ an, bn = a / a.norm(dim=1, keepdim=True), b / b.norm(dim=1, keepdim=True)
 theta = torch.arccos((an * bn).sum(1, keepdim=True))
 by_hand = (torch.sin((1 - t) * theta) * an + torch.sin(t * theta) * bn) / torch.sin(theta)
 assert torch.allclose(by_hand, ppl_lib.slerp(a, b, t), atol=1e-5)
-assert torch.allclose(by_hand, plots.slerp(a, b, t), atol=1e-5)  # the one the interpolation figures use
+assert torch.allclose(by_hand, figures.slerp(a, b, t), atol=1e-5)  # the one the interpolation figures use
 
 images = torch.randn(2, 3, 32, 32, generator=gen, device="cpu")
 c = 32 // 8
@@ -71,7 +71,7 @@ assert np.isclose(ppl_lib.filtered_mean(values)[0], values[(values >= lo) & (val
 # generator the W walk changes the image more evenly.
 
 # %%
-plots.interpolation_figure(G, seed_a=1, seed_b=2, steps=9)
+figures.interpolation_figure(G, seed_a=1, seed_b=2, steps=9)
 
 # %%
 walker = InterpolationWidget(G, seed_a=1, seed_b=2, space="w", t=0.5)

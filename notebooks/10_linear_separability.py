@@ -27,12 +27,12 @@ import numpy as np
 import torch
 
 import sgan
-from sgan import plots
-from sgan.ablation import load_data, trained_run
-from sgan.config import LEARNS_NOTHING
-from sgan.course import setup_notebook
 from sgan.metrics import compute_metric, metric_name
 from sgan.metrics import separability as ls_lib
+from sgan.profiles import LEARNS_NOTHING
+from sgan.studies.ablation import load_data, trained_run
+from sgan.studies.course import setup_notebook
+from sgan.viz import curves
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 cfg = sgan.make_config("F", profile, seed=seed)
@@ -92,7 +92,7 @@ print("  ".join(f"{k}: {v:.2f}" for k, v in judge.items()))
 G = sgan.load_generator(trained_run("F", profile, seed=seed, out_dir=runs_dir))
 ls = compute_metric(metric_name("ls", cfg.train.ls_samples), G, seed=seed)
 print(f"{ls['metric']}: Z {ls['value_z']:.3f}   W {ls['value_w']:.3f}   (attributes: {len(ls['attributes'])})")
-plots.z_vs_w_figure(ls["entropies_z"], ls["entropies_w"], "H(Y|X) [bits]")
+curves.z_vs_w_figure(ls["entropies_z"], ls["entropies_w"], "H(Y|X) [bits]")
 
 # %% [markdown]
 # Read the bars with two cautions, computed here rather than assumed. A factor that G (almost) does not vary is
@@ -125,7 +125,7 @@ probes = compute_metric(metric_name("probes", cfg.train.ls_samples), G, seed=see
 print(f"mean held-out R² (continuous factors): Z {probes['mean_r2_z']:.3f}, W {probes['mean_r2_w']:.3f}")
 print(f"mean held-out accuracy (binary factors): Z {probes['mean_accuracy_z']:.3f}, W {probes['mean_accuracy_w']:.3f}")
 # factors whose R² is undefined (None) in either space are left out
-plots.z_vs_w_figure(probes["r2_z"], probes["r2_w"], "held-out R²", labels=("from z", "from w"))
+curves.z_vs_w_figure(probes["r2_z"], probes["r2_w"], "held-out R²", labels=("from z", "from w"))
 
 # %% [markdown]
 # ## Checks

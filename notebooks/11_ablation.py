@@ -19,7 +19,7 @@ config = "F"  # A-F
 profile = None  # None: $SGAN_PROFILE or "cpu"
 seed = 0
 data = "synthetic"  # "synthetic", "digits" or an image folder
-data_n = None  # images in the training set (None: the profile's default, sgan.ablation.DATA_SIZES)
+data_n = None  # images in the training set (None: the profile's default, sgan.profiles.DATA_SIZES)
 out_dir = None  # None: runs/course/<profile>
 overrides = {}  # make_config overrides, e.g. {"style_mixing_prob": 0.5}
 metrics = None  # None: the profile's metrics (FID, the four PPLs, separability)
@@ -29,9 +29,10 @@ progress = True
 from IPython.display import Markdown, display
 
 import sgan
-from sgan import plots
-from sgan.ablation import markdown_table, read_results, resolve_config, run_ablation, training_complete
-from sgan.course import setup_notebook
+from sgan.studies.ablation import read_results, resolve_config, run_ablation, training_complete
+from sgan.studies.ablation_tables import markdown_table
+from sgan.studies.course import setup_notebook
+from sgan.viz import curves, plots
 
 profile, out_dir = setup_notebook(profile, out_dir)
 
@@ -47,7 +48,7 @@ display(Markdown(markdown_table([{"metric": k, "value": v, "feature network": re
 print(f"trained in {results['train_seconds']:.0f} s (0 when reused), evaluated in {results['eval_seconds']:.0f} s")
 
 # %%
-plots.run_figure(run_dir)
+curves.run_figure(run_dir)
 
 # %% [markdown]
 # The learning curve: the FID of the EMA generator at every tick (the paper reports the lowest point, "the
@@ -57,7 +58,7 @@ plots.run_figure(run_dir)
 curve = results.get("learning_curve")
 if curve:
     print(f"{curve['metric']}: best {curve['best']:.2f} at {curve['best_kimg']:g} kimg, final {curve['final']:.2f}")
-plots.learning_curves_figure({config: [run_dir]}) if curve else None
+curves.learning_curves_figure({config: [run_dir]}) if curve else None
 
 # %%
 G = sgan.load_generator(run_dir)
@@ -66,7 +67,7 @@ plots.samples_figure(G, seeds=range(16))
 # %% [markdown]
 # ## Watching it learn
 #
-# Opened in JupyterLab, this notebook trains with a **live view** above (from `sgan.train`, `sgan.live`): the
+# Opened in JupyterLab, this notebook trains with a **live view** above (from `sgan.train`, `sgan.training.live`): the
 # losses and the FID curve against kimg, the curve beside the reference runs' band of this config (their best
 # FID, mean ± 2 std over seeds) when there is one, the latest grid, img/s and the time left, and a stop button
 # that writes a checkpoint (run the cell again to resume). Under papermill the run prints one line per tick
@@ -78,7 +79,7 @@ plots.samples_figure(G, seeds=range(16))
 # them as a GIF.
 
 # %%
-from sgan.timelapse import TimelapseWidget
+from sgan.viz.timelapse import TimelapseWidget
 
 timelapse = TimelapseWidget(run_dir)
 timelapse
@@ -98,5 +99,5 @@ saved = read_results(run_dir)
 assert saved["metrics"] == results["metrics"] and saved["config"] == config
 assert not sgan.RunConfig.from_dict(saved["run_config"]).differences(cfg)
 assert saved["metrics"] and all(math.isfinite(v) for v in saved["metrics"].values()), saved["metrics"]
-assert len(timelapse.frames) == len(plots.read_log(run_dir)) + 1  # tick 0, then one frame per tick
+assert len(timelapse.frames) == len(curves.read_log(run_dir)) + 1  # tick 0, then one frame per tick
 print("ok")

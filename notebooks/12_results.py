@@ -2,7 +2,7 @@
 # # 12 · Results: the paper's Tables 1 and 3, reproduced at our scale
 #
 # This notebook collects the ablation runs of notebook 11 (one per config, in `runs/course/<profile>/`) into
-# the paper's tables, beside the paper's numbers (`sgan.ablation.PAPER_TABLE1` ..., with their source).
+# the paper's tables, beside the paper's numbers (`sgan.studies.ablation_tables.PAPER_TABLE1` ..., with their source).
 # Configs that have no complete run yet are trained and measured first (the same `run_ablation` call).
 #
 # **Reading the tables.** The paper trains 1024² networks for 25M images on FFHQ; our profiles train small
@@ -22,12 +22,13 @@ import math
 
 from IPython.display import Markdown, display
 
-from sgan import ablation, plots
-from sgan.course import setup_notebook
+from sgan.studies import ablation, ablation_tables
+from sgan.studies.course import setup_notebook
+from sgan.viz import curves
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 results = [ablation.run_ablation(c, profile, seed=seed, out_dir=runs_dir) for c in configs]
-paths = ablation.write_tables(runs_dir)
+paths = ablation_tables.write_tables(runs_dir)
 print(f"tables written to {paths['markdown']} and {paths['json']}")
 
 # %% [markdown]
@@ -39,26 +40,26 @@ print(f"tables written to {paths['markdown']} and {paths['json']}")
 # than the final FID.
 
 # %%
-table1 = ablation.table1_rows(results)
-display(Markdown(ablation.markdown_table(table1)))
+table1 = ablation_tables.table1_rows(results)
+display(Markdown(ablation_tables.markdown_table(table1)))
 fid_name = next(k for k in table1[0] if k.startswith("fid"))
 # the bars plot the best FID of the learning curve, as the paper's Table 1 (the best seen during training);
 # the final FID where the curve measured with another network (its best is then empty)
 best_name = f"{fid_name} best"
 plotted = best_name if all(math.isfinite(r[best_name]) for r in table1) else fid_name
-plots.results_figure([{"config": r["config"], "metrics": {plotted: r[plotted]}} for r in table1], plotted,
-                     paper={c: v["FFHQ"] for c, v in ablation.PAPER_TABLE1.items()})
+curves.results_figure([{"config": r["config"], "metrics": {plotted: r[plotted]}} for r in table1], plotted,
+                     paper={c: v["FFHQ"] for c, v in ablation_tables.PAPER_TABLE1.items()})
 
 # %%
-from sgan import prose
+from sgan.studies import render
 
-display(Markdown(prose.table1_order_prose(table1, plotted)))
+display(Markdown(render.table1_order_prose(table1, plotted)))
 
 # %% [markdown]
 # ## Your run against the reference runs
 #
 # One run per config cannot say whether a difference between two configs is real. The **reference runs**
-# (`python -m sgan.reference`, `make reference`) trained every config of the `cpu` profile with three seeds
+# (`python -m sgan reference`, `make reference`) trained every config of the `cpu` profile with three seeds
 # on this project's 2-core machine and committed their tables to `results/cpu/`. Below, each of your configs
 # against the reference's band: a dot inside ± 2 standard deviations is an ordinary draw of the same recipe,
 # a dot far outside means something differs (the code, the profile or the data). Your seed-0 run repeats the
@@ -66,12 +67,12 @@ display(Markdown(prose.table1_order_prose(table1, plotted)))
 # differently in the last bits, and GAN training amplifies such differences into a different draw of the band.
 
 # %%
-from sgan import reference, reference_tables
+from sgan.studies import reference, reference_tables
 
 reference_dir = reference.report_dir(profile)
 reference_results = reference_tables.load_reference(reference_dir)
 if reference_results is None:
-    print(f"No reference results for profile {profile!r} ({reference_dir}): `python -m sgan.reference "
+    print(f"No reference results for profile {profile!r} ({reference_dir}): `python -m sgan reference "
           f"--profile {profile}` makes them (the cpu profile's are committed).")
     comparison = []
 else:
@@ -79,7 +80,7 @@ else:
     display(Markdown(reference_tables.comparison_markdown(comparison, f"{reference_results['metric']} best")))
     inside = sum(bool(r["inside_2_std"]) for r in comparison)
     display(Markdown(f"**{inside} of your {len(comparison)} configs lie inside the reference's ± 2 std band.**"))
-plots.reference_bands_figure(comparison, f"{reference_results['metric']} best") if comparison else None
+curves.reference_bands_figure(comparison, f"{reference_results['metric']} best") if comparison else None
 
 # %% [markdown]
 # ## Are the faces drawn? (beyond the paper)
@@ -92,20 +93,20 @@ plots.reference_bands_figure(comparison, f"{reference_results['metric']} best") 
 # most of the data's faces are.
 
 # %%
-attributes = ablation.attribute_rows(results)
-display(Markdown(ablation.markdown_table(attributes))) if attributes else print("no attrs results")
+attributes = ablation_tables.attribute_rows(results)
+display(Markdown(ablation_tables.markdown_table(attributes))) if attributes else print("no attrs results")
 
 # %% [markdown]
 # ## Learning curves
 #
 # One seed per config here, so a gap of a few FID points between two curves can be chance: GAN training is
-# chaotic, and the same config with another seed lands elsewhere (`python -m sgan.sweep configs --seeds 0,1,2`
+# chaotic, and the same config with another seed lands elsewhere (`python -m sgan sweep configs --seeds 0,1,2`
 # draws the same figure with a band over three seeds). Spikes can come anywhere: at the end of a fade-in
 # (notebook 01 measures those), and later, where one network gets ahead of the other for a few ticks.
 
 # %%
 with_curves = {r["config"]: [r["run_dir"]] for r in results if r.get("learning_curve")}
-plots.learning_curves_figure(with_curves, title=f"config A-F at profile {profile!r}, seed {seed}") if with_curves else None
+curves.learning_curves_figure(with_curves, title=f"config A-F at profile {profile!r}, seed {seed}") if with_curves else None
 
 # %% [markdown]
 # ## Where our Table 1 differs from the paper, and why
@@ -128,17 +129,17 @@ plots.learning_curves_figure(with_curves, title=f"config A-F at profile {profile
 
 # %%
 cpu = reference.report_dir("cpu")  # the studies are committed for the cpu profile
-display(Markdown(prose.b_tuning_prose(cpu / "b_tuning")))
-display(Markdown("**The budget study:** " + prose.study_row_prose(cpu / "budget", "192", "the budget study") + "; "
-                 + prose.study_row_prose(cpu / "budget", "the course", "the budget study") + "."))
-display(Markdown("**The recipe study:** " + prose.study_row_prose(cpu / "recipe", "γ 10", "the recipe study") + "; "
-                 + prose.study_row_prose(cpu / "recipe", "γ 1", "the recipe study") + "."))
-display(Markdown(prose.attributes_prose(cpu / "budget" / "attributes.json", attributes)))
+display(Markdown(render.b_tuning_prose(cpu / "b_tuning")))
+display(Markdown("**The budget study:** " + render.study_row_prose(cpu / "budget", "192", "the budget study") + "; "
+                 + render.study_row_prose(cpu / "budget", "the course", "the budget study") + "."))
+display(Markdown("**The recipe study:** " + render.study_row_prose(cpu / "recipe", "γ 10", "the recipe study") + "; "
+                 + render.study_row_prose(cpu / "recipe", "γ 1", "the recipe study") + "."))
+display(Markdown(render.attributes_prose(cpu / "budget" / "attributes.json", attributes)))
 
 # %%
 from IPython.display import Image
 
-from sgan import sweep
+from sgan.studies import sweep
 
 for study in ("recipe", "recipe_search", "budget"):
     report = sweep.results_dir(study, "cpu")
@@ -155,14 +156,14 @@ for study in ("recipe", "recipe_search", "budget"):
 #
 # The budget study above trained F alone for longer. The **long study** trains every config that long, with
 # one recipe for all six (the `cpu-long` profile: the `cpu` profile's recipe at the channels of notebook 00's
-# table, to its budget; only the paper's switches differ) and several seeds: `python -m sgan.reference --study long` (`make
+# table, to its budget; only the paper's switches differ) and several seeds: `python -m sgan reference --study long` (`make
 # reference-long`, hours of CPU, never part of the course). Its report, `results/cpu-long/`, is rebuilt from
 # whatever runs exist, so the seeds column says how much is measured so far. Below: Table 1 at that budget
 # with the facial attributes, where F's learning curve crosses A's (computed from the curves), what reproduced
 # at each budget claim by claim, the curves of A, B and F, and one row of faces per config.
 
 # %%
-from sgan.reference import report_dir
+from sgan.studies.reference import report_dir
 
 long_dir = report_dir("cpu-long")
 if (long_dir / "long.md").is_file():
@@ -180,12 +181,12 @@ else:
 # the other space is listed too.
 
 # %%
-table3 = ablation.table3_rows(results)
-display(Markdown(ablation.markdown_table(table3)))
+table3 = ablation_tables.table3_rows(results)
+display(Markdown(ablation_tables.markdown_table(table3)))
 # the bars follow the table: Z for the traditional A and B, W for the style-based C-F, as in the paper
 ppl_label = "ppl full (Z for A, B; W for C-F)"
 ppl_rows = [{"config": row["config"], "metrics": {ppl_label: row["ppl full"]}} for row in table3]
-plots.results_figure(ppl_rows, ppl_label, paper={r["config"]: r["ppl_full"] for r in ablation.PAPER_TABLE3 if r["config"]})
+curves.results_figure(ppl_rows, ppl_label, paper={r["config"]: r["ppl_full"] for r in ablation_tables.PAPER_TABLE3 if r["config"]})
 
 # %% [markdown]
 # ## The reference tables: Tables 1-4 with seeds, and what reproduced
@@ -203,9 +204,9 @@ names = {"table1": "Table 1 (FID)", "table2": "Table 2 (mixing regularization)",
          "reproduced": "What reproduced"}
 if reference_results is None:
     print(f"No reference results for profile {profile!r}; the paper's Tables 2 and 4 for comparison:")
-    display(Markdown(ablation.markdown_table([{"training": k, **{str(n): v for n, v in row.items()}}
-                                              for k, row in ablation.PAPER_TABLE2.items()])))
-    display(Markdown(ablation.markdown_table(ablation.PAPER_TABLE4)))
+    display(Markdown(ablation_tables.markdown_table([{"training": k, **{str(n): v for n, v in row.items()}}
+                                              for k, row in ablation_tables.PAPER_TABLE2.items()])))
+    display(Markdown(ablation_tables.markdown_table(ablation_tables.PAPER_TABLE4)))
 else:
     for key, title in names.items():
         display(Markdown(f"**{title}**, `results/{profile}/{key}.md`\n\n" + (reference_dir / f"{key}.md").read_text()))
@@ -216,14 +217,14 @@ else:
     display(Markdown(f"**{len(held)} of the paper's {len(claims)} claims hold here in direction, "
                      f"{sum(bool(c['bands_separate']) for c in held)} of them with separate seed bands; "
                      f"{len(mechanism)} of them with their mechanism too** (the reference runs)."))
-    display(Markdown(prose.table1_order_prose(
+    display(Markdown(render.table1_order_prose(
         [{"config": r["config"], "best": r["fid_best"]["mean"]} for r in reference_results["table1"]], "best",
         "the reference, mean over 3 seeds")))
     mechanism_file = reference_dir / "table2_mechanism.json"  # the proposed reason, tested (--mixing-decomposition)
     mechanism = json.loads(mechanism_file.read_text())["rows"] if mechanism_file.is_file() else None
-    display(Markdown(prose.table2_prose(reference_results["table2"], mechanism)))
-    display(Markdown(prose.ppl_prose(reference_results["table3"])))
-print("source of the paper's numbers:", ablation.PAPER_SOURCE)
+    display(Markdown(render.table2_prose(reference_results["table2"], mechanism)))
+    display(Markdown(render.ppl_prose(reference_results["table3"])))
+print("source of the paper's numbers:", ablation_tables.PAPER_SOURCE)
 
 # %% [markdown]
 # ## A and F learning, side by side
@@ -237,7 +238,7 @@ print("source of the paper's numbers:", ablation.PAPER_SOURCE)
 # %%
 from IPython.display import Image as ImageFile
 
-from sgan import timelapse
+from sgan.viz import timelapse
 
 run_of = {r["config"]: r["run_dir"] for r in results}
 if "A" in run_of and "F" in run_of:

@@ -3,7 +3,7 @@
 #
 # Every notebook so far got its models from `trained_run`: the loop was a black box. Here we open it. We write
 # one minibatch of the paper's procedure ourselves, from the same random draws, and check that after a few
-# steps our weights are **bit for bit** those of `sgan.training.Trainer`. One step is:
+# steps our weights are **bit for bit** those of `sgan.training.trainer.Trainer`. One step is:
 #
 # 1. the phase of the schedule (resolution $r$, fade $\alpha$, minibatch $B$, learning rate);
 # 2. **D step**: reals $x$ (drawn, mirrored, box-filtered to $r$, faded), fakes $G(\mathbf{z})$ with
@@ -25,17 +25,17 @@ import torch
 import torch.nn.functional as F
 
 import sgan
-from sgan.course import setup_notebook
 from sgan.data import load_dataset
-from sgan.distributed import DistInfo
 from sgan.mixing import draw_crossovers, mix_styles
 from sgan.noise import draw_noise
 from sgan.schedule import schedule
+from sgan.studies.course import setup_notebook
 from sgan.synthesis import layers_at
-from sgan.training import Trainer, area_downsample, fade_reals
+from sgan.training.distributed import DistInfo
+from sgan.training.trainer import Trainer, area_downsample, fade_reals
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
-data = load_dataset("synthetic", resolution=16, n=256, root=sgan.ablation.data_root(), progress=False)
+data = load_dataset("synthetic", resolution=16, n=256, root=sgan.studies.ablation.data_root(), progress=False)
 STEPS = 3
 
 
@@ -58,8 +58,8 @@ def fresh_state(cfg):
                 eps=cfg.train.adam_eps, fused=True)
     return dict(G=G, D=D, G_ema=G_ema, opt_G=torch.optim.Adam(G.parameters(), **adam),
                 opt_D=torch.optim.Adam(D.parameters(), **adam),
-                gen_data=torch.Generator("cpu").manual_seed(cfg.train.seed),
-                gen_latent=torch.Generator("cpu").manual_seed(cfg.train.seed + 1), nimg=0)
+                data_rng=torch.Generator("cpu").manual_seed(cfg.train.seed),
+                latent_rng=torch.Generator("cpu").manual_seed(cfg.train.seed + 1), nimg=0)
 
 
 # %% [markdown]
@@ -73,16 +73,16 @@ def fresh_state(cfg):
 # %%
 def draw_reals(s, cfg, phase):
     B = phase.batch
-    index = torch.randint(len(data), (B,), generator=s["gen_data"], device="cpu")
+    index = torch.randint(len(data), (B,), generator=s["data_rng"], device="cpu")
     x = data.batch(index.numpy(), mirror=False)  # [B, 3, 16, 16]
     if cfg.train.mirror:
-        flip = torch.rand(B, generator=s["gen_data"], device="cpu") < 0.5
+        flip = torch.rand(B, generator=s["data_rng"], device="cpu") < 0.5
         x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
     return fade_reals(area_downsample(x, phase.resolution), phase.alpha)  # [B, 3, r, r]
 
 
 def draw_latents(s, cfg, phase):
-    G, gen, B = s["G"], s["gen_latent"], phase.batch
+    G, gen, B = s["G"], s["latent_rng"], phase.batch
     z1 = torch.randn(B, cfg.model.z_dim, generator=gen, device="cpu")
     used = layers_at(phase.resolution)
     if cfg.model.style_mixing_prob > 0:
@@ -158,7 +158,7 @@ def step_by_hand(s, cfg):
         ws, noise = draw_latents(s, cfg, phase)
         fakes = G.synthesis(ws, resolution=phase.resolution, alpha=phase.alpha, noise=noise)
         G.update_w_avg(ws[:, 0].mean(0, keepdim=True))
-    u = torch.rand(phase.batch, 1, 1, 1, generator=s["gen_latent"], device="cpu") if cfg.model.loss == "wgan_gp" else None
+    u = torch.rand(phase.batch, 1, 1, 1, generator=s["latent_rng"], device="cpu") if cfg.model.loss == "wgan_gp" else None
     D.requires_grad_(True)
     loss_D = d_loss_by_hand(cfg, critic, reals, fakes, u)
     s["opt_D"].zero_grad(set_to_none=True)

@@ -41,10 +41,6 @@ import torch
 from IPython.display import Markdown, display
 
 import sgan
-from sgan import plots
-from sgan.ablation import markdown_table, showcase_run
-from sgan.config import LEARNS_NOTHING
-from sgan.course import setup_notebook
 from sgan.data.synthetic_faces import render, sample_factors
 from sgan.editing import (
     compare_spaces,
@@ -53,8 +49,13 @@ from sgan.editing import (
     judge_readings,
 )
 from sgan.metrics.domain_net import load_domain_net
+from sgan.profiles import LEARNS_NOTHING
 from sgan.projection import project, ramp_up_steps, w_statistics
-from sgan.rundir import RunDir
+from sgan.studies.ablation import showcase_run
+from sgan.studies.ablation_tables import markdown_table
+from sgan.studies.course import setup_notebook
+from sgan.training.rundir import RunDir
+from sgan.viz import figures, plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
 # the sharpest F and B there are (printed: your runs when they trained as long as the long study's, else its
@@ -118,7 +119,7 @@ comparison = compare_spaces(G, G_b, judge, spread, fit_images=fit_images, edit_i
 directions, matrices, scores = comparison.directions, comparison.matrices, comparison.scores
 print(f"directions and matrices in {time.perf_counter() - start:.0f} s")
 names, M = matrices[("F", "w")]
-plots.disentanglement_figure(names, M, "F in W: |change| of each factor's reading (columns) per edit (rows)")
+figures.disentanglement_figure(names, M, "F in W: |change| of each factor's reading (columns) per edit (rows)")
 
 # %%
 display(Markdown(markdown_table([
@@ -128,11 +129,11 @@ display(Markdown(markdown_table([
      "mean held-out R² of the directions": f"{np.mean(list(directions[(g, s[0])].r2.values())):.2f}",
      "degenerate (spread < ¼ of the data's; scores 1)": ", ".join(directions[(g, s[0])].degenerate) or "—"}
     for g, s in matrices])))
-from sgan import prose
+from sgan.studies import render
 
-verdicts = [prose.compare(f"{whose['F']} in W", scores[("F", "w")], f"{whose['F']} in Z", scores[("F", "z")],
+verdicts = [render.compare(f"{whose['F']} in W", scores[("F", "w")], f"{whose['F']} in Z", scores[("F", "z")],
                           "cleaner than", "more entangled than", 3),
-            prose.compare(f"{whose['F']} in W", scores[("F", "w")], f"{whose['B']} (traditional) in Z",
+            render.compare(f"{whose['F']} in W", scores[("F", "w")], f"{whose['B']} (traditional) in Z",
                           scores[("B", "z")], "cleaner than", "more entangled than", 3)]
 budgets = {c: f"{cfg.train.total_kimg:g} kimg at profile {cfg.profile}" for c, cfg in trained.items()}
 agrees = {"W against Z": scores[("F", "w")] < scores[("F", "z")], "F against B": scores[("F", "w")] < scores[("B", "z")]}
@@ -140,8 +141,8 @@ held, failed = [c for c, ok in agrees.items() if ok], [c for c, ok in agrees.ite
 display(Markdown(f"**These generators:** {verdicts[0]}; {verdicts[1]} (W+, edits on the factor's own scale: "
                  f"{scores[('F', 'w+')]:.3f}, {'cleaner' if scores[('F', 'w+')] < scores[('F', 'w')] else 'not cleaner'}"
                  f" than plain W). The paper's claim (W cleaner than Z, the style-based generator cleaner than the "
-                 f"traditional one) holds here for {prose.listing(held, 'neither comparison')}"
-                 + (f" and not for {prose.listing(failed)}" if failed and held else "")
+                 f"traditional one) holds here for {render.listing(held, 'neither comparison')}"
+                 + (f" and not for {render.listing(failed)}" if failed and held else "")
                  + " (one seed: a difference of a few hundredths is within a run's noise)."
                  + ("" if budgets["F"] == budgets["B"] else
                     f" F ({budgets['F']}) and B ({budgets['B']}) come from different budgets, so F against B "
@@ -191,7 +192,7 @@ plots.grid_figure(edited, ncols=len(alphas), labels=labels, title="one face edit
 # the coarse, middle or fine ones: an edit of a colour applied to the coarse styles only should do little.
 
 # %%
-from sgan.widgets import EditWidget
+from sgan.viz.widgets import EditWidget
 
 editor = EditWidget(G, d, ws)
 editor

@@ -28,13 +28,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from sgan.ablation import data_root, load_data, markdown_table
 from sgan.atomic import write_json, write_text
 from sgan.config import make_config
-from sgan.distributed import DistInfo
 from sgan.metrics.fid import FIDTracker
-from sgan.sweep import mean_std, parse_seeds
-from sgan.training import Trainer
+from sgan.studies.ablation import data_root, load_data
+from sgan.studies.ablation_tables import markdown_table
+from sgan.studies.sweep import mean_std, parse_seeds
+from sgan.training.distributed import DistInfo
+from sgan.training.trainer import Trainer
 
 RENDERINGS = ("G", "G_ema, G's α", "G_ema, own α")
 

@@ -1,5 +1,5 @@
 """The paper's Figure 6 (Karras et al. 2019, Sec. 4) on the synthetic faces, trained and measured (issue 27,
-item 5; the measures are ``sgan.figure6``'s).
+item 5; the measures are ``sgan.studies.figure6``'s).
 
     python scripts/figure6_study.py --configs F --seeds 0,1 --out results/cpu/figure6
 
@@ -19,12 +19,12 @@ from pathlib import Path
 
 import torch
 
-from sgan import figure6
-from sgan.ablation import resolve_config, run_name, runs_root, training_complete
 from sgan.atomic import write_json, write_text
-from sgan.checkpoint import load_generator
 from sgan.metrics.domain_net import load_domain_net
-from sgan.sweep import parse_seeds
+from sgan.studies import figure6
+from sgan.studies.ablation import resolve_config, run_name, runs_root, training_complete
+from sgan.studies.sweep import parse_seeds
+from sgan.training.checkpoint import load_generator
 
 
 def run_info(run_dir: Path) -> dict:

@@ -12,7 +12,7 @@ PY=.venv/bin/python
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
 timeout 150 $PY -m pytest -q -p no:cacheprovider tests/test_device.py tests/test_device_hygiene.py \
   tests/test_speed_paths.py tests/test_cli.py -k "not ruff" 2>&1 | tail -15 | tee "$OUT/tests.txt"
-timeout 150 $PY -m sgan.bench --cases train-F-64-512,train-F-64-512-fast,generate-F-cpu,features-domain \
+timeout 150 $PY -m sgan bench --cases train-F-64-512,train-F-64-512-fast,generate-F-cpu,features-domain \
   --json "$OUT/bench.json" 2>&1 | tail -20 | tee "$OUT/bench.txt"
 for spec in "short:--set total_kimg=20" "64:--set start_resolution=64 --set total_kimg=8"; do
   name=${spec%%:*}; args=${spec#*:}

@@ -20,17 +20,17 @@ _API = {
     "make_config": "sgan.config",
     "preset": "sgan.config",
     "PRESETS": "sgan.config",
-    "PROFILES": "sgan.config",
+    "PROFILES": "sgan.profiles",
     "load_dataset": "sgan.data",
     "Generator": "sgan.generator",
     "Discriminator": "sgan.discriminator",
-    "train": "sgan.training",
-    "load_generator": "sgan.checkpoint",
+    "train": "sgan.training.loop",
+    "load_generator": "sgan.training.checkpoint",
     "compute_metric": "sgan.metrics",
     "list_metrics": "sgan.metrics",
-    "zoo": "sgan.model_zoo",
-    "zoo_entries": "sgan.model_zoo",
-    "zoo_provenance": "sgan.model_zoo",
+    "zoo": "sgan.studies.model_zoo",
+    "zoo_entries": "sgan.studies.model_zoo",
+    "zoo_provenance": "sgan.studies.model_zoo",
 }
 
 __all__ = sorted(_API)

@@ -46,6 +46,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from sgan.data.synthetic_faces import FACTORS, render, sample_factors
+from sgan.mixing import style_ranges
+
 SPACES = ("w", "z")
 DEGENERATE_BELOW = 0.25  # a factor is degenerate when G's readings spread < this fraction of the data's
 HOLDOUT = 0.25  # the share of the generated images that the directions' R² is measured on
@@ -61,8 +64,6 @@ def judge_readings(net: torch.nn.Module, images: torch.Tensor, batch: int = 256)
 def data_reading_spread(net: torch.nn.Module, resolution: int, n: int = 1000, seed: int = 0) -> dict[str, float]:
     """``{factor: s^data}``: the standard deviation of the judge's reading of each factor over ``n`` real
     synthetic faces at ``resolution`` (drawn with the data set's recipe at indices past any training set)."""
-    from sgan.data.synthetic_faces import render, sample_factors
-
     if n < 2:
         raise ValueError(f"data_reading_spread needs at least 2 faces, got n={n}.")
     faces = render(sample_factors(n, seed=seed, start_index=DATA_START_INDEX), resolution, seed=seed,
@@ -243,9 +244,6 @@ def edit(latents: torch.Tensor, direction: torch.Tensor, alpha: float, sigma: fl
 
 def scale_layers(G) -> dict[str, range]:
     """Each factor's layers in W+: the styles of its scale (coarse, middle or fine, as the data defines it)."""
-    from sgan.data.synthetic_faces import FACTORS
-    from sgan.mixing import style_ranges
-
     ranges = style_ranges(G)
     return {f.name: ranges[f.scale] for f in FACTORS}
 

@@ -4,7 +4,7 @@ Images are tensors ``[N, C, H, W]`` in [-1, 1] (C = 3, or 1 for a map); pictures
 ``[H, W, C]``. The conversion onto 256 levels is ``round(x · 127.5 + 127.5)`` clipped to [0, 255], as the
 official ``convert_images_to_uint8`` (``dnnlib/tflib/tfutil.py``) maps [-1, 1]; written in this order (not
 ``(x + 1) · 127.5``, which rounds about 1 value in 10⁶ differently) because the zoo's fixed-seed image
-checks (``sgan.model_zoo``) were hashed with it.
+checks (``sgan.studies.model_zoo``) were hashed with it.
 """
 
 from __future__ import annotations

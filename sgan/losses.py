@@ -106,27 +106,27 @@ def g_wgan(fake_scores: torch.Tensor) -> torch.Tensor:
     return -_full(fake_scores).mean()
 
 
-def d_loss(kind: str, D: Critic, reals: torch.Tensor, fakes: torch.Tensor, train: TrainConfig,
+def d_loss(loss_kind: str, D: Critic, reals: torch.Tensor, fakes: torch.Tensor, train: TrainConfig,
            u: torch.Tensor | None = None, generator: torch.Generator | None = None) -> DLoss:
-    """The D loss of ``kind`` ("wgan_gp" | "ns_r1") with ``train``'s weights.
+    """The D loss of ``loss_kind`` ("wgan_gp" | "ns_r1") with ``train``'s weights.
 
     WGAN-GP uses ``u [N, 1, 1, 1]`` when given (the training loop draws it for the global batch), else
     draws it from ``generator``.
     """
-    if kind == "ns_r1":
+    if loss_kind == "ns_r1":
         return d_logistic_r1(D, reals, fakes, gamma=train.r1_gamma)
-    if kind == "wgan_gp":
+    if loss_kind == "wgan_gp":
         if u is None:
             u = torch.rand(reals.shape[0], 1, 1, 1, generator=generator, device=reals.device)
         return d_wgan_gp(D, reals, fakes, u, lam=train.wgan_lambda, drift=train.wgan_epsilon,
                          target=train.wgan_target)
-    raise ValueError(f"loss={kind!r}: choose one of {LOSS_KINDS}.")
+    raise ValueError(f"loss={loss_kind!r}: choose one of {LOSS_KINDS}.")
 
 
-def g_loss(kind: str, fake_scores: torch.Tensor) -> torch.Tensor:
-    """The G loss of ``kind`` ("wgan_gp" | "ns_r1") from D's scores of the fakes ``[N, 1]``."""
-    if kind == "ns_r1":
+def g_loss(loss_kind: str, fake_scores: torch.Tensor) -> torch.Tensor:
+    """The G loss of ``loss_kind`` ("wgan_gp" | "ns_r1") from D's scores of the fakes ``[N, 1]``."""
+    if loss_kind == "ns_r1":
         return g_nonsaturating(fake_scores)
-    if kind == "wgan_gp":
+    if loss_kind == "wgan_gp":
         return g_wgan(fake_scores)
-    raise ValueError(f"loss={kind!r}: choose one of {LOSS_KINDS}.")
+    raise ValueError(f"loss={loss_kind!r}: choose one of {LOSS_KINDS}.")

@@ -1,5 +1,5 @@
-"""The ipywidgets pieces shared by the live training view (``sgan.live``) and the course's widgets
-(``sgan.widgets``): an image shown at its own pixel size, and a caption."""
+"""The ipywidgets pieces shared by the live training view (``sgan.training.live``) and the course's widgets
+(``sgan.viz.widgets``): an image shown at its own pixel size, and a caption."""
 
 from __future__ import annotations
 

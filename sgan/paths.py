@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-RUNS_ENV, DATA_ENV = "SGAN_RUNS", "SGAN_DATA"
+from sgan.env import DATA_ENV, RUNS_ENV
 
 
 def repo_root(start: str | Path | None = None) -> Path | None:
@@ -44,6 +44,6 @@ def report_dir(profile: str) -> Path:
 
 
 def load_reference(report: str | Path) -> dict[str, Any] | None:
-    """The reference tables written by ``python -m sgan.reference`` (``<report>/tables.json``), or None."""
+    """The reference tables written by ``python -m sgan reference`` (``<report>/tables.json``), or None."""
     path = Path(report) / "tables.json"
     return json.loads(path.read_text()) if path.is_file() else None

@@ -40,6 +40,9 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from sgan.metrics.domain_net import load_domain_net
 
 DEFAULT_STEPS = 1000  # the reference's num_steps
 W_AVG_SAMPLES = 10_000  # the reference's w_avg_samples
@@ -129,10 +132,6 @@ def project(G, images: torch.Tensor, space: str = "w", steps: int = DEFAULT_STEP
     ``project(G, images[i:i+1], ...)`` gives, to float rounding. Deterministic given ``seed`` (the initial noise
     maps and the noise on w, the same draws for every image). ``net``: the perceptual network (default: the
     domain network). Runs on G's device; G's weights are not changed."""
-    from tqdm.auto import tqdm
-
-    from sgan.metrics.domain_net import load_domain_net
-
     if space not in ("w", "w+"):
         raise ValueError(f"space={space!r}: project into 'w' (one w per image) or 'w+' (one per layer).")
     r = G.cfg.resolution

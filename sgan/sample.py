@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from sgan.images import image_grid, save_image
+from sgan.training.device import device_of
 
 MAX_SEEDS = 4096  # one grid; a 64×64 grid of 1024² images is already 17 GB of uint8
 
@@ -41,9 +42,7 @@ def generate_images(G, seeds: Iterable[int], psi: float = 1.0, cutoff: int | Non
                     noise: str = "random", resolution: int | None = None, alpha: float = 1.0,
                     device: str | torch.device | None = None) -> torch.Tensor:
     """One image per seed from generator ``G``: ``[len(seeds), 3, r, r]`` in [-1, 1] (clamped), on CPU. Drawn
-    on ``device`` (default: G's own, ``sgan.device.device_of``)."""
-    from sgan.device import device_of
-
+    on ``device`` (default: G's own, ``sgan.training.device.device_of``)."""
     device = device_of(G) if device is None else device
     images = []
     for seed in seeds:

@@ -1,5 +1,5 @@
 """The command line's one error type: a mistake in the arguments of ``python -m sgan`` or one of its
-subcommands (``sgan.__main__``, ``sgan.editing_cli``, ``sgan.watch_cli``). It is printed as ``error: ...``,
+subcommands (``sgan.cli``). It is printed as ``error: ...``,
 with the fix in the message, and exit status 2, never as a traceback."""
 
 

@@ -1,5 +1,5 @@
 """Jobs for tests/test_parallel.py, importable by spawned workers (``PYTHONPATH=tests``): each behaves like a
-training under ``sgan.parallel`` (stops at SIGTERM with ``TrainingStopped``) and leaves a marker file."""
+training under ``sgan.training.parallel`` (stops at SIGTERM with ``TrainingStopped``) and leaves a marker file."""
 
 import os
 import signal
@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from sgan.ablation import TrainingStopped
+from sgan.studies.ablation import TrainingStopped
 
 
 def slow_job(job):
@@ -30,7 +30,7 @@ def quick_job(job):
 
 
 if __name__ == "__main__":  # the parent: run four slow jobs two at a time
-    from sgan.parallel import JobsStopped, run_jobs
+    from sgan.training.parallel import JobsStopped, run_jobs
 
     try:
         print(list(run_jobs(slow_job, [(sys.argv[1], i) for i in range(4)], 2)), flush=True)

@@ -1,4 +1,4 @@
-"""sgan.ablation: run folders, completeness and reuse, results and the paper's tables."""
+"""sgan.studies.ablation: run folders, completeness and reuse, results and the paper's tables."""
 
 import json
 import math
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from sgan import ablation
 from sgan.config import PRESETS, make_config
+from sgan.studies import ablation, ablation_tables
 
 
 class TinyData:
@@ -42,13 +42,13 @@ def runs(tmp_path, monkeypatch):
 
 
 def test_paper_tables_are_complete_and_cite_their_source():
-    assert list(ablation.PAPER_TABLE1) == list(PRESETS)
-    assert ablation.PAPER_TABLE1["A"] == {"CelebA-HQ": 7.79, "FFHQ": 8.04}
-    assert ablation.PAPER_TABLE1["F"]["FFHQ"] == 4.40
-    assert [r["config"] for r in ablation.PAPER_TABLE3] == ["B", "D", "E", None, "F"]
-    assert all(set(row) == {1, 2, 3, 4} for row in ablation.PAPER_TABLE2.values())
-    assert ablation.PAPER_TABLE4[-1]["separability"] == ablation.PAPER_TABLE3[-1]["separability"] == 3.79
-    assert "1812.04948" in ablation.PAPER_SOURCE
+    assert list(ablation_tables.PAPER_TABLE1) == list(PRESETS)
+    assert ablation_tables.PAPER_TABLE1["A"] == {"CelebA-HQ": 7.79, "FFHQ": 8.04}
+    assert ablation_tables.PAPER_TABLE1["F"]["FFHQ"] == 4.40
+    assert [r["config"] for r in ablation_tables.PAPER_TABLE3] == ["B", "D", "E", None, "F"]
+    assert all(set(row) == {1, 2, 3, 4} for row in ablation_tables.PAPER_TABLE2.values())
+    assert ablation_tables.PAPER_TABLE4[-1]["separability"] == ablation_tables.PAPER_TABLE3[-1]["separability"] == 3.79
+    assert "1812.04948" in ablation_tables.PAPER_SOURCE
 
 
 def test_paths_follow_the_environment_and_the_repository(tmp_path, monkeypatch):
@@ -58,7 +58,7 @@ def test_paths_follow_the_environment_and_the_repository(tmp_path, monkeypatch):
     assert ablation.data_root() == tmp_path / "d"
     monkeypatch.delenv("SGAN_RUNS")
     root = ablation.repo_root(__file__)
-    assert (root / "sgan" / "ablation.py").is_file()
+    assert (root / "sgan" / "studies" / "ablation.py").is_file()
     monkeypatch.chdir(root / "sgan")
     assert ablation.runs_root() == root / "runs"  # a subfolder (e.g. notebooks/) writes where make course does
     assert ablation.repo_root(tmp_path) is None
@@ -105,7 +105,7 @@ def test_run_ablation_trains_measures_and_then_reuses(runs, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("a complete run was trained again")
 
-    monkeypatch.setattr("sgan.training.train", no_training)
+    monkeypatch.setattr(ablation, "train", no_training)
     again = ablation.run_ablation("F", "smoke", overrides=TINY, metrics=METRICS, progress=False)
     assert again == results
     assert ablation.ensure_trained("F", "smoke", overrides=TINY, progress=False) == run_dir
@@ -130,7 +130,7 @@ def test_a_run_whose_config_changed_is_moved_aside_and_retrained(runs):
     stale = [p.name for p in runs.iterdir() if ".stale-" in p.name]
     assert len(stale) == 1 and stale[0].startswith(run_dir.name)
     assert ablation.training_complete(run_dir, ablation.resolve_config("D", "smoke", 0, TINY))
-    assert ablation.load_results(runs) == []  # stale folders are never collected
+    assert ablation_tables.load_results(runs) == []  # stale folders are never collected
 
 
 def _result(config: str, fid: float, use_styles: bool) -> dict:
@@ -150,30 +150,30 @@ def test_tables_put_ours_beside_the_paper(tmp_path):
     results[1]["learning_curve"] = {"metric": "fid256", "feature_network": "domain-net-x", "best": 15.0,
                                     "best_kimg": 0.384, "final": 20.0}
     results[0]["learning_curve"] = {**results[1]["learning_curve"], "feature_network": "inception-x"}
-    t1 = ablation.table1_rows(results)
+    t1 = ablation_tables.table1_rows(results)
     assert [r["config"] for r in t1] == ["B", "F"]
     assert t1[1]["fid256"] == 20.0 and t1[1]["paper FFHQ"] == 4.40 and t1[0]["paper CelebA-HQ"] == 6.11
     assert (t1[1]["fid256 best"], t1[1]["best at kimg"]) == (15.0, 0.384)
-    assert ablation.attribute_rows(results) == []  # no attrs measured
+    assert ablation_tables.attribute_rows(results) == []  # no attrs measured
     facial = {f: {"rate": 0.5} for f in ("eyes_open", "smiling", "glasses")}
     results[1]["metrics"]["attrs256"] = 0.1
     results[1]["details"]["attrs256"] = {"value": 0.1, "fake": {**facial, "eyes_open": {"rate": 0.25}},
                                          "real": facial}
-    rows = ablation.attribute_rows(results)
+    rows = ablation_tables.attribute_rows(results)
     assert rows == [{"config": "F", "attrs256": 0.1, "eyes_open G / data": "0.25 / 0.50",
                      "smiling G / data": "0.50 / 0.50", "glasses G / data": "0.50 / 0.50"}]
     del results[1]["metrics"]["attrs256"], results[1]["details"]["attrs256"]
     assert math.isnan(t1[0]["fid256 best"])  # a curve of another feature network is not the same metric
-    t3 = ablation.table3_rows(results)
+    t3 = ablation_tables.table3_rows(results)
     assert t3[0]["space"] == "Z" and t3[0]["ppl full"] == 10.0 and t3[0]["separability"] == 7.0
     assert t3[1]["space"] == "W" and t3[1]["ppl end"] == 4.0 and t3[1]["separability"] == 3.0
     assert t3[1]["paper ppl full"] == 234.0 and t3[0]["paper separability"] == 10.78
-    md = ablation.markdown_table(t1)
+    md = ablation_tables.markdown_table(t1)
     assert md.splitlines()[0].startswith("| config |") and len(md.splitlines()) == 4
     for r in results:
         (tmp_path / r["name"]).mkdir()
         (tmp_path / r["name"] / "results.json").write_text(json.dumps(r))
-    paths = ablation.write_tables(tmp_path)
+    paths = ablation_tables.write_tables(tmp_path)
     tables = json.loads(paths["json"].read_text())
     assert [r["config"] for r in tables["table1"]] == ["B", "F"]
     assert "Table 1" in paths["markdown"].read_text() and "—" in md.splitlines()[2]  # B has no best

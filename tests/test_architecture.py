@@ -1,5 +1,6 @@
-"""The shape of the package: no import cycles (imports inside functions count too), and the lower layers (the
-paper's model, training, metrics, data) never import the experiments or the figures built on top of them."""
+"""The shape of the package: no import cycles (imports inside functions count too); the lower layers (the
+paper's model, training, metrics, data) never import the experiments (``sgan.studies``), the display
+(``sgan.viz``) or the command line (``sgan.cli``) built on top of them; the display never imports a study."""
 
 import ast
 from pathlib import Path
@@ -8,11 +9,12 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sgan"
 
-# The two upper layers. Everything else is lower: the model, training (with its monitoring: the live view,
-# TensorBoard events), the metrics and the data. The CLI modules (``__main__``, ``*_cli``) may import anything.
-EXPERIMENTS = {"ablation", "sweep", "reference", "reference_tables", "reference_long", "course", "spectrum",
-               "model_zoo", "figure6", "prose", "bench", "flops"}
-DISPLAY = {"plots", "widgets", "figure1", "timelapse"}
+# The layers from the top: each may import the ones below it, never one above. Everything not named here is
+# lower: the model (top-level modules, ``sgan.nn``), training with its monitoring (``sgan.training``), the
+# metrics and the data. The command line (``sgan.cli`` and its entry, ``sgan.__main__``) may import anything.
+CLI = ("sgan.cli", "sgan.__main__")
+EXPERIMENTS = ("sgan.studies",)
+DISPLAY = ("sgan.viz",)
 
 
 def module_name(path: Path, root: Path = PACKAGE) -> str:
@@ -109,10 +111,102 @@ def test_sgan_has_no_import_cycles():
     assert cycles(import_graph()) == []
 
 
-@pytest.mark.parametrize("upper", ["experiments", "display"])
-def test_the_lower_layers_never_import_experiments_or_figures(upper):
-    banned = {f"sgan.{m}" for m in (EXPERIMENTS if upper == "experiments" else DISPLAY)}
-    upper_layers = {f"sgan.{m}" for m in EXPERIMENTS | DISPLAY}
-    wrong = {m: sorted(targets & banned) for m, targets in import_graph().items()
-             if m not in upper_layers and m != "sgan" and not m.endswith(("__main__", "_cli")) and targets & banned}
-    assert wrong == {}
+def in_layer(module: str, layer: tuple[str, ...]) -> bool:
+    return any(module == top or module.startswith(f"{top}.") for top in layer)
+
+
+def imports_up(graph: dict[str, set[str]], upper: tuple[str, ...], allowed: tuple[str, ...]) -> dict[str, list]:
+    """``{module: the modules of ``upper`` it imports}`` for every module outside ``upper`` and ``allowed``."""
+    return {m: sorted(t for t in targets if in_layer(t, upper)) for m, targets in graph.items()
+            if not in_layer(m, upper + allowed) and m != "sgan" and any(in_layer(t, upper) for t in targets)}
+
+
+def test_the_layer_check_finds_an_import_up():
+    graph = {"sgan.generator": {"sgan.viz.plots"}, "sgan.viz.plots": {"sgan.generator"},
+             "sgan.studies.sweep": {"sgan.viz.plots"}, "sgan.cli.main": {"sgan.studies.sweep"}}
+    assert imports_up(graph, DISPLAY, EXPERIMENTS + CLI) == {"sgan.generator": ["sgan.viz.plots"]}
+    assert imports_up(graph, EXPERIMENTS, CLI) == {}
+
+
+@pytest.mark.parametrize("upper, above", [(CLI, ()), (EXPERIMENTS, CLI), (DISPLAY, EXPERIMENTS + CLI)],
+                         ids=["cli", "studies", "viz"])
+def test_no_module_imports_a_layer_above_its_own(upper, above):
+    assert imports_up(import_graph(), upper, above) == {}
+
+
+# Imports inside functions: only these heavy dependencies (seconds to import, needed by a few functions), so
+# that ``import sgan.<module>`` stays quick; every other import is at the top of its module.
+LAZY_IMPORTS = {
+    "matplotlib": "the figures' backend (about a second)",
+    "ipywidgets": "the notebooks' widgets",
+    "IPython": "the notebook display",
+    "ipykernel": "the kernel's connection file (the live view's stop button)",
+    "playwright": "the browser checks",
+    "papermill": "runs the course's notebooks",
+    "nbformat": "reads notebooks",
+    "nbconvert": "the course's HTML exports",
+    "lpips": "LPIPS weights (the paper's PPL)",
+    "torchvision": "Inception-v3 and VGG16 (the paper's FID and PPL)",
+    "tensorboard": "TensorBoard's event files and server",
+    "scipy": "the reference Fréchet distance",
+    "sklearn": "the separability and probe classifiers",
+    "threadpoolctl": "BLAS threads in the benchmark",
+    "PIL": "image files",
+    "fcntl": "POSIX file locks",
+    "resource": "POSIX peak memory",
+}
+# sgan modules imported inside a function, each with its reason (a heavy dependency at their top).
+LAZY_SGAN = {
+    ("sgan.metrics.features", "sgan.metrics.inception"): "Inception-v3 subclasses torchvision's blocks",
+    ("sgan.metrics.ppl", "sgan.metrics.lpips_vgg"): "LPIPS's VGG16 is torchvision's",
+    ("sgan.data", "sgan.data.preview"): "the data's preview draws with matplotlib",
+}
+# torch inside functions: modules that ``sgan.config`` imports, so that a config is made without torch.
+TORCH_FREE = {"sgan.training.device"}
+
+
+def function_imports(root: Path = PACKAGE) -> list[tuple[str, str, int]]:
+    """``(module, imported module, line)`` for every import inside a function of the package."""
+    found = []
+    for path in root.rglob("*.py"):
+        module = module_name(path, root)
+        for fn in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Import):
+                    found += [(module, a.name, node.lineno) for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:  # a submodule by its own name
+                    found += [(module, submodule if (root.parent / f"{submodule.replace('.', '/')}.py").is_file()
+                               else node.module, node.lineno) for submodule in (f"{node.module}.{a.name}"
+                                                                                for a in node.names)]
+    return sorted(set(found))
+
+
+def lazy_allowed(module: str, target: str) -> bool:
+    top = target.split(".")[0]
+    if top == "sgan":
+        return (module, target) in LAZY_SGAN
+    if top == "torch" and not target.startswith("torch.utils.tensorboard"):
+        return module in TORCH_FREE
+    return top in LAZY_IMPORTS or target.startswith("torch.utils.tensorboard")
+
+
+def test_the_import_check_sees_an_import_in_a_function(tmp_path):
+    pkg = tmp_path / "sgan"
+    pkg.mkdir()
+    (pkg / "a.py").write_text("import os\n\n\ndef f():\n    import json\n    from PIL import Image\n"
+                              "    return json, Image\n")
+    assert function_imports(pkg) == [("sgan.a", "PIL", 6), ("sgan.a", "json", 5)]
+    assert not lazy_allowed("sgan.a", "json") and lazy_allowed("sgan.a", "PIL")
+
+
+def test_imports_are_at_the_top_except_the_heavy_ones():
+    wrong = [f"{m}:{line} imports {t}" for m, t, line in function_imports() if not lazy_allowed(m, t)]
+    assert wrong == []
+
+
+def test_no_module_is_over_500_lines():
+    long = {str(p.relative_to(PACKAGE.parent)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 500}
+    assert long == {}

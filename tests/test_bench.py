@@ -11,8 +11,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from sgan.bench import CASES, table
-from sgan.flops import count_flops
+from sgan.studies.bench import CASES, table
+from sgan.studies.flops import count_flops
 
 
 def conv_flops(n: int, c_in: int, c_out: int, size: int, k: int) -> int:
@@ -56,7 +56,7 @@ def test_conv_with_r1_double_backward():
 @pytest.fixture(scope="module")
 def tiny_report(tmp_path_factory):
     path = tmp_path_factory.mktemp("bench") / "tiny.json"
-    proc = subprocess.run([sys.executable, "-m", "sgan.bench", "--tiny", "--threads", "1", "--device", "cpu",
+    proc = subprocess.run([sys.executable, "-m", "sgan", "bench", "--tiny", "--threads", "1", "--device", "cpu",
                            "--json", str(path)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout, json.loads(path.read_text())

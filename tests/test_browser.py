@@ -1,5 +1,5 @@
 """The widgets of notebooks 05, 06, 07 and 14 in a real browser: JupyterLab + Debian's chromium, via Playwright;
-and the live view of a training run (``sgan.live``), watched and stopped from the browser.
+and the live view of a training run (``sgan.training.live``), watched and stopped from the browser.
 
 Starts JupyterLab once on 127.0.0.1 (a free port, a token, no browser of its own, no news popup) in a
 temporary folder holding copies of the four notebooks, opens each in chromium at a 1024-pixel-wide window,

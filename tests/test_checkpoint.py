@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from sgan.checkpoint import (
+from sgan.config import make_config
+from sgan.data import load_dataset
+from sgan.training.checkpoint import (
     capture_rng,
     checkpoint_path,
     load_checkpoint,
@@ -14,9 +16,7 @@ from sgan.checkpoint import (
     restore_rng,
     save_checkpoint,
 )
-from sgan.config import make_config
-from sgan.data import load_dataset
-from sgan.training import train
+from sgan.training.loop import train
 
 
 def test_round_trip_with_weights_only(tmp_path):

@@ -1,4 +1,4 @@
-"""The command line: train and sample through ``sgan.__main__.main``, overrides, and the errors it reports."""
+"""The command line: train and sample through ``sgan.cli.main.main``, overrides, and the errors it reports."""
 
 import subprocess
 import sys
@@ -8,10 +8,11 @@ import pytest
 import torch
 from PIL import Image
 
-from sgan.__main__ import COMMANDS, main, parse_overrides
-from sgan.checkpoint import load_generator
+from sgan.cli.main import COMMANDS, main
+from sgan.cli.train import parse_overrides
 from sgan.config import RunConfig
 from sgan.sample import generate_images
+from sgan.training.checkpoint import load_generator
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def test_sample_writes_a_grid_of_one_image_per_seed(run_dir, tmp_path):
 
 
 def test_sample_takes_a_zoo_entry_like_project_and_edit(tmp_path, capsys):
-    from sgan import model_zoo
+    from sgan.studies import model_zoo
 
     out = tmp_path / "zoo.png"
     assert main(["sample", "--run", "zoo:F", "--seeds", "0-3", "--psi", "1", "--out", str(out)]) == 0
@@ -101,8 +102,8 @@ def test_project_then_edit_writes_latents_and_a_strip(run_dir, tmp_path, capsys)
     import numpy as np
     from PIL import Image
 
-    from sgan.checkpoint import load_generator
     from sgan.sample import generate_images, save_grid
+    from sgan.training.checkpoint import load_generator
 
     G = load_generator(run_dir)
     face = save_grid(generate_images(G, [3]), tmp_path / "face.png")
@@ -134,3 +135,13 @@ def test_project_then_edit_writes_latents_and_a_strip(run_dir, tmp_path, capsys)
     with pytest.raises(SystemExit):
         main(["project", "--run", str(run_dir), "--image", str(tmp_path / "odd.png"), "--out", "w.npy"])
     assert "give a square image" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("study", ["course", "reference", "sweep", "bench", "prose"])
+def test_the_studies_are_subcommands_with_their_own_arguments(study, capsys):
+    from sgan.cli.main import STUDIES
+
+    assert study in STUDIES
+    with pytest.raises(SystemExit) as done:
+        main([study, "--help"])
+    assert done.value.code == 0 and f"usage: python -m sgan {study}" in capsys.readouterr().out

@@ -118,12 +118,12 @@ NOT_PAPER_VALUES = {"num_threads", "tick_kimg", "grid_size", "checkpoint_ticks",
 
 
 def profile_comment(profile: str) -> str:
-    """The comment block right above the profile's entry in sgan/config.py."""
+    """The comment block right above the profile's entry in sgan/profiles.py."""
     import inspect
 
-    import sgan.config
+    import sgan.profiles
 
-    lines = inspect.getsource(sgan.config).splitlines()
+    lines = inspect.getsource(sgan.profiles).splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip().startswith(f'"{profile}": dict('))
     block = []
     for line in reversed(lines[:start]):

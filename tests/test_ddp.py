@@ -1,7 +1,7 @@
 """Data parallel: two CPU processes (torchrun, gloo on 127.0.0.1) against one process with the same batch.
 
 With strided shards and group_size · ranks dividing the minibatch, the per-rank minibatch stddev equals the
-single-process one (see sgan.distributed), so the first step of two ranks must give the losses and averaged
+single-process one (see sgan.training.distributed), so the first step of two ranks must give the losses and averaged
 gradients of one process (up to summation order). Weights after later steps are not compared with one
 process: at initialisation layer 0 of configs D-F instance-normalises a constant map (ones + zero-weighted
 noise), which amplifies rounding differences ~10⁴-fold (as in the official network; Adam then turns the
@@ -20,7 +20,7 @@ import torch
 
 from sgan.config import make_config
 from sgan.data import load_dataset
-from sgan.training import train
+from sgan.training.loop import train
 
 OVERRIDES = dict(num_threads=1, start_resolution=16)
 
@@ -29,7 +29,7 @@ WORKER = textwrap.dedent("""
     import torch.distributed as dist
     from sgan.config import make_config
     from sgan.data import load_dataset
-    from sgan.training import train
+    from sgan.training.loop import train
 
     out, root = sys.argv[1], sys.argv[2]
     dist.init_process_group("gloo")  # joined here: train() uses the group and leaves it open

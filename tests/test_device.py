@@ -1,4 +1,4 @@
-"""The run's device and threads (``sgan.device``): one place decides both, and every command validates
+"""The run's device and threads (``sgan.training.device``): one place decides both, and every command validates
 ``--device`` the same way (one ``error:`` line, exit 2)."""
 
 import os
@@ -6,11 +6,12 @@ import os
 import pytest
 import torch
 
-from sgan import course, device
-from sgan.__main__ import main
+from sgan.cli.main import main
 from sgan.config import make_config
 from sgan.generator import Generator
 from sgan.metrics import compute_metric, registry
+from sgan.studies import course
+from sgan.training import device
 
 no_cuda = pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
 
@@ -44,7 +45,7 @@ def test_the_run_device_is_one_setting(monkeypatch):
 def test_loading_follows_the_run_device(monkeypatch, tmp_path):
     """load_generator (through the zoo) and the domain network consult the one setting (a bad one, to see it)."""
     from sgan.metrics.domain_net import load_domain_net
-    from sgan.model_zoo import zoo, zoo_entries
+    from sgan.studies.model_zoo import zoo, zoo_entries
 
     monkeypatch.setenv(device.DEVICE_ENV, "tpu")
     with pytest.raises(device.DeviceError, match="SGAN_DEVICE"):
@@ -136,7 +137,7 @@ def test_train_takes_device_from_the_flag(tmp_path):
 def test_projection_loads_its_judge_on_gs_device(monkeypatch):
     """The perceptual network follows G (it was loaded on the CPU beside a CUDA G). G on ``meta`` stands in for
     a GPU: the loader is asked for G's device."""
-    import sgan.metrics.domain_net as domain_net
+    import sgan.projection
     from sgan.projection import project
 
     asked = []
@@ -145,7 +146,7 @@ def test_projection_loads_its_judge_on_gs_device(monkeypatch):
         asked.append((device, resolution))
         raise LookupError("stop here")
 
-    monkeypatch.setattr(domain_net, "load_domain_net", fake_loader)
+    monkeypatch.setattr(sgan.projection, "load_domain_net", fake_loader)
     G = Generator(make_config("F", "smoke").model, seed=0).to("meta")
     with pytest.raises(LookupError, match="stop here"):
         project(G, torch.zeros(1, 3, 16, 16, device="meta"), steps=1, progress=False)
@@ -162,8 +163,8 @@ def test_bf16_runs_where_it_is_native(monkeypatch):
 def test_a_device_without_bf16_trains_the_plain_path_and_says_so(monkeypatch, tmp_path):
     """The gpu profile turns bf16 on; a T4 (no native bf16) trains in fp32 with a warning, not an error."""
     from sgan.data import load_dataset
-    from sgan.distributed import DistInfo
-    from sgan.training import Trainer
+    from sgan.training.distributed import DistInfo
+    from sgan.training.trainer import Trainer
 
     data = load_dataset("synthetic", resolution=16, n=32, root=tmp_path, progress=False)
     cfg = make_config("F", "smoke", amp_bf16=True)

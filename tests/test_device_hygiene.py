@@ -2,7 +2,7 @@
 code, so the CUDA paths cannot fail on a device mix-up that the CPU tests never see.
 
 Two checks. (1) Run that code with the *default* device set to ``meta`` while every model and input lives on
-the CPU, under ``sgan.device.device_guard`` (a TorchFunctionMode): a factory call in the project's code that
+the CPU, under ``sgan.training.device.device_guard`` (a TorchFunctionMode): a factory call in the project's code that
 forgets ``device=`` fails at once, naming the line, and any other makes a meta tensor that the guard stops
 when it meets a CPU tensor. (2) A source scan: every ``torch.<factory>(...)`` in ``sgan/`` passes ``device=``,
 except a parameter's or buffer's initial value (module construction, moved later with ``.to``).
@@ -15,19 +15,20 @@ import numpy as np
 import pytest
 import torch
 
-from sgan import losses, plots
+from sgan import losses
 from sgan.config import make_config
 from sgan.data import load_dataset
-from sgan.device import DeviceMixError, device_guard
 from sgan.discriminator import Discriminator
-from sgan.distributed import DistInfo
 from sgan.editing import disentanglement_matrix, edit, factor_directions
 from sgan.generator import Generator
 from sgan.metrics import compute_metric
 from sgan.metrics.domain_net import load_domain_net
 from sgan.projection import project
-from sgan.training import Trainer
-from sgan.widgets import InterpolationWidget, NoiseWidget, StyleMixingWidget, TruncationWidget
+from sgan.training.device import DeviceMixError, device_guard
+from sgan.training.distributed import DistInfo
+from sgan.training.trainer import Trainer
+from sgan.viz import figures, plots
+from sgan.viz.widgets import InterpolationWidget, NoiseWidget, StyleMixingWidget, TruncationWidget
 
 FACTORIES = {"zeros", "ones", "randn", "rand", "randint", "randperm", "empty", "full", "arange", "tensor", "eye",
              "linspace", "normal", "as_tensor"}
@@ -119,7 +120,7 @@ def test_widgets_and_figures_create_nothing_on_the_default_device(meta_default):
                    NoiseWidget(G), InterpolationWidget(G, seed_a=1, seed_b=2, space="z", t=0.3)):
         assert widget.image.dtype == np.uint8
     assert plots.samples(G, range(4)).device.type == "cpu"
-    assert plots.interpolate(G, 1, 2, [0.0, 0.5, 1.0], space="w").device.type == "cpu"
+    assert figures.interpolate(G, 1, 2, [0.0, 0.5, 1.0], space="w").device.type == "cpu"
 
 
 def factory_calls_without_device(source: str) -> list[tuple[int, str]]:

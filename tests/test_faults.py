@@ -19,17 +19,17 @@ import numpy as np
 import pytest
 import torch
 
-from sgan.__main__ import main
-from sgan.checkpoint import CheckpointError, load_checkpoint, read_checkpoint, save_checkpoint
+from sgan.cli.main import main
 from sgan.config import make_config
-from sgan.runlock import RunLock, RunLockedError
+from sgan.training.checkpoint import CheckpointError, load_checkpoint, read_checkpoint, save_checkpoint
+from sgan.training.runlock import RunLock, RunLockedError
 
 SMOKE = ["--config", "F", "--profile", "smoke", "--data-n", "64", "--no-progress", "--set", "num_threads=1",
          "--set", "tick_kimg=0.032", "--set", "tick_fid_samples=0"]
 
 CHILD = textwrap.dedent("""
     import sys
-    from sgan.__main__ import main
+    from sgan.cli.main import main
     sys.exit(main(sys.argv[1:]))
 """)
 
@@ -144,7 +144,7 @@ def test_a_corrupt_latest_falls_back_to_the_previous_checkpoint(tmp_path, good_s
 
 
 def test_a_kill_between_the_two_renames_leaves_previous_which_is_used(tmp_path, good_state):
-    from sgan.checkpoint import has_checkpoint
+    from sgan.training.checkpoint import has_checkpoint
 
     folder = tmp_path / "run" / "checkpoints"
     save_checkpoint(folder / "latest.pt", good_state)
@@ -282,7 +282,7 @@ def test_resume_checks_the_data_and_allows_only_the_resumable_changes(tmp_path, 
 # ----- a full disk -----
 FULL_DISK_CHILD = textwrap.dedent("""
     import resource, signal, sys
-    from sgan.__main__ import main
+    from sgan.cli.main import main
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit a write fails with EFBIG instead of a kill
     resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 19, 1 << 19))  # files of at most 512 KiB: a "full disk"
     sys.exit(main(sys.argv[1:]))
@@ -340,7 +340,7 @@ def test_an_absurd_minibatch_is_refused_before_anything_is_allocated(tmp_path, c
 
 
 def test_the_memory_estimate_passes_every_profile_on_a_16_gib_laptop():
-    from sgan.training import step_memory
+    from sgan.training.prepare import step_memory
 
     for profile in ("smoke", "cpu", "gpu"):
         cfg = make_config("F", profile)
@@ -380,8 +380,9 @@ def test_upscale_is_a_command_line_flag(tmp_path, capsys):
 
 
 def test_a_second_signal_while_stopping_interrupts_and_the_cli_says_how_to_go_on(monkeypatch, capsys):
-    import sgan.__main__ as cli
-    from sgan.training import _StopRequests
+    import sgan.cli.main as cli
+    from sgan.cli.sample import add_sample_arguments
+    from sgan.training.loop import _StopRequests
 
     stop = _StopRequests()
     stop._handle(signal.SIGTERM, None)
@@ -392,7 +393,7 @@ def test_a_second_signal_while_stopping_interrupts_and_the_cli_says_how_to_go_on
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(cli.COMMANDS, "sample", cli.Command("", cli.add_sample_arguments, interrupted))
+    monkeypatch.setitem(cli.COMMANDS, "sample", cli.Command("", add_sample_arguments, interrupted))
     assert main(["sample", "--run", "x", "--out", "y.png"]) == 130
     assert capsys.readouterr().err == "error: interrupted; a training run resumes from its last checkpoint with " \
                                       "--resume.\n"

@@ -1,7 +1,7 @@
 """The paper's Figure 1 drawn from configs: each panel shows what its config builds."""
 
 from sgan.config import make_config
-from sgan.figure1 import architecture_figure, latent_boxes, synthesis_boxes
+from sgan.viz.figure1 import architecture_figure, latent_boxes, synthesis_boxes
 
 
 def test_traditional_and_style_based_panels_follow_their_configs():

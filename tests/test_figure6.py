@@ -1,5 +1,5 @@
 """Figure 6 (Karras et al. 2019, Sec. 4): the training set with a missing region, and the measures of
-sgan.figure6 on closed-form maps (a linear map is linear, a known curved one is not), seeded."""
+sgan.studies.figure6 on closed-form maps (a linear map is linear, a known curved one is not), seeded."""
 
 import json
 
@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from sgan import figure6
 from sgan.data import load_dataset
 from sgan.data import synthetic_faces as sf
 from sgan.data.dataset import _synthetic_entry
+from sgan.studies import figure6
 
 
 def test_missing_region_removes_exactly_the_region():

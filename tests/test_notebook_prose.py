@@ -1,5 +1,5 @@
 """No typed results in the course's prose (issue 27): a notebook's Markdown (and a code comment that speaks of a
-measurement) may type only the constants of ``sgan.prose.CONSTANTS`` (the paper's values and this project's
+measurement) may type only the constants of ``sgan.studies.prose.CONSTANTS`` (the paper's values and this project's
 fixed settings, each with its source) and the paper's own table numbers. Every measured number, and every claim
 about order or about agreeing with the paper, is rendered by code from the file it comes from."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sgan import prose
-from sgan import reference_tables as rt
+from sgan.studies import prose, render
+from sgan.studies import reference_tables as rt
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
@@ -20,8 +20,8 @@ OLD = "873b18f"  # main before issue 27: the seven contradictions the issue list
 @pytest.mark.parametrize("path", SOURCES, ids=[p.stem for p in SOURCES])
 def test_no_notebook_types_a_result(path):
     flagged = prose.check_source(path.read_text())
-    assert not flagged, f"{path.name} types results (render them with sgan.prose from their file): " + "; ".join(
-        f"line {n}: {', '.join(f)}" for n, _, f in flagged)
+    assert not flagged, f"{path.name} types results (render them with sgan.studies.prose from their file): " + \
+        "; ".join(f"line {n}: {', '.join(f)}" for n, _, f in flagged)
 
 
 def test_every_constant_has_a_source_and_reads_as_one_token():
@@ -54,7 +54,7 @@ def test_a_quoted_result_fails_and_so_does_its_plus_or_minus_one():
         flagged = prose.check_source(_source_with(f"The reference's A: {mutated}."))
         assert flagged and mutated in flagged[0][2], mutated
     # the prose the renderers write is a result too: pasted into Markdown, each of its numbers fails
-    pasted = prose.table2_prose(ref["table2"])
+    pasted = render.table2_prose(ref["table2"])
     assert len(prose.typed_numbers(pasted)) >= 8
 
 
@@ -110,34 +110,35 @@ def test_reproduced_no_longer_credits_table2_by_accident():
 
 def test_the_renderers_follow_the_data():
     a, c = {"mean": 14.57, "std": 3.59, "n": 3}, {"mean": 19.77, "std": 2.23, "n": 3}
-    assert prose.compare("A", a, "C", c) == "A (14.57 ± 3.59) is below C (19.77 ± 2.23), within the seed-to-seed spread"
-    assert prose.compare("A", c, "C", a).startswith("A (19.77 ± 2.23) is above C")
-    assert prose.order({"A": 2.0, "B": 1.0, "C": float("nan")}) == "B 1.00 < A 2.00"
+    assert render.compare("A", a, "C", c) == ("A (14.57 ± 3.59) is below C (19.77 ± 2.23), within the seed-to-seed "
+                                              "spread")
+    assert render.compare("A", c, "C", a).startswith("A (19.77 ± 2.23) is above C")
+    assert render.order({"A": 2.0, "B": 1.0, "C": float("nan")}) == "B 1.00 < A 2.00"
     row = {"config": "A", "fid": 22.78}
-    assert "Every style-based config (C–F) lies above A" in prose.table1_order_prose(
+    assert "Every style-based config (C–F) lies above A" in render.table1_order_prose(
         [row, {"config": "C", "fid": 23.0}], "fid")
-    assert "C lies below A" in prose.table1_order_prose([row, {"config": "C", "fid": 22.56}], "fid")
+    assert "C lies below A" in render.table1_order_prose([row, {"config": "C", "fid": 22.56}], "fid")
     ref = rt.load_reference(ROOT / "results" / "cpu")
     e = next(r for r in ref["table2"] if r["mixing"] == "E 0%")
     hurt = json.loads(json.dumps(ref["table2"]))
     next(r for r in hurt if r["mixing"] == "E 0%")["fid_mix4"]["mean"] = e["fid_mix1"]["mean"] + 5
-    said = ["does **not** hurt" in prose.table2_prose(t) for t in (ref["table2"], hurt)]
+    said = ["does **not** hurt" in render.table2_prose(t) for t in (ref["table2"], hurt)]
     assert said[0] != said[1]
 
 
 def test_the_study_prose_reads_the_committed_files():
     cpu = ROOT / "results" / "cpu"
-    text = prose.b_tuning_prose(cpu / "b_tuning")
+    text = render.b_tuning_prose(cpu / "b_tuning")
     rows = json.loads((cpu / "b_tuning" / "table.json").read_text())["rows"]
     a = next(r for r in rows if r["variant"] == "A")
     assert f"A {a['best_mean']:.2f} ± {a['best_std']:.2f}" in text
     ref = rt.load_reference(cpu)
-    ppl = prose.ppl_prose(ref["table3"])
+    ppl = render.ppl_prose(ref["table3"])
     for r in ref["table3"]:  # each config on the side of "full" its numbers put it
         side = "end below full for" if r["ppl_wend"]["mean"] < r["ppl_wfull"]["mean"] else "end at or above full for"
         assert r["config"] in ppl.split(side)[1].split(";")[0], (r["config"], side)
     mechanism = json.loads((cpu / "table2_mechanism.json").read_text())["rows"]
-    assert "**Tested**" in prose.table2_prose(ref["table2"], mechanism)
-    assert "Not tested yet" in prose.table2_prose(ref["table2"])
-    budget = prose.attributes_prose(cpu / "budget" / "attributes.json")
+    assert "**Tested**" in render.table2_prose(ref["table2"], mechanism)
+    assert "Not tested yet" in render.table2_prose(ref["table2"])
+    budget = render.attributes_prose(cpu / "budget" / "attributes.json")
     assert "the budget study, mean over 3 seeds" in budget and "Your F" not in budget

@@ -139,7 +139,7 @@ def test_notebooks_import_sgan_teach_and_end_with_checks(path):
 
 
 def test_setup_notebook_resolves_none_from_the_environment(monkeypatch, tmp_path):
-    from sgan.course import setup_notebook
+    from sgan.studies.course import setup_notebook
 
     monkeypatch.setenv("SGAN_RUNS", str(tmp_path))
     monkeypatch.setenv("SGAN_PROFILE", "smoke")
@@ -152,7 +152,7 @@ def test_setup_notebook_resolves_none_from_the_environment(monkeypatch, tmp_path
 
 
 def test_course_cli_rejects_unknown_configs():
-    from sgan.course import main
+    from sgan.studies.course import main
 
     with pytest.raises(SystemExit):
         main(["--configs", "AZ"])
@@ -207,7 +207,7 @@ def _repo_files() -> set[str]:
 def test_parallel_notebook_output_is_prefixed_line_by_line():
     import io
 
-    from sgan.course import _Prefixed
+    from sgan.studies.course import _Prefixed
 
     sink = io.StringIO()
     stream = _Prefixed(sink, "[F] ")
@@ -217,14 +217,14 @@ def test_parallel_notebook_output_is_prefixed_line_by_line():
 
 
 def test_course_rejects_zero_jobs():
-    from sgan.course import run_course
+    from sgan.studies.course import run_course
 
     with pytest.raises(ValueError, match="jobs=0"):
         run_course("smoke", jobs=0)
 
 
 def test_a_failed_ablation_run_stops_the_course(monkeypatch, tmp_path):
-    import sgan.course as course
+    import sgan.studies.course as course
 
     started = []
 
@@ -271,7 +271,7 @@ def gpu_dry_course(tmp_path_factory) -> dict:
     through papermill and 12's tables, every kernel under the device guard (``SGAN_DEVICE_GUARD=1``: sgan's code
     and the notebooks' cells name the device of every tensor they make). Built once per session."""
     def build(folder: Path) -> None:
-        proc = subprocess.run([sys.executable, "-m", "sgan.course", "--profile", "gpu-dry", "--out",
+        proc = subprocess.run([sys.executable, "-m", "sgan", "course", "--profile", "gpu-dry", "--out",
                                str(folder / "course"), "--no-progress", "--configs", DRY_CONFIGS, "--notebooks", ""],
                               cwd=ROOT, env=_dry_env(folder), capture_output=True, text=True,
                               timeout=2 * NOTEBOOK_TIMEOUT_S)

@@ -1,4 +1,4 @@
-"""sgan.parallel: jobs in parallel processes, results in order, and a stop that stops everything."""
+"""sgan.training.parallel: jobs in parallel processes, results in order, and a stop that stops everything."""
 
 import os
 import signal
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sgan.parallel import run_jobs
+from sgan.training.parallel import run_jobs
 
 TESTS = Path(__file__).resolve().parent
 

@@ -1,4 +1,4 @@
-"""sgan.plots: the seeded computations behind the paper's figures, against naive loops and closed forms."""
+"""sgan.viz.plots: the seeded computations behind the paper's figures, against naive loops and closed forms."""
 
 import json
 
@@ -8,10 +8,10 @@ import torch
 from matplotlib.figure import Figure
 from PIL import Image
 
-from sgan import plots
 from sgan.config import make_config
 from sgan.generator import Generator
 from sgan.noise import NoiseInput
+from sgan.viz import curves, figures, plots
 
 
 def _generator(config: str = "F") -> Generator:
@@ -86,18 +86,18 @@ def test_mix_ws_and_crossover_ws_match_a_naive_loop():
     gen = torch.Generator().manual_seed(0)
     sources = torch.randn(3, 2, 6, 4, generator=gen)  # [S, N, L, D]
     choice = [0, 2, 2, 1, 0, 1]
-    out = plots.crossover_ws(sources, choice)
+    out = figures.crossover_ws(sources, choice)
     for i, s in enumerate(choice):
         assert torch.equal(out[:, i], sources[s, :, i])
-    mixed = plots.mix_ws(sources[0], sources[1], range(2, 4))
+    mixed = figures.mix_ws(sources[0], sources[1], range(2, 4))
     for i in range(6):
         assert torch.equal(mixed[:, i], sources[1 if i in (2, 3) else 0, :, i])
     with pytest.raises(ValueError, match="layer sources"):
-        plots.crossover_ws(sources, [0, 1])
+        figures.crossover_ws(sources, [0, 1])
 
 
 def test_style_mixing_grid_copies_one_scale_of_b(G):
-    grid = plots.style_mixing_grid(G, [1, 2], [3], "middle", noise_seed=5)
+    grid = figures.style_mixing_grid(G, [1, 2], [3], "middle", noise_seed=5)
     assert grid.shape == (1, 2, 3, G.cfg.resolution, G.cfg.resolution)
     ws_a, ws_b = plots.seed_ws(G, [1, 2]), plots.seed_ws(G, [3])
     layers = plots.style_ranges(G)["middle"]
@@ -105,20 +105,20 @@ def test_style_mixing_grid_copies_one_scale_of_b(G):
     expected[:, layers.start:layers.stop] = ws_b[:, layers.start:layers.stop]
     assert torch.equal(grid[0], plots.synthesize(G, expected, plots.seed_noise(G, 5)))
     with pytest.raises(ValueError, match="traditional generator"):
-        plots.style_mixing_grid(_generator("B"), [1], [2], "coarse")
+        figures.style_mixing_grid(_generator("B"), [1], [2], "coarse")
 
 
 def test_stochastic_variation_is_zero_without_noise_and_only_where_noise_is_redrawn(G):
-    images, std = plots.stochastic_variation(G, seed=1, num_draws=3)
+    images, std = figures.stochastic_variation(G, seed=1, num_draws=3)
     assert images.shape[0] == 3 and std.shape == (G.cfg.resolution,) * 2 and std.max() > 0
-    _, std_none = plots.stochastic_variation(G, seed=1, num_draws=3, layers=[])
+    _, std_none = figures.stochastic_variation(G, seed=1, num_draws=3, layers=[])
     assert std_none.max() == 0
-    _, std_d = plots.stochastic_variation(_generator("D"), seed=1, num_draws=3)  # D has no noise inputs
+    _, std_d = figures.stochastic_variation(_generator("D"), seed=1, num_draws=3)  # D has no noise inputs
     assert std_d.max() == 0
 
 
 def test_noise_by_scale_uses_zero_noise_outside_the_chosen_layers(G):
-    out = plots.noise_by_scale(G, seed=1, noise_seed=2)
+    out = figures.noise_by_scale(G, seed=1, noise_seed=2)
     ws = plots.seed_ws(G, [1])
     assert torch.equal(out["none"], plots.synthesize(G, ws, plots.zero_noise(G)))
     assert torch.equal(out["all"], plots.synthesize(G, ws, plots.seed_noise(G, 2)))
@@ -131,7 +131,7 @@ def test_noise_by_scale_uses_zero_noise_outside_the_chosen_layers(G):
 def test_truncation_sweep_identity_at_one_and_average_at_zero(G):
     with torch.no_grad():
         G.w_avg.normal_(generator=torch.Generator().manual_seed(1))
-    images = plots.truncation_sweep(G, [1, 2, 3], [1.0, 0.0])
+    images = figures.truncation_sweep(G, [1, 2, 3], [1.0, 0.0])
     assert torch.equal(images[0], plots.samples(G, [1, 2, 3]))
     assert torch.equal(images[1][0], images[1][1]) and torch.equal(images[1][0], images[1][2])
     ws_avg = G.w_avg.expand(1, G.num_layers, -1)
@@ -143,7 +143,7 @@ def test_slerp_keeps_unit_norm_and_constant_angular_speed():
     a, b = torch.randn(3, 8, generator=gen), torch.randn(3, 8, generator=gen)
     an, bn = a / a.norm(dim=1, keepdim=True), b / b.norm(dim=1, keepdim=True)
     ts = torch.linspace(0, 1, 5)
-    path = [plots.slerp(a, b, t) for t in ts]
+    path = [figures.slerp(a, b, t) for t in ts]
     assert torch.allclose(path[0], an, atol=1e-6) and torch.allclose(path[-1], bn, atol=1e-6)
     assert all(torch.allclose(p.norm(dim=1), torch.ones(3), atol=1e-5) for p in path)
     angles = torch.stack([torch.arccos((p * an).sum(1).clamp(-1, 1)) for p in path])  # [T, 3]
@@ -151,14 +151,14 @@ def test_slerp_keeps_unit_norm_and_constant_angular_speed():
 
 
 def test_interpolate_starts_and_ends_at_the_seeds(G):
-    w_path = plots.interpolate(G, 1, 2, [0.0, 0.5, 1.0], space="w")
+    w_path = figures.interpolate(G, 1, 2, [0.0, 0.5, 1.0], space="w")
     ends = plots.samples(G, [1, 2])
     assert torch.equal(w_path[0], ends[0]) and torch.equal(w_path[2], ends[1])
-    z_path = plots.interpolate(G, 1, 2, [0.0, 1.0], space="z")
+    z_path = figures.interpolate(G, 1, 2, [0.0, 1.0], space="z")
     assert torch.allclose(z_path, ends, atol=1e-4)
-    assert not torch.allclose(plots.interpolate(G, 1, 2, [0.5], "z"), w_path[1:2], atol=1e-4)
+    assert not torch.allclose(figures.interpolate(G, 1, 2, [0.5], "z"), w_path[1:2], atol=1e-4)
     with pytest.raises(ValueError, match="space"):
-        plots.interpolate(G, 1, 2, [0.5], space="x")
+        figures.interpolate(G, 1, 2, [0.5], space="x")
 
 
 class _MeanNet(torch.nn.Module):
@@ -175,13 +175,13 @@ class _MeanNet(torch.nn.Module):
 
 def test_style_mixing_agreement_matches_the_projection_by_hand(G):
     net = _MeanNet()
-    out = plots.style_mixing_agreement(G, net, num_pairs=3, seed=0, min_gap=0.0)
+    out = figures.style_mixing_agreement(G, net, num_pairs=3, seed=0, min_gap=0.0)
     assert set(out) == set(plots.SCALES) and all(set(v) == set(plots.SCALES) for v in out.values())
     assert np.isnan(out["coarse"]["middle"])  # no "middle" factor in this fake net
     ws_a, ws_b = plots.seed_ws(G, [0, 2, 4]), plots.seed_ws(G, [1, 3, 5])
     noise = plots.seed_noise(G, 0)
     a, b = plots.synthesize(G, ws_a, noise), plots.synthesize(G, ws_b, noise)
-    m = plots.synthesize(G, plots.mix_ws(ws_a, ws_b, plots.style_ranges(G)["fine"]), noise)
+    m = plots.synthesize(G, figures.mix_ws(ws_a, ws_b, plots.style_ranges(G)["fine"]), noise)
     fa, fb, fm = (x[:, 0].mean(dim=(1, 2)) for x in (a, b, m))
     t = ((fm - fa) * (fb - fa) / (fb - fa) ** 2).clamp(-1, 2)
     assert out["fine"]["fine"] == pytest.approx(t.mean().item(), abs=1e-5)
@@ -191,10 +191,10 @@ def test_figures_are_built_and_closed(G, tmp_path):
     import matplotlib.pyplot as plt
 
     before = plt.get_fignums()
-    figs = [plots.style_mixing_figure(G, (1, 2), (3,)), plots.stochastic_variation_figure(G, num_draws=2),
-            plots.noise_by_scale_figure(G), plots.truncation_figure(G, (1,), (1.0, 0.0)),
-            plots.interpolation_figure(G, steps=3), plots.samples_figure(G, range(4), ncols=2),
-            plots.agreement_figure({s: {f: 0.5 for f in plots.SCALES} for s in plots.SCALES})]
+    figs = [figures.style_mixing_figure(G, (1, 2), (3,)), figures.stochastic_variation_figure(G, num_draws=2),
+            figures.noise_by_scale_figure(G), figures.truncation_figure(G, (1,), (1.0, 0.0)),
+            figures.interpolation_figure(G, steps=3), plots.samples_figure(G, range(4), ncols=2),
+            figures.agreement_figure({s: {f: 0.5 for f in plots.SCALES} for s in plots.SCALES})]
     assert all(isinstance(f, Figure) for f in figs)
     assert plt.get_fignums() == before  # closed in pyplot: a notebook shows each once
     assert len(figs[0].axes) == (1 + 3) * (1 + 2)
@@ -213,24 +213,24 @@ def _fake_run(tmp_path):
 
 def test_run_figures_read_the_log_and_the_last_grid(tmp_path):
     run = _fake_run(tmp_path)
-    assert [r["tick"] for r in plots.read_log(run)] == [1, 2]
-    assert plots.latest_grid(run)[0, 0, 0] == 200
-    fig = plots.run_figure(run)
+    assert [r["tick"] for r in curves.read_log(run)] == [1, 2]
+    assert curves.latest_grid(run)[0, 0, 0] == 200
+    fig = curves.run_figure(run)
     assert len(fig.axes) == 4 and list(fig.axes[1].lines[0].get_ydata()) == [1.0, 0.5]
-    assert len(plots.training_curves(run).axes) == 4  # tick, loss_D, loss_G, resolution
+    assert len(curves.training_curves(run).axes) == 4  # tick, loss_D, loss_G, resolution
     with pytest.raises(FileNotFoundError, match="log.jsonl"):
-        plots.read_log(tmp_path)
+        curves.read_log(tmp_path)
 
 
 def test_results_figure_puts_ours_beside_the_paper():
     rows = [{"config": c, "metrics": {"fid256": v}} for c, v in (("A", 30.0), ("F", 20.0))]
-    fig = plots.results_figure(rows, "fid256", paper={"A": 8.04, "F": 4.40})
+    fig = curves.results_figure(rows, "fid256", paper={"A": 8.04, "F": 4.40})
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert heights == [30.0, 20.0] and [p.get_height() for p in fig.axes[1].patches] == [8.04, 4.40]
 
 
 def test_z_vs_w_figure_pairs_the_bars_and_skips_undefined_values():
-    fig = plots.z_vs_w_figure({"yaw": 0.1, "roll": 0.5, "hue": None}, {"yaw": 0.7, "roll": 0.2, "hue": 0.9}, "R²")
+    fig = curves.z_vs_w_figure({"yaw": 0.1, "roll": 0.5, "hue": None}, {"yaw": 0.7, "roll": 0.2, "hue": 0.9}, "R²")
     ax = fig.axes[0]
     heights = [p.get_height() for p in ax.patches]
     assert heights == [0.1, 0.5, 0.7, 0.2]  # Z bars first, then W bars; "hue" has no Z value

@@ -12,7 +12,6 @@ import pytest
 import torch
 
 import sgan
-from sgan import model_zoo
 from sgan.config import make_config
 from sgan.editing import (
     DEGENERATE_BELOW,
@@ -37,9 +36,10 @@ from sgan.projection import (
     ramp_up_steps,
     w_statistics,
 )
+from sgan.studies import model_zoo
 
 TRAINED = "F" in model_zoo.zoo_entries("cpu")
-needs_zoo = pytest.mark.skipif(not TRAINED, reason="the cpu zoo is not built yet (python -m sgan.reference)")
+needs_zoo = pytest.mark.skipif(not TRAINED, reason="the cpu zoo is not built yet (python -m sgan reference)")
 
 
 @pytest.fixture(scope="module")
@@ -413,7 +413,7 @@ def test_a_direction_moves_its_factor_monotonically_and_w_beats_z(net):
 
 def test_w_plus_edits_move_only_the_factors_own_scale(net):
     from sgan.editing import scale_layers
-    from sgan.plots import style_ranges
+    from sgan.viz.plots import style_ranges
 
     G = Generator(make_config("F", "smoke").model, seed=1).eval()
     layers = scale_layers(G)

@@ -1,4 +1,4 @@
-"""sgan.reference: Tables 1-4 from seeded runs, the "what reproduced" table, the model zoo, Table 2's metric."""
+"""sgan.studies.reference: Tables 1-4 from seeded runs, the "what reproduced" table, the model zoo, Table 2's metric."""
 
 import math
 import statistics
@@ -9,14 +9,14 @@ import pytest
 import torch
 
 import sgan
-from sgan import model_zoo
-from sgan import reference_tables as rt
 from sgan.config import make_config
 from sgan.generator import Generator
 from sgan.metrics import sampling
 from sgan.metrics.registry import UnknownMetricError, metric_name, parse_metric_name
 from sgan.mixing import draw_test_crossovers
-from sgan.reference import REFERENCE_RUNS, ReferenceRun, export_zoo, train_and_evaluate, write_report
+from sgan.studies import model_zoo
+from sgan.studies import reference_tables as rt
+from sgan.studies.reference import REFERENCE_RUNS, ReferenceRun, export_zoo, train_and_evaluate, write_report
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ def test_every_table_has_its_rows_with_finite_values_and_bands(smoke_reference):
 
 
 def test_table2_mixes_only_where_asked_and_one_latent_is_the_final_fid(smoke_reference):
-    from sgan.ablation import read_results
+    from sgan.studies.ablation import read_results
 
     f = read_results(smoke_reference["run_root"] / "seed0" / "F")
     assert {"fid256_mix2", "fid256_mix3", "fid256_mix4"} <= set(f["metrics"])
@@ -188,7 +188,7 @@ def test_zoo_files_load_with_weights_only_and_draw_their_stored_images(smoke_ref
 
 
 def test_an_over_budget_zoo_entry_is_refused_and_not_left_behind(smoke_reference, tmp_path, monkeypatch):
-    from sgan.ablation import read_results
+    from sgan.studies.ablation import read_results
 
     run = smoke_reference["run_root"] / "seed0" / "F"
     monkeypatch.setattr(model_zoo, "MAX_BYTES", 1000)
@@ -198,7 +198,7 @@ def test_an_over_budget_zoo_entry_is_refused_and_not_left_behind(smoke_reference
 
 
 def test_exporting_the_same_run_again_leaves_the_zoo_entry_as_it_is(smoke_reference, tmp_path):
-    from sgan.ablation import read_results
+    from sgan.studies.ablation import read_results
 
     run = smoke_reference["run_root"] / "seed0" / "F"
     path = model_zoo.export(run, read_results(run), "smoke", commit="aaa", out_dir=tmp_path)
@@ -211,7 +211,7 @@ def test_exporting_the_same_run_again_leaves_the_zoo_entry_as_it_is(smoke_refere
 
 
 def test_trained_run_prefers_your_run_then_the_zoo_then_training(smoke_reference, tmp_path, monkeypatch, capsys):
-    from sgan.ablation import trained_run
+    from sgan.studies.ablation import trained_run
 
     monkeypatch.setattr(model_zoo, "zoo_dir", lambda profile="cpu": smoke_reference["root"] / "zoo")
     monkeypatch.setenv("SGAN_RUNS", str(tmp_path / "runs"))
@@ -223,14 +223,14 @@ def test_trained_run_prefers_your_run_then_the_zoo_then_training(smoke_reference
     zoo_G, run_G = sgan.load_generator(folder), sgan.load_generator(mine / "F")
     for (name, a), b in zip(zoo_G.state_dict().items(), run_G.state_dict().values(), strict=True):
         torch.testing.assert_close(a, b.half().float(), rtol=0, atol=0, msg=name)  # the same weights, in fp16
-    from sgan.plots import run_figure
+    from sgan.viz.curves import run_figure
 
     run_figure(folder)  # the notebooks' run figure reads the unpacked log and grid
 
 
 def test_a_reference_run_lies_inside_its_own_band_at_the_closed_form_distance(smoke_reference):
-    from sgan import plots
-    from sgan.ablation import read_results
+    from sgan.studies.ablation import read_results
+    from sgan.viz import curves
 
     tables = rt.load_reference(smoke_reference["paths"]["json"].parent)
     mine = [read_results(smoke_reference["run_root"] / "seed0" / c) for c in "BEF"]
@@ -239,12 +239,12 @@ def test_a_reference_run_lies_inside_its_own_band_at_the_closed_form_distance(sm
     for r in rows:  # two seeds: each lies half their difference from the mean, i.e. 1/√2 sample std
         assert abs(r["z"]) == pytest.approx(1 / math.sqrt(2)) and r["inside_2_std"] is True
     assert "inside ± 2 std" in rt.comparison_markdown(rows)
-    plots.reference_bands_figure(rows)
+    curves.reference_bands_figure(rows)
     assert rt.load_reference(smoke_reference["root"]) is None
 
 
 def test_what_a_switch_bought_reads_both_configs_from_the_reference_and_your_runs(smoke_reference):
-    from sgan.ablation import read_results
+    from sgan.studies.ablation import read_results
 
     tables = rt.load_reference(smoke_reference["paths"]["json"].parent)
     mine = {c: [read_results(smoke_reference["run_root"] / "seed1" / c)] for c in "EF"}
@@ -292,7 +292,7 @@ SHOWCASE = model_zoo.zoo_entries("cpu-long")
 ENTRIES = [("cpu", c) for c in SHIPPED] + [("cpu-long", c) for c in SHOWCASE]
 
 
-@pytest.mark.skipif(not ENTRIES, reason="the zoo is not built yet (python -m sgan.reference)")
+@pytest.mark.skipif(not ENTRIES, reason="the zoo is not built yet (python -m sgan reference)")
 @pytest.mark.parametrize("profile, config", ENTRIES)
 def test_the_shipped_zoo_loads_draws_its_hash_and_matches_todays_profile(profile, config):
     path = model_zoo.zoo_path(config, profile)
@@ -316,7 +316,7 @@ def test_the_shipped_zoo_loads_draws_its_hash_and_matches_todays_profile(profile
 @pytest.mark.skipif("F" not in SHOWCASE, reason="the long study's F is not in the zoo yet (make reference-long)")
 def test_a_fresh_clone_shows_the_showcase_f_in_the_mixing_and_editing_widgets(tmp_path, monkeypatch, capsys):
     """`make lab` with no runs: notebooks 06 and 14 take F from showcase_run, which is then the long study's F."""
-    from sgan.ablation import showcase_run
+    from sgan.studies.ablation import showcase_run
 
     monkeypatch.setenv("SGAN_RUNS", str(tmp_path / "runs"))
     folder = showcase_run("F", "cpu", 0, out_dir=tmp_path / "runs" / "course" / "cpu")
@@ -333,7 +333,7 @@ def test_a_fresh_clone_shows_the_showcase_f_in_the_mixing_and_editing_widgets(tm
 
 def test_the_shipped_zoo_is_small_and_complete():
     if not SHIPPED:
-        pytest.skip("the cpu zoo is not built yet (python -m sgan.reference)")
+        pytest.skip("the cpu zoo is not built yet (python -m sgan reference)")
     assert SHIPPED == list("ABCDEF")
     assert set(SHOWCASE) <= set("ABCDEF")
     assert sum(model_zoo.zoo_path(c, p).stat().st_size for p, c in ENTRIES) <= 25_000_000  # every zoo together
@@ -345,7 +345,7 @@ def test_the_shipped_zoo_is_small_and_complete():
 # The long study (issue 25): its order, where F crosses A, what reproduced at each budget, the showcase
 # ---------------------------------------------------------------------------------------------------------
 def test_the_long_study_trains_a_f_b_first_then_c_d_e_then_the_variants_then_third_seeds():
-    from sgan.reference import study_jobs
+    from sgan.studies.reference import study_jobs
 
     jobs = study_jobs("long", (0, 1, 2), 2)
     order = [(r.name, s) for r, s in jobs]
@@ -365,7 +365,7 @@ def test_the_long_study_trains_a_f_b_first_then_c_d_e_then_the_variants_then_thi
 
 
 def test_crossings_are_where_the_difference_changes_sign_by_linear_interpolation():
-    from sgan.reference_long import crossing_summary, crossings
+    from sgan.studies.reference_long import crossing_summary, crossings
 
     kimg_a = np.array([0.0, 10, 20, 30, 40])
     fid_a = np.full(5, 10.0)
@@ -379,7 +379,7 @@ def test_crossings_are_where_the_difference_changes_sign_by_linear_interpolation
     assert "3 times" in text and "F ends below A, from 28.3 kimg on" in text
     assert "never cross" in crossing_summary([], False) and "stays above" in crossing_summary([], False)
     assert "no finished run" in crossing_summary([], None)
-    from sgan.reference_long import space_scores_sentence
+    from sgan.studies.reference_long import space_scores_sentence
 
     assert space_scores_sentence(None, ["B"]).startswith("B has no finished seed-0 run yet")
     assert space_scores_sentence(None, ["F", "B"]).startswith("F and B have no finished seed-0 run yet")
@@ -387,7 +387,7 @@ def test_crossings_are_where_the_difference_changes_sign_by_linear_interpolation
 
 
 def test_a_curve_is_still_falling_when_its_last_quarter_drops_by_more_than_its_noise():
-    from sgan.reference_long import late_trend, late_trend_sentence
+    from sgan.studies.reference_long import late_trend, late_trend_sentence
 
     kimg = np.arange(1, 17, dtype=float)  # ticks at 1..16 kimg: third quarter 9..12, last 13..16
     wiggle = np.array([0.1, -0.1] * 8)
@@ -404,7 +404,7 @@ def test_a_curve_is_still_falling_when_its_last_quarter_drops_by_more_than_its_n
 
 
 def test_what_reproduced_by_budget_flags_an_order_that_changed():
-    from sgan.reference_long import budget_reproduced, budget_reproduced_markdown
+    from sgan.studies.reference_long import budget_reproduced, budget_reproduced_markdown
 
     short = rt.reproduced({"A": [fake_result(10), fake_result(11)], "F": [fake_result(20), fake_result(21)]})
     long = rt.reproduced({"A": [fake_result(12), fake_result(13)], "F": [fake_result(8), fake_result(9)]})
@@ -419,8 +419,8 @@ def test_what_reproduced_by_budget_flags_an_order_that_changed():
 def test_the_variants_table_sets_each_variant_against_f(tmp_path):
     import json
 
-    from sgan.ablation import results_path
-    from sgan.reference_long import variants_markdown, variants_table
+    from sgan.studies.ablation import results_path
+    from sgan.studies.reference_long import variants_markdown, variants_table
 
     bests = {("A", 0): 7.0, ("F", 0): 12.0, ("F", 1): 14.0, ("F-resample=nearest", 0): 9.0}
     for (name, seed), best in bests.items():
@@ -439,8 +439,8 @@ def test_the_variants_table_sets_each_variant_against_f(tmp_path):
 def test_the_long_report_reads_every_run_and_its_attributes(smoke_reference, tmp_path):
     import json
 
-    from sgan.ablation import load_data, read_results, resolve_config
-    from sgan.reference_long import write_long_report
+    from sgan.studies.ablation import load_data, read_results, resolve_config
+    from sgan.studies.reference_long import write_long_report
 
     data = load_data(resolve_config("F", "smoke"), progress=False)
     paths = write_long_report(smoke_reference["run_root"], (0, 1), tmp_path, smoke_reference["paths"]["json"].parent,
@@ -468,7 +468,7 @@ def test_the_long_report_reads_every_run_and_its_attributes(smoke_reference, tmp
 
 def test_showcase_run_prefers_a_run_as_long_then_the_showcase_then_trained_run(smoke_reference, tmp_path,
                                                                                monkeypatch, capsys):
-    from sgan import ablation
+    from sgan.studies import ablation
 
     monkeypatch.setattr(model_zoo, "zoo_dir", lambda profile="cpu": smoke_reference["root"] / "zoo")
     monkeypatch.setattr(ablation, "SHOWCASE_PROFILES", {"smoke": "smoke"})
@@ -490,7 +490,7 @@ def test_reproduced_from_tables_json_matches_the_runs_and_rebuilds_the_report(tm
     import json
     import shutil
 
-    from sgan.ablation import repo_root
+    from sgan.studies.ablation import repo_root
 
     committed = repo_root() / "results" / "cpu"
     shutil.copy(committed / "tables.json", tmp_path / "tables.json")

@@ -14,10 +14,10 @@ import textwrap
 import pytest
 import torch
 
-from sgan.checkpoint import load_checkpoint
 from sgan.config import make_config
 from sgan.data import load_dataset
-from sgan.training import train
+from sgan.training.checkpoint import load_checkpoint
+from sgan.training.loop import train
 
 STEPS = 8  # 16 images a step; a tick (and a checkpoint) every 4 steps; the fade of 16² starts at step 5
 OVERRIDES = dict(tick_kimg=0.064, stable_kimg=0.064, fade_kimg=0.064, num_threads=1)
@@ -26,7 +26,7 @@ CHILD = textwrap.dedent("""
     import sys, time
     from sgan.config import make_config
     from sgan.data import load_dataset
-    from sgan.training import train
+    from sgan.training.loop import train
 
     out, root, steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
     data = load_dataset("synthetic", resolution=16, n=64, root=root, progress=False)
@@ -84,7 +84,7 @@ def test_sigkill_then_resume_is_bitwise_identical(tmp_path):
 def test_training_on_past_total_kimg_is_the_longer_run(tmp_path):
     """``train(..., resume=True, max_kimg=K)`` continues a finished run to K: the schedule, the EMA and every
     random draw depend on the images shown, never on ``total_kimg``, so it ends bit for bit where a run with
-    ``total_kimg=K`` ends (the learning curves of sgan.sweep's longer studies rely on it)."""
+    ``total_kimg=K`` ends (the learning curves of sgan.studies.sweep's longer studies rely on it)."""
     root = tmp_path / "data"
     data = load_dataset("synthetic", resolution=16, n=64, root=root, progress=False)
     short = make_config("F", "smoke", total_kimg=0.128, **OVERRIDES)

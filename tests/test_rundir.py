@@ -1,4 +1,4 @@
-"""The run directory has one owner (``sgan.rundir.RunDir``): its paths are the ones sgan.train writes, and its
+"""The run directory has one owner (``sgan.training.rundir.RunDir``): its paths are the ones sgan.train writes, and its
 answers (the log, the config, complete or not, the training time) follow the files."""
 
 import json
@@ -6,8 +6,8 @@ import json
 import pytest
 
 from sgan.config import make_config
-from sgan.rundir import RunDir
-from sgan.training import train
+from sgan.training.loop import train
+from sgan.training.rundir import RunDir
 
 
 def test_a_trained_run_is_where_rundir_says(tmp_path):

@@ -1,4 +1,4 @@
-"""sgan.spectrum against closed forms: cosines land on their ring, Parseval holds, the blur's response."""
+"""sgan.studies.spectrum against closed forms: cosines land on their ring, Parseval holds, the blur's response."""
 
 import math
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from sgan import spectrum
 from sgan.nn.resample import blur
+from sgan.studies import spectrum
 
 
 def cosine(h, u, v, phase=0.3):

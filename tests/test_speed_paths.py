@@ -17,11 +17,11 @@ import torch
 
 from sgan.config import make_config
 from sgan.data import load_dataset
-from sgan.distributed import DistInfo
 from sgan.generator import Generator
 from sgan.metrics.registry import metric_names_for
 from sgan.schedule import schedule
-from sgan.training import Trainer
+from sgan.training.distributed import DistInfo
+from sgan.training.trainer import Trainer
 
 STEPS = 3
 HAS_COMPILER = shutil.which("c++") is not None or shutil.which("g++") is not None

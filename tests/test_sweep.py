@@ -1,4 +1,4 @@
-"""sgan.sweep: studies of variants over seeds, their tables (mean ± std) and learning-curve figures."""
+"""sgan.studies.sweep: studies of variants over seeds, their tables (mean ± std) and learning-curve figures."""
 
 import json
 import math
@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sgan import plots, sweep
 from sgan.config import make_config
+from sgan.studies import sweep
+from sgan.viz import curves, plots
 
 
 def write_log(run_dir, fids, seconds_per_tick=30.0, kimg_per_tick=2.0, metric="fid2k", config="A",
@@ -107,15 +108,15 @@ def test_curve_band_is_the_mean_and_sample_std_per_tick(tmp_path):
     for seed, fids in enumerate(([10.0, 8.0, 6.0, 5.0], [12.0, 9.0, 7.0])):
         runs.append(tmp_path / f"s{seed}")
         write_log(runs[-1], fids, seconds_per_tick=60.0 + seed)
-    band = plots.curve_band(runs)
+    band = curves.curve_band(runs)
     np.testing.assert_allclose(band["fid"], [11.0, 8.5, 6.5])  # cut to the shorter run
     np.testing.assert_allclose(band["std"], np.std([[10, 8, 6], [12, 9, 7]], axis=0, ddof=1))
     np.testing.assert_allclose(band["minutes"], [1.0083333, 2.0166667, 3.025], rtol=1e-6)
-    single = plots.curve_band(runs[:1])
+    single = curves.curve_band(runs[:1])
     assert (single["std"] == 0).all() and len(single["fid"]) == 4
-    fig = plots.learning_curves_figure({"two seeds": runs, "one": runs[:1]})
+    fig = curves.learning_curves_figure({"two seeds": runs, "one": runs[:1]})
     assert len(fig.axes) == 2 and fig.axes[0].get_yscale() == "log"
-    targeted = plots.learning_curves_figure({"two seeds": runs}, target=7.5)
+    targeted = curves.learning_curves_figure({"two seeds": runs}, target=7.5)
     for ax in targeted.axes:  # the target: a horizontal line at 7.5 on both plots, named in the legend
         lines = [line for line in ax.get_lines() if line.get_label() == "target: fid2k 7.5"]
         assert len(lines) == 1 and list(lines[0].get_ydata()) == [7.5, 7.5]
@@ -125,7 +126,7 @@ def test_a_log_without_fid_says_how_to_get_a_curve(tmp_path):
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "log.jsonl").write_text(json.dumps({"tick": 1, "kimg": 1.0, "time": 3.0}) + "\n")
     with pytest.raises(ValueError, match="tick_fid_samples > 0"):
-        plots.fid_curve(tmp_path / "run")
+        curves.fid_curve(tmp_path / "run")
 
 
 @pytest.mark.slow
@@ -142,7 +143,7 @@ def test_run_study_trains_each_seed_in_its_own_process_and_reuses_them(tmp_path,
     stamps = [p.stat().st_mtime_ns for p in logs]
     sweep.run_study(variants, "smoke", seeds=(0, 1), out_dir=tmp_path / "studies", jobs=1, name="t")
     assert [p.stat().st_mtime_ns for p in logs] == stamps  # complete runs are reused, not retrained
-    from sgan.ablation import load_data, resolve_config
+    from sgan.studies.ablation import load_data, resolve_config
 
     data = load_data(resolve_config("A", "smoke", 0, variants[0].overrides), progress=False)
     paths = sweep.write_report(variants, root, (0, 1), spectra_of=data, report_dir=tmp_path / "report",
@@ -153,8 +154,8 @@ def test_run_study_trains_each_seed_in_its_own_process_and_reuses_them(tmp_path,
     assert math.isfinite(spectra["blur_sensitivity_mean"]) and "blurred" in paths["spectra_markdown"].read_text()
     assert len(spectra["spectra"]["real"]) == 16 // 2 + 1
     # attributes: the mean over the seeds of each run's attrs metric, computed here on its own (the oracle)
-    from sgan.checkpoint import load_generator
     from sgan.metrics import compute_metric
+    from sgan.training.checkpoint import load_generator
 
     runs = sweep.finished_runs(root, variants[0], (0, 1))
     direct = [compute_metric("attrs64", load_generator(p), data, progress=False) for p in runs]

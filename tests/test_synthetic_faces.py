@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sgan.data import face_layers, hashing
+from sgan.data import face_canvas, hashing
 from sgan.data import synthetic_faces as sf
 from sgan.data.preview import preview_rows, save_preview, sweep
 
@@ -152,7 +152,7 @@ def test_windows_change_speed_not_pixels(monkeypatch):
     for k, v in extremes.items():
         factors[k][:2] = v
     windowed = sf.render(factors, R, seed=9)
-    monkeypatch.setattr(face_layers, "USE_WINDOWS", False)
+    monkeypatch.setattr(face_canvas, "USE_WINDOWS", False)
     assert np.array_equal(sf.render(factors, R, seed=9), windowed)
 
 

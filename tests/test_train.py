@@ -8,13 +8,14 @@ import signal
 import pytest
 import torch
 
-import sgan.training as train_module
-from sgan.checkpoint import load_checkpoint
+import sgan.training.trainer as train_module
 from sgan.config import PRESETS, ConfigError, RunConfig, make_config
 from sgan.data import load_dataset
-from sgan.distributed import DistInfo
 from sgan.ema import ema_beta, update_ema
-from sgan.training import Trainer, TrainingError, area_downsample, fade_reals, train
+from sgan.training.checkpoint import load_checkpoint
+from sgan.training.distributed import DistInfo
+from sgan.training.loop import TrainingError, train
+from sgan.training.trainer import Trainer, area_downsample, fade_reals
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +51,8 @@ def test_smoke_run_of_each_config(name, data16, tmp_path):
 
 
 def test_the_last_tick_fid_is_the_metric_of_the_final_generator(data16, tmp_path):
-    from sgan.checkpoint import load_generator
     from sgan.metrics import compute_metric
+    from sgan.training.checkpoint import load_generator
 
     # ema_kimg 0.01: G_ema's averaged level of detail (sgan.ema.ema_lod) has reached G's by the last tick
     cfg = make_config("E", "smoke", tick_fid_samples=96, ema_kimg=0.01)
@@ -134,11 +135,11 @@ def test_latents_mix_with_one_crossover_per_image_among_the_layers_in_use(data16
     cfg = make_config("F", "smoke", style_mixing_prob=1.0, batch_sizes=((8, 64), (16, 64)))
     t = trainer(cfg, data16)
     phase = train_module.schedule(0.0, cfg.train, 16)  # 8²: 4 layers in use
-    state = t.gen_latent.get_state()
+    state = t.latent_rng.get_state()
     z1, ws, noise = t.latents(phase, slice(None))
-    t.gen_latent.set_state(state)
-    z1_again = torch.randn(64, cfg.model.z_dim, generator=t.gen_latent)
-    z2 = torch.randn(64, cfg.model.z_dim, generator=t.gen_latent)
+    t.latent_rng.set_state(state)
+    z1_again = torch.randn(64, cfg.model.z_dim, generator=t.latent_rng)
+    z2 = torch.randn(64, cfg.model.z_dim, generator=t.latent_rng)
     torch.testing.assert_close(z1, z1_again)
     w1, w2 = t.G.mapping(z1), t.G.mapping(z2)
     used = 4
@@ -169,10 +170,10 @@ def test_mirror_flips_about_half_of_the_reals(data16):
     cfg = make_config("F", "smoke", start_resolution=16)
     t = trainer(cfg, data16)
     phase = train_module.schedule(0.0, cfg.train, 16)
-    gen_state = t.gen_data.get_state()
+    gen_state = t.data_rng.get_state()
     reals = t.reals(phase, slice(None))
-    t.gen_data.set_state(gen_state)
-    index = torch.randint(len(data16), (phase.batch,), generator=t.gen_data)
+    t.data_rng.set_state(gen_state)
+    index = torch.randint(len(data16), (phase.batch,), generator=t.data_rng)
     plain = data16.batch(index.numpy(), mirror=False)
     kept = [torch.equal(r, p) for r, p in zip(reals, plain, strict=True)]
     flipped = [torch.equal(r, p.flip(-1)) and not k for r, p, k in zip(reals, plain, kept, strict=True)]

@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sgan import live, tensorboard_events, timelapse
 from sgan.config import make_config
 from sgan.data import load_dataset
-from sgan.plots import read_log
-from sgan.training import train
+from sgan.training import live, tensorboard_events
+from sgan.training.loop import train
+from sgan.viz import timelapse
+from sgan.viz.curves import read_log
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,7 +114,7 @@ def test_stop_button_interrupts_this_kernel_through_the_server():
 
 
 def test_the_view_is_shown_only_where_a_person_watches(monkeypatch):
-    from sgan.frontend import in_live_frontend
+    from sgan.training.frontend import in_live_frontend
 
     monkeypatch.delenv("SGAN_LIVE", raising=False)
     monkeypatch.setenv("JPY_SESSION_NAME", "x.ipynb")

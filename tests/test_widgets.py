@@ -1,4 +1,4 @@
-"""sgan.widgets: each widget's image follows its controls (set ``.value``, check the image), no browser."""
+"""sgan.viz.widgets: each widget's image follows its controls (set ``.value``, check the image), no browser."""
 
 import io
 
@@ -8,11 +8,11 @@ import pytest
 import torch
 from PIL import Image
 
-from sgan import plots
 from sgan.config import make_config
 from sgan.generator import Generator
 from sgan.noise import NoiseInput
-from sgan.widgets import InterpolationWidget, NoiseWidget, StyleMixingWidget, TruncationWidget
+from sgan.viz import figures, plots
+from sgan.viz.widgets import InterpolationWidget, NoiseWidget, StyleMixingWidget, TruncationWidget
 
 
 def _generator(config: str) -> Generator:
@@ -37,7 +37,7 @@ def _image_of(G, ws, noise_seed=0) -> np.ndarray:
 def test_style_mixing_crossover_picks_the_sources(G):
     mixer = StyleMixingWidget(G, seeds=(1, 2), crossover=2)
     ws = plots.seed_ws(G, [1, 2])
-    assert np.array_equal(mixer.image, _image_of(G, plots.mix_ws(ws[:1], ws[1:], range(2, G.num_layers))))
+    assert np.array_equal(mixer.image, _image_of(G, figures.mix_ws(ws[:1], ws[1:], range(2, G.num_layers))))
     renders = mixer.renders
     mixer.crossover.value = G.num_layers  # every layer from source 0
     assert mixer.renders == renders + 1  # the dropdowns follow the slider, one recomputation
@@ -168,7 +168,7 @@ def test_the_crossover_readout_says_custom_once_the_dropdowns_differ(G):
 def test_edit_widget_moves_only_the_chosen_styles_and_resets():
     from sgan.editing import factor_directions, sample_latents
     from sgan.metrics.domain_net import load_domain_net
-    from sgan.widgets import EditWidget
+    from sgan.viz.widgets import EditWidget
 
     G = _generator("F")
     dirs = factor_directions(G, load_domain_net(), "w", n=128)

@@ -30,14 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
+from sgan.atomic import disk_full_error
+
 try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None
 
 LOCK_KIND = "build"  # the lock file of a build in progress: .<stem>.build.<pid>.<random>.tmp
-
-from sgan.atomic import disk_full_error
 
 CACHE_FORMAT = 1
 PARAMS_KEY = "__params__"

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from sgan.metrics import sampling
+from sgan.metrics.domain_net import load_domain_net
 
 FACIAL = ("eyes_open", "smiling", "glasses", "bushy_eyebrows", "beard")
 
@@ -53,8 +54,6 @@ def _probabilities(net: Any, batches) -> dict[str, np.ndarray]:
 def attrs_metric(spec: Any, G: Any, dataset: Any, *, device: str = "cpu", seed: int = 0, progress: bool = True,
                  batch_size: int | None = None) -> dict:
     """Registry entry for ``attrs<count>``: generated faces' attributes against ``spec.num_samples`` reals."""
-    from sgan.metrics.domain_net import load_domain_net
-
     if dataset is None:
         raise ValueError("attrs needs the real data set to compare with: pass dataset=load_dataset(...).")
     dev = sampling.resolve_device(device)

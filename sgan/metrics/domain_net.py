@@ -44,6 +44,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from sgan.data import synthetic_faces
+from sgan.training.device import resolve_device, run_device
+
 INTERNAL_RESOLUTION = 32  # the first judge's (the course's 16² and 32² images); JUDGES lists every judge's
 CHANNELS = (16, 32, 64, 96)
 CONVS_PER_STAGE = (2, 2, 2, 1)
@@ -51,7 +54,7 @@ WEIGHTS_NAME = "domain_net.pt"
 CONFIG_NAME = "domain_net.json"
 # internal resolution -> (channels, convs per stage): the 64² judge is the 32² one with a fifth, narrow stage at
 # 64² in front (8 channels), so that its cost per image stays near the 32² judge's (forward, counted by
-# sgan.flops: 29.5 vs 21.5 MFLOP per image; 131k vs 130k parameters).
+# sgan.studies.flops: 29.5 vs 21.5 MFLOP per image; 131k vs 130k parameters).
 ARCHITECTURES = {32: (CHANNELS, CONVS_PER_STAGE), 64: ((8, 16, 32, 64, 96), (2, 2, 2, 2, 1))}
 JUDGES = tuple(sorted(ARCHITECTURES))  # (32, 64)
 # The LPIPS-style distance compares the stages at 32² and below: all four of the 32² judge, the 64² judge's last
@@ -217,12 +220,10 @@ def save_domain_net(net: DomainNet, directory: str | os.PathLike, report: dict) 
 
 def _warn_if_stale(meta: dict, retrain: str) -> None:
     """Warn when the judge of ``meta`` was trained on another renderer version (``retrain``: the command)."""
-    from sgan.data.synthetic_faces import RENDERER_VERSION
-
     trained_on = meta.get("training", {}).get("renderer_version")
-    if trained_on != RENDERER_VERSION:
+    if trained_on != synthetic_faces.RENDERER_VERSION:
         warnings.warn(f"The domain network was trained on synthetic faces of renderer version {trained_on}; "
-                      f"the renderer is now version {RENDERER_VERSION}. Retrain it with "
+                      f"the renderer is now version {synthetic_faces.RENDERER_VERSION}. Retrain it with "
                       f"`{retrain}` so that its features and labels stay valid.", stacklevel=3)
 
 
@@ -248,9 +249,7 @@ def load_domain_net(device: str | torch.device | None = None,
                     directory: str | os.PathLike | None = None, resolution: int | None = None) -> DomainNet:
     """The shipped judge for images of ``resolution``² (``judge_resolution``: the 32² judge for 16² and 32²
     images and when None, the 64² judge for 64²), or the one saved in ``directory``, eval mode, float32, on
-    ``device`` (default: the run's device, ``sgan.device.run_device()``)."""
-    from sgan.device import resolve_device, run_device
-
+    ``device`` (default: the run's device, ``sgan.training.device.run_device()``)."""
     internal = judge_resolution(resolution)
     directory = Path(directory) if directory is not None else weights_dir()
     weights_name, config_name = weights_names(internal)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from sgan.config import FEATURE_NETWORKS
+from sgan.metrics.domain_net import load_domain_net
 from sgan.metrics.pretrained import INCEPTION, weights_available
 
 
@@ -51,12 +52,10 @@ def feature_network(name: str = "auto", device: str | torch.device = "cpu",
     if name == "auto":
         name = "inception" if weights_available(INCEPTION, inception_path) else "domain"
     if name == "inception":
-        from sgan.metrics.inception import InceptionFeatures
+        from sgan.metrics.inception import InceptionFeatures  # torchvision at its top: seconds to import
 
         net = InceptionFeatures.from_pretrained(inception_path, device)
         return FeatureNetwork(net.name, net.dim, net)
-    from sgan.metrics.domain_net import load_domain_net
-
     net = load_domain_net(device, resolution=resolution)
     return FeatureNetwork(net.name, net.feature_dim, net.features)
 

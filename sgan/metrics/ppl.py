@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from sgan.metrics import sampling
+from sgan.metrics.domain_net import load_domain_net
 from sgan.metrics.pretrained import VGG16, weights_available
 
 EPSILON = 1e-4
@@ -41,7 +42,7 @@ def normalize(v: torch.Tensor) -> torch.Tensor:
 
 def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """Spherical interpolation between the normalised ``a``, ``b`` [N, D] at ``t`` [N, 1] or a scalar (unit norm;
-    the PPL in Z and the interpolation figures, ``sgan.plots.interpolate``)."""
+    the PPL in Z and the interpolation figures, ``sgan.viz.figures.interpolate``)."""
     a, b = normalize(a), normalize(b)
     d = (a * b).sum(dim=-1, keepdim=True).clamp(-1.0, 1.0)  # cos θ
     p = t * torch.acos(d)  # t θ
@@ -78,11 +79,9 @@ def resolve_distance(distance: str | Distance, device: torch.device,
     if distance == "auto":
         distance = "lpips" if weights_available(VGG16, vgg_path) else "domain"
     if distance == "lpips":
-        from sgan.metrics.lpips_vgg import LPIPSDistance
+        from sgan.metrics.lpips_vgg import LPIPSDistance  # torchvision at its top: seconds to import
 
         return LPIPSDistance.from_pretrained(vgg_path, device), "lpips-vgg16", "vgg16"
-    from sgan.metrics.domain_net import load_domain_net
-
     net = load_domain_net(device, resolution=resolution)
     return net.distance, "lpips-style (unit-normalised, unweighted)", net.name
 

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import torch
 
+from sgan.env import INCEPTION_ENV, VGG16_ENV
+
 
 @dataclass(frozen=True)
 class PretrainedFile:
@@ -45,7 +47,7 @@ INCEPTION = PretrainedFile(
     filenames=("pt_inception-2015-12-05-6726825d.pth", "weights-inception-2015-12-05-6726825d.pth"),
     sha256_prefix="6726825d",
     url="https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth",
-    env_var="SGAN_INCEPTION",
+    env_var=INCEPTION_ENV,
 )
 VGG16 = PretrainedFile(
     key="vgg16",
@@ -53,7 +55,7 @@ VGG16 = PretrainedFile(
     filenames=("vgg16-397923af.pth",),
     sha256_prefix="397923af",
     url="https://download.pytorch.org/models/vgg16-397923af.pth",
-    env_var="SGAN_VGG16",
+    env_var=VGG16_ENV,
 )
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from sgan.metrics import sampling
+from sgan.metrics.domain_net import load_domain_net
 
 
 def probe_continuous(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
@@ -77,8 +78,6 @@ def probes_metric(spec: Any, G: Any, dataset: Any = None, *, device: str = "cpu"
                   progress: bool = True, batch_size: int | None = None, test_fraction: float = 0.25,
                   resolution: int | None = None) -> dict:
     """Registry entry for ``probes<count>``."""
-    from sgan.metrics.domain_net import load_domain_net
-
     dev = sampling.resolve_device(device)
     res = resolution or G.cfg.resolution
     bs = batch_size or sampling.default_batch_size(dev, res)

@@ -24,8 +24,9 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from sgan.device import device_of
+from sgan.metrics.attributes import attrs_metric
 from sgan.metrics.domain_net import JudgeResolutionWarning
+from sgan.metrics.fid import fid_metric
 from sgan.metrics.names import (  # noqa: F401 (the registry's names for them)
     PAPER_COUNTS,
     PPL_NAMES,
@@ -36,6 +37,10 @@ from sgan.metrics.names import (  # noqa: F401 (the registry's names for them)
     metric_name,
     parse_metric_name,
 )
+from sgan.metrics.ppl import ppl_metric
+from sgan.metrics.probes import probes_metric
+from sgan.metrics.separability import ls_metric
+from sgan.training.device import device_of
 
 
 def metric_names_for(config: Any) -> list[str]:
@@ -50,18 +55,12 @@ def metric_names_for(config: Any) -> list[str]:
     return names
 
 
+_IMPLEMENTATIONS: dict[str, Callable[..., dict]] = {"fid": fid_metric, "ppl": ppl_metric, "ls": ls_metric,
+                                                    "attrs": attrs_metric}
+
+
 def _implementation(kind: str) -> Callable[..., dict]:
-    if kind == "fid":
-        from sgan.metrics.fid import fid_metric as fn
-    elif kind == "ppl":
-        from sgan.metrics.ppl import ppl_metric as fn
-    elif kind == "ls":
-        from sgan.metrics.separability import ls_metric as fn
-    elif kind == "attrs":
-        from sgan.metrics.attributes import attrs_metric as fn
-    else:
-        from sgan.metrics.probes import probes_metric as fn
-    return fn
+    return _IMPLEMENTATIONS.get(kind, probes_metric)
 
 
 def _check_options(name: str, fn: Callable[..., dict], options: dict[str, Any]) -> None:
@@ -77,7 +76,7 @@ def compute_metric(name: str, G: Any, dataset: Any = None, device: Any = None, s
     """Compute metric ``name`` (see the module docstring) of generator ``G``.
 
     ``dataset`` (an ``ImageDataset``) is needed by FID and attrs only. ``device``: "cpu", "cuda", "auto" or
-    None (default: G's own device, ``sgan.device.device_of``); every random draw comes from ``seed``.
+    None (default: G's own device, ``sgan.training.device.device_of``); every random draw comes from ``seed``.
     ``options`` are the metric's own keyword options (an unknown one is an error that lists them).
     """
     spec = parse_metric_name(name)

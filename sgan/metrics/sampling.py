@@ -18,7 +18,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from sgan.device import resolve_device  # noqa: F401 (the metrics' name for it; its home is sgan.device)
+from sgan.mixing import draw_test_crossovers, mix_styles
+from sgan.training.device import resolve_device  # noqa: F401 (the metrics' name for it; its home is sgan.training.device)
 
 LATENT_STREAM, NOISE_STREAM, PPL_T_STREAM, REAL_STREAM, MIX_STREAM = 0, 1, 2, 3, 4
 
@@ -115,8 +116,6 @@ def mix_test_ws(G: Any, w: torch.Tensor, latents: int, generator: torch.Generato
                 ) -> torch.Tensor:
     """``ws [B, L, w_dim]`` mixing ``w [B, w_dim]`` with ``latents − 1`` fresh latents f(z), z ~ N(0, I), at
     distinct random crossovers (``sgan.mixing.draw_test_crossovers``): Table 2's "latents during testing"."""
-    from sgan.mixing import draw_test_crossovers, mix_styles
-
     b = w.shape[0]
     others = [G.mapping(torch.randn(b, G.cfg.z_dim, generator=generator, device="cpu").to(device))
               for _ in range(latents - 1)]  # each [B, w_dim]

@@ -27,6 +27,7 @@ import torch
 from tqdm.auto import tqdm
 
 from sgan.metrics import sampling
+from sgan.metrics.domain_net import load_domain_net
 
 Classifier = Callable[[torch.Tensor], dict[str, torch.Tensor]]
 
@@ -78,8 +79,6 @@ def separability_score(entropies: dict[str, float]) -> float:
 
 def _domain_classifier(device: torch.device, resolution: int) -> tuple[Classifier, str]:
     """The domain network's binary factors as a classifier, the judge of ``resolution``² images."""
-    from sgan.metrics.domain_net import load_domain_net
-
     net = load_domain_net(device, resolution=resolution)
 
     def classify(images: torch.Tensor) -> dict[str, torch.Tensor]:
