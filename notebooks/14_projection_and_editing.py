@@ -58,6 +58,8 @@ from sgan.training.rundir import RunDir
 from sgan.viz import figures, plots
 
 profile, runs_dir = setup_notebook(profile, runs_dir)
+if profile in LEARNS_NOTHING:  # a profile that only proves the code runs (the tests'): fewer steps and faces
+    steps, fit_images, edit_images = min(steps, 200), min(fit_images, 500), min(edit_images, 64)
 # the sharpest F and B there are (printed: your runs when they trained as long as the long study's, else its
 # runs from the zoo); F in W against B in Z compares the same budget only when both come from the same place
 run_dirs = {"F": showcase_run("F", profile, seed=seed, out_dir=runs_dir),

@@ -239,6 +239,19 @@ def test_a_failed_ablation_run_stops_the_course(monkeypatch, tmp_path):
     assert started == ["A"], "runs after a failure were still started"
 
 
+def test_the_course_hands_its_configs_to_the_results_notebook(monkeypatch, tmp_path):
+    """``--configs ACF``: 12 tabulates A, C and F (left to its default it would train B, D and E itself)."""
+    import sgan.studies.course as course
+
+    calls = []
+    monkeypatch.setattr(course, "execute", lambda name, out, params, *args, **kwargs: calls.append((name, params)))
+    monkeypatch.setattr(course, "prepare_data", lambda profile, configs: None)
+    monkeypatch.setattr(course, "results_markdown", lambda out: "")
+    course.run_course("smoke", tmp_path, configs="ACF", notebooks=[], jobs=1, progress=False)
+    assert [params["config"] for name, params in calls[:-1]] == ["A", "C", "F"]
+    assert calls[-1][0] == "12_results.ipynb" and calls[-1][1]["configs"] == "ACF"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The gpu course, dry: `PROFILE=gpu make course` on CPU at the gpu profile's shapes and settings
 # ---------------------------------------------------------------------------------------------------------

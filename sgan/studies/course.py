@@ -206,7 +206,9 @@ def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/cours
                   dict(config=c, profile=profile, out_dir=str(out), progress=False)) for c in configs]
     teaching = [(name, name, dict(profile=profile, runs_dir=str(out)))
                 for name in (teaching_notebooks() if notebooks is None else notebooks)]
-    teaching.append((RESULTS_NOTEBOOK, RESULTS_NOTEBOOK, dict(profile=profile, runs_dir=str(out))))
+    # 12 tabulates the configs this course ran (left to its default, it would train the others itself)
+    teaching.append((RESULTS_NOTEBOOK, RESULTS_NOTEBOOK, dict(profile=profile, runs_dir=str(out),
+                                                              configs="".join(configs))))
     clock = _Clock(len(ablations) + len(teaching))
     print(f"sgan course: profile {profile!r}, {clock.total} notebooks ({len(ablations)} ablation runs, "
           f"{workers} at a time), outputs in {out}", flush=True)
