@@ -2,7 +2,8 @@
 
 ``make test`` runs the suite on every core (pytest-xdist: ``-n auto --dist loadgroup``). Three rules keep it fast:
 
-- one torch thread per test process (tiny tensors on shared cores run 3-10x faster that way);
+- one torch thread per test process and per process it starts (tiny tensors on shared cores run 3-10x
+  faster that way);
 - an artefact several test files need (the smoke course: notebook 11 over A-F) is built once per session by
   the first worker that asks for it, under a file lock, in a folder every worker sees (``build_once``); the
   others wait for it and reuse it;
@@ -13,6 +14,7 @@
 Without xdist (``pytest tests/test_x.py``) the same fixtures work, in one process.
 """
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,6 +25,9 @@ from sharing import build_once, papermill, smoke_env
 from sgan.config import PRESETS
 
 torch.set_num_threads(1)
+# and one per process the tests start (notebook kernels, training jobs): with every core running a worker, a
+# second OpenMP thread only spins, which cost the gpu dry run's notebooks 5x their CPU time
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 # Module-scoped fixtures that train or start a server: the tests that use one are kept in one worker.
 COSTLY_MODULE_FIXTURES = ("smoke_reference", "tiny_report", "smoke_run", "jupyterlab")
@@ -33,8 +38,10 @@ def pytest_collection_modifyitems(config, items):
         shared = [name for name in COSTLY_MODULE_FIXTURES if name in item.fixturenames]
         if shared:
             item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}.{shared[0]}"))
-    # the slow tests first (a stable sort: otherwise in collection order)
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    # the modules with slow tests first, each module's tests kept together (a module fixture is built once per
+    # worker only while its tests run one after another), otherwise in collection order
+    slow_modules = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.module.__name__ not in slow_modules)
 
 
 @pytest.fixture(scope="session")
