@@ -25,7 +25,7 @@ course: $(STAMP)
 
 ## The whole test suite (ruff included), notebooks at the smoke profile, one worker per core (tests/conftest.py).
 test: $(STAMP)
-	$(PYTHON) -m pytest -n auto --dist loadgroup
+	$(PYTHON) -m pytest -n auto
 
 ## JupyterLab with the course's kernel.
 lab: $(STAMP)

@@ -1,13 +1,13 @@
 """Test-wide settings, and what the whole session shares.
 
-``make test`` runs the suite on every core (pytest-xdist: ``-n auto --dist loadgroup``). Three rules keep it fast:
+``make test`` runs the suite on every core (pytest-xdist: ``-n auto``). Three rules keep it fast:
 
 - one torch thread per test process and per process it starts (tiny tensors on shared cores run 3-10x
   faster that way);
 - an artefact several test files need (the smoke course: notebook 11 over A-F) is built once per session by
   the first worker that asks for it, under a file lock, in a folder every worker sees (``build_once``); the
   others wait for it and reuse it;
-- the tests of one costly module fixture run in one worker (``COSTLY_MODULE_FIXTURES``: each worker would
+- the tests of a module with a costly module fixture run in one worker (``WHOLE_MODULES``: each worker would
   otherwise build its own), and the slow tests are handed out first, so that no worker ends the session alone
   with a long one.
 
@@ -29,17 +29,29 @@ torch.set_num_threads(1)
 # second OpenMP thread only spins, which cost the gpu dry run's notebooks 5x their CPU time
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-# Module-scoped fixtures that train or start a server: the tests that use one are kept in one worker.
-COSTLY_MODULE_FIXTURES = ("smoke_reference", "tiny_report", "smoke_run", "jupyterlab")
+# The modules whose module-scoped fixtures train or start a server: each one's tests run in one worker (each
+# worker would otherwise build its own). Every other test is handed out on its own.
+WHOLE_MODULES = ("test_reference.py", "test_bench.py", "test_watch.py", "test_browser.py")
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: without it, the suite runs in one process
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's scheduling by scope, the scope being the module for ``WHOLE_MODULES`` and the test otherwise
+    (``--dist loadgroup`` would do it with markers, but it cannot rename tests under pytest 9.2)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleOrTest(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if Path(module).name in WHOLE_MODULES else nodeid
+
+    return ModuleOrTest(config, log)
 
 
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        shared = [name for name in COSTLY_MODULE_FIXTURES if name in item.fixturenames]
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}.{shared[0]}"))
-    # the modules with slow tests first, each module's tests kept together (a module fixture is built once per
-    # worker only while its tests run one after another), otherwise in collection order
+    # the modules with slow tests first (xdist hands out work in this order, so no worker ends the session alone
+    # with a long test), each module's tests kept together (a module fixture is built once per worker only while
+    # its tests run one after another), otherwise in collection order
     slow_modules = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.module.__name__ not in slow_modules)
 

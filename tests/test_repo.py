@@ -81,3 +81,10 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make course" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_modules_conftest_keeps_in_one_worker_exist():
+    from conftest import WHOLE_MODULES
+
+    tests = Path(__file__).resolve().parent
+    assert [name for name in WHOLE_MODULES if not (tests / name).is_file()] == []
