@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 from sgan.data import load_dataset, synthetic_faces
-from sgan.metrics import sampling
+from sgan.metrics import ppl, sampling
 from sgan.metrics.probes import probe_continuous
 from sgan.profiles import DATA_SIZES
 from sgan.studies.ablation import data_root, ensure_trained, resolve_config
@@ -114,13 +114,12 @@ def plane_r2(values: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> float:
 
 
 def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    """Spherical interpolation of ``a, b [P, D]`` at ``t [T]``: ``[P, T, D]`` (the paper's path in Z)."""
-    an, bn = a / a.norm(dim=-1, keepdim=True), b / b.norm(dim=-1, keepdim=True)
-    omega = torch.acos((an * bn).sum(-1).clamp(-1 + 1e-7, 1 - 1e-7))[:, None, None]  # [P, 1, 1]
-    t = t[None, :, None]
-    out = (torch.sin((1 - t) * omega) * an[:, None] + torch.sin(t * omega) * bn[:, None]) / torch.sin(omega)
-    radius = (1 - t) * a.norm(dim=-1)[:, None, None] + t * b.norm(dim=-1)[:, None, None]
-    return out * radius
+    """Spherical interpolation of ``a, b [P, D]`` at ``t [T]``: ``[P, T, D]`` (the paper's path in Z): PPL's
+    slerp on the unit sphere (``sgan.metrics.ppl.slerp``), its radius interpolated linearly between the norms."""
+    shape = (a.shape[0], t.shape[0], a.shape[1])
+    t = t[None, :, None]  # [1, T, 1]
+    radius = (1 - t) * a.norm(dim=-1)[:, None, None] + t * b.norm(dim=-1)[:, None, None]  # [P, T, 1]
+    return ppl.slerp(a[:, None].expand(shape), b[:, None].expand(shape), t) * radius
 
 
 def lerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:

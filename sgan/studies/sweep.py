@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import statistics
 import sys
 import time
 from collections.abc import Sequence
@@ -64,6 +63,7 @@ from sgan.studies.ablation import (
     saved_config,
 )
 from sgan.studies.ablation_tables import markdown_table
+from sgan.studies.reference_tables import stat
 from sgan.studies.spectrum import run_spectra
 from sgan.training.checkpoint import load_generator
 from sgan.training.parallel import JobsStopped, run_jobs
@@ -234,10 +234,9 @@ def curves_of(root: Path, variant: Variant, seeds: Sequence[int]) -> list[dict[s
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float]:
-    """Mean and sample standard deviation (n − 1; NaN for a single value)."""
-    if not values:
-        return math.nan, math.nan
-    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else math.nan
+    """Mean and sample standard deviation (n − 1; NaN for a single value): ``reference_tables.stat``'s."""
+    s = stat(values)
+    return s["mean"], s["std"]
 
 
 def reached(curve: dict[str, Any], target: float) -> tuple[float, float] | None:
