@@ -52,8 +52,8 @@ def pytest_collection_modifyitems(config, items):
     # the modules with slow tests first (xdist hands out work in this order, so no worker ends the session alone
     # with a long test), each module's tests kept together (a module fixture is built once per worker only while
     # its tests run one after another), otherwise in collection order
-    slow_modules = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.module.__name__ not in slow_modules)
+    slow_modules = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_modules)
 
 
 @pytest.fixture(scope="session")
