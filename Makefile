@@ -23,9 +23,10 @@ $(STAMP): pyproject.toml
 course: $(STAMP)
 	$(PYTHON) -m sgan course --profile $(PROFILE)
 
-## The whole test suite (ruff included), notebooks at the smoke profile, one worker per core (tests/conftest.py).
+## The whole test suite (ruff included), notebooks at the smoke profile, one worker per core, at most 4 (each starts
+## notebook kernels and a browser beside it); tests/conftest.py shares the costly parts between the workers.
 test: $(STAMP)
-	$(PYTHON) -m pytest -n auto
+	$(PYTHON) -m pytest -n auto --maxprocesses 4
 
 ## JupyterLab with the course's kernel.
 lab: $(STAMP)

@@ -1,6 +1,6 @@
 """Test-wide settings, and what the whole session shares.
 
-``make test`` runs the suite on every core (pytest-xdist: ``-n auto``). Three rules keep it fast:
+``make test`` runs the suite on every core (pytest-xdist: ``-n auto --maxprocesses 4``). Three rules keep it fast:
 
 - one torch thread per test process and per process it starts (tiny tensors on shared cores run 3-10x
   faster that way);
