@@ -127,12 +127,12 @@ def long_jobs(seeds: Sequence[int], runs: Sequence[ReferenceRun] = REFERENCE_RUN
               variants: Sequence[ReferenceRun] = LONG_VARIANTS) -> list[tuple[ReferenceRun, int]]:
     """The long study's runs, in the order that answers its question soonest (issue 25): A, F and B with the
     first two seeds (F before B: whether F overtakes A is the question, and F's seed 0 is the showcase model),
-    then C, D and E with the first, then the controlled ``variants`` with the first, then A and F with the
-    third."""
+    then E, C and D with the first (E before C and D: it is the showcase zoo's second model), then the
+    controlled ``variants`` with the first, then A and F with the third."""
     by_config = {r.config: r for r in runs if r.all_seeds}
     seeds = list(seeds)
     order = [(by_config[c], s) for s in seeds[:2] for c in "AFB"]
-    order += [(by_config[c], s) for s in seeds[:1] for c in "CDE"]
+    order += [(by_config[c], s) for s in seeds[:1] for c in "ECD"]
     order += [(v, s) for s in seeds[:1] for v in variants]
     return order + [(by_config[c], s) for s in seeds[2:3] for c in "AF"]
 
