@@ -256,6 +256,22 @@ def test_the_course_hands_its_configs_to_the_results_notebook(monkeypatch, tmp_p
     assert calls[-1][0] == "12_results.ipynb" and calls[-1][1]["configs"] == "ACF"
 
 
+def test_the_course_goes_where_the_notebooks_look_for_it(monkeypatch, tmp_path):
+    """Without ``--out``, ``python -m sgan course`` writes under ``$SGAN_RUNS/course/<profile>``, the folder that a
+    notebook opened later (``setup_notebook``) reads, not ``./runs`` of wherever it was started."""
+    import sgan.studies.course as course
+
+    outs = []
+    monkeypatch.setenv("SGAN_RUNS", str(tmp_path / "elsewhere"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(course, "execute", lambda name, out, params, *args, **kwargs: outs.append(Path(out)))
+    monkeypatch.setattr(course, "prepare_data", lambda profile, configs: None)
+    monkeypatch.setattr(course, "results_markdown", lambda out: "")
+    course.main(["--profile", "smoke", "--configs", "A", "--notebooks", "", "--no-progress", "--jobs", "1"])
+    assert set(outs) == {course.setup_notebook("smoke")[1]} == {tmp_path / "elsewhere" / "course" / "smoke"}
+    assert not (tmp_path / "runs").exists()
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The gpu course, dry: `PROFILE=gpu make course` on CPU at the gpu profile's shapes and settings
 # ---------------------------------------------------------------------------------------------------------

@@ -188,10 +188,11 @@ def _ablation_jobs(jobs: int) -> int:
     return max(1, min(jobs, os.cpu_count() or 1))
 
 
-def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/course",
+def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path | None = None,
                configs: Sequence[str] = PRESETS, notebooks: Sequence[str] | None = None,
                progress: bool = True, jobs: int = 2) -> Path:
-    """Run the course at ``profile``; everything goes to ``<out_dir>/<profile>``, which is returned.
+    """Run the course at ``profile``; everything goes to ``<out_dir>/<profile>``, which is returned (``out_dir``
+    None: the course's root, ``$SGAN_RUNS/course`` or ``runs/course``, where the notebooks look for the runs).
 
     ``configs``: the ablation runs (notebook 11 once each, ``jobs`` at a time, one torch thread each);
     ``notebooks``: the teaching notebooks (default 00-10 and 13, in order), followed by the results notebook 12.
@@ -200,7 +201,7 @@ def run_course(profile: str = DEFAULT_PROFILE, out_dir: str | Path = "runs/cours
     if profile not in PROFILES:
         raise ValueError(f"Unknown profile {profile!r}: choose one of {', '.join(PROFILES)}.")
     workers = _ablation_jobs(jobs)
-    out = Path(out_dir).resolve() / profile
+    out = course_dir(profile) if out_dir is None else Path(out_dir).resolve() / profile
     out.mkdir(parents=True, exist_ok=True)
     ablations = [(ABLATION_NOTEBOOK, f"11_ablation_{c}.ipynb",
                   dict(config=c, profile=profile, out_dir=str(out), progress=False)) for c in configs]
@@ -268,7 +269,8 @@ def main(argv: list[str] | None = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default=default_profile(),
                         choices=sorted(PROFILES))
-    parser.add_argument("--out", default="runs/course", help="the course root; outputs go to <out>/<profile>")
+    parser.add_argument("--out", default=None, help="the course root; outputs go to <out>/<profile> (default: "
+                        "$SGAN_RUNS/course, else runs/course: where the notebooks look for the runs)")
     parser.add_argument("--configs", default="".join(PRESETS), help="ablation configs to run, e.g. ABF")
     parser.add_argument("--jobs", type=int, default=2, help="ablation runs at a time (one core each)")
     parser.add_argument("--notebooks", default=None,
