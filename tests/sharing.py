@@ -1,5 +1,5 @@
-"""What the test session shares: an artefact built once for every xdist worker, and a course notebook run in a
-subprocess (papermill) at the smoke profile."""
+"""What the test session shares: an artefact built once for every xdist worker, a course notebook run in a
+subprocess (papermill) at the smoke profile, and which notebooks the real browser runs (and whether it can)."""
 
 import json
 import os
@@ -14,6 +14,22 @@ from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_TIMEOUT_S = 900  # per notebook subprocess
+# The notebooks whose widgets tests/test_browser.py works in JupyterLab, after running every cell of each there
+BROWSER_NOTEBOOKS = ("05_config_e_noise.ipynb", "06_config_f_style_mixing.ipynb", "07_truncation.ipynb",
+                     "14_projection_and_editing.ipynb")
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium: the tests never download a browser
+
+
+def browser_problems() -> list[str]:
+    """Why the real-browser tests cannot run here (none: they can)."""
+    problems = []
+    if not CHROMIUM.is_file():
+        problems.append(f"{CHROMIUM} is missing (install it with `apt-get install -y chromium`)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problems.append("the playwright package is missing (pip install -e '.[dev]')")
+    return problems
 
 
 def session_dir(tmp_path_factory) -> Path:
@@ -56,3 +72,10 @@ def smoke_env(folder: Path) -> dict[str, str]:
            "SGAN_DATA": str(folder / "data"), "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
     env.pop("SGAN_REQUIRE_BROWSER", None)
     return env
+
+
+def repo_files() -> set[str]:
+    """Files under notebooks/ and data/ of the repository (where a notebook run from notebooks/ could leave
+    caches): a notebook run must leave them as they were."""
+    return {str(p.relative_to(ROOT)) for d in ("notebooks", "data") for p in (ROOT / d).rglob("*")
+            if ".ipynb_checkpoints" not in p.parts}

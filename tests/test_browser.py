@@ -5,7 +5,9 @@ Starts JupyterLab once on 127.0.0.1 (a free port, a token, no browser of its own
 temporary folder holding copies of the four notebooks, opens each in chromium at a 1024-pixel-wide window,
 runs every cell (the notebooks reuse the smoke course's runs of configs B, D, E, F: ``smoke_course``),
 works a control and checks that the displayed image changed, and that the widget lies inside the window
-(nothing clipped, no horizontal scrolling). Screenshots are kept in ``runs/test-artifacts/``.
+(nothing clipped, no horizontal scrolling). Screenshots are kept in ``runs/test-artifacts/``. Running every cell
+is nbval's check too (a failed cell fails the test at once, with its traceback), so nbval leaves these four
+notebooks to this module where the browser can run (``runs_notebook``, tests/conftest.py).
 
 Never downloads a browser: without ``/usr/bin/chromium`` (or the ``playwright`` package) the test is skipped,
 unless ``SGAN_REQUIRE_BROWSER=1`` (CI installs chromium with apt), where that is a failure.
@@ -23,14 +25,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sharing import BROWSER_NOTEBOOKS, CHROMIUM, browser_problems, repo_files
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ("05_config_e_noise.ipynb", "06_config_f_style_mixing.ipynb", "07_truncation.ipynb",
-             "14_projection_and_editing.ipynb")
+NOTEBOOKS = BROWSER_NOTEBOOKS
 WINDOW = {"width": 1024, "height": 900}  # the narrow window of the issue: widgets must fit, not clip
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "runs" / "test-artifacts"
@@ -38,20 +39,14 @@ RUN_ALL_TIMEOUT_MS = 240_000
 
 
 def _require_browser():
-    required = os.environ.get("SGAN_REQUIRE_BROWSER") == "1"
-    problems = []
-    if not CHROMIUM.is_file():
-        problems.append(f"{CHROMIUM} is missing (install it with `apt-get install -y chromium`)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        problems.append("the playwright package is missing (pip install -e '.[dev]')")
-        sync_playwright = None
+    problems = browser_problems()
     if problems:
         message = "; ".join(problems)
-        if required:
+        if os.environ.get("SGAN_REQUIRE_BROWSER") == "1":
             pytest.fail(f"SGAN_REQUIRE_BROWSER=1 but {message}")
         pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
     return sync_playwright
 
 
@@ -81,7 +76,13 @@ def sync_playwright():
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(sync_playwright, smoke_course, tmp_path_factory):
+def repo_before() -> set[str]:
+    """The repository's notebooks/ and data/ before JupyterLab starts (``test_..._wrote_nothing...``)."""
+    return repo_files()
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(sync_playwright, smoke_course, repo_before, tmp_path_factory):
     """A JupyterLab server on 127.0.0.1 serving copies of notebooks 05-07 and 14; yields (base url, token). Its
     kernels see the smoke course's runs and data (``smoke_course``), so the notebooks train nothing again."""
     tmp_path = tmp_path_factory.mktemp("browser")
@@ -136,19 +137,32 @@ def _wait_for_idle_kernel(page, timeout: float = 90.0) -> None:
     raise TimeoutError(f"the notebook's kernel was not idle within {timeout} s")
 
 
+# Polled while the cells run: "ok" once the last cell's output ends with the line "ok" (its checks held), the
+# error's text as soon as a cell shows one (Run All stops at a failed cell: its "ok" would never come). An error
+# is shown as stderr text with a traceback, or, for a syntax error, a line that starts with the exception's name.
+_RUN_ALL_STATE = """() => {
+    const error = /Traceback \\(most recent call last\\)|^\\w*(Error|Exception)\\b/m;
+    const stderr = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]';
+    for (const out of document.querySelectorAll(stderr)) {
+        if (error.test(out.innerText)) return 'error: ' + out.innerText.slice(-4000);
+    }
+    const cells = document.querySelectorAll('.jp-Cell');
+    const last = cells[cells.length - 1].querySelector('.jp-OutputArea');
+    return last !== null && /(^|\\n)ok$/.test(last.innerText.trim()) ? 'ok' : false; }"""
+
+
 def _run_all(page, base: str, token: str, notebook: str) -> None:
-    """Open ``notebook`` and run every cell; returns once its last cell printed "ok" (its checks held)."""
+    """Open ``notebook`` and run every cell; returns once its last cell printed "ok" (every cell ran and its
+    checks held), and fails at once, with the traceback, when a cell fails."""
     # a workspace of its own, reset: JupyterLab would otherwise reopen the notebooks of the tests before
     page.goto(f"{base}/lab/workspaces/{Path(notebook).stem}/tree/{notebook}?token={token}&reset")
     page.locator(".jp-NotebookPanel").wait_for(timeout=60_000)
     _wait_for_idle_kernel(page)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_function(
-        """() => { const cells = document.querySelectorAll('.jp-Cell');
-                   const out = cells[cells.length - 1].querySelector('.jp-OutputArea');
-                   return out !== null && /(^|\\n)ok$/.test(out.innerText.trim()); }""",
-        timeout=RUN_ALL_TIMEOUT_MS)  # the last line of the last cell's output (training logs come before it)
+    state = page.wait_for_function(_RUN_ALL_STATE, timeout=RUN_ALL_TIMEOUT_MS).json_value()
+    if state != "ok":
+        pytest.fail(f"{notebook}: a cell failed in JupyterLab:\n{state}")
 
 
 def _widget_of(control):
@@ -177,22 +191,31 @@ def _change_and_compare(page, image, act) -> None:
     assert image.screenshot() != before_png, "the control did not change the displayed image"
 
 
-def _in_browser(sync_playwright, name: str, body) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="module")
+def chromium(sync_playwright):
+    """One headless chromium for the module's tests; each test opens its page in a context of its own."""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport=WINDOW)
-        try:
-            body(page)
-            page.screenshot(path=str(ARTIFACTS / f"browser-{name}-1024.png"), full_page=False)
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / f"browser-{name}-failure.png"))
-            raise
-        finally:
-            browser.close()
+        yield browser
+        browser.close()
 
 
-def test_noise_widget_resamples_and_frames_its_difference(sync_playwright, jupyterlab):
+def _in_browser(chromium, name: str, body) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = chromium.new_context(viewport=WINDOW)
+    page = context.new_page()
+    try:
+        body(page)
+        page.screenshot(path=str(ARTIFACTS / f"browser-{name}-1024.png"), full_page=False)
+    except BaseException:
+        page.screenshot(path=str(ARTIFACTS / f"browser-{name}-failure.png"))
+        raise
+    finally:
+        context.close()
+
+
+@pytest.mark.runs_notebook(NOTEBOOKS[0])
+def test_noise_widget_resamples_and_frames_its_difference(chromium, jupyterlab):
     def body(page):
         _run_all(page, *jupyterlab, NOTEBOOKS[0])
         button = page.get_by_role("button", name="resample noise").first
@@ -203,7 +226,7 @@ def test_noise_widget_resamples_and_frames_its_difference(sync_playwright, jupyt
         assert widget.get_by_text("|Δ| to the base noise's image", exact=False).count() == 1
         _assert_inside_window(page, widget, "05 noise")
 
-    _in_browser(sync_playwright, "noise", body)
+    _in_browser(chromium, "noise", body)
 
 
 def _press_slider(page, jupyterlab, notebook: str, label: str, key: str):
@@ -220,27 +243,30 @@ def _press_slider(page, jupyterlab, notebook: str, label: str, key: str):
     return slider, widget
 
 
-def test_crossover_slider_changes_the_displayed_image(sync_playwright, jupyterlab):
+@pytest.mark.runs_notebook(NOTEBOOKS[1])
+def test_crossover_slider_changes_the_displayed_image(chromium, jupyterlab):
     def body(page):
         # crossover 0: every style from source 1
         slider, widget = _press_slider(page, jupyterlab, NOTEBOOKS[1], "crossover", "Home")
         assert slider.locator(".widget-readout").inner_text().strip() == "0"
         _assert_inside_window(page, widget, "06 style mixing (with its layer grid)")
 
-    _in_browser(sync_playwright, "style-mixing", body)
+    _in_browser(chromium, "style-mixing", body)
 
 
-def test_truncation_slider_changes_the_strip_and_it_fits(sync_playwright, jupyterlab):
+@pytest.mark.runs_notebook(NOTEBOOKS[2])
+def test_truncation_slider_changes_the_strip_and_it_fits(chromium, jupyterlab):
     def body(page):
         slider, widget = _press_slider(page, jupyterlab, NOTEBOOKS[2], "ψ", "Home")  # ψ = −1: the "anti-faces"
         assert slider.locator(".widget-readout").inner_text().strip() in ("-1.00", "\u22121.00")  # a minus sign
         assert widget.get_by_text("seeds, left to right: 1, 2, 3, 4", exact=False).count() == 1
         _assert_inside_window(page, widget, "07 truncation strip")
 
-    _in_browser(sync_playwright, "truncation", body)
+    _in_browser(chromium, "truncation", body)
 
 
-def test_edit_widget_slider_edits_the_face_and_it_fits(sync_playwright, jupyterlab):
+@pytest.mark.runs_notebook(NOTEBOOKS[3])
+def test_edit_widget_slider_edits_the_face_and_it_fits(chromium, jupyterlab):
     def body(page):
         # +3 stds of yaw: the widget has a slider for each factor G varies, and the smoke F varies yaw (not smiling)
         slider, widget = _press_slider(page, jupyterlab, NOTEBOOKS[3], "yaw", "End")
@@ -248,7 +274,7 @@ def test_edit_widget_slider_edits_the_face_and_it_fits(sync_playwright, jupyterl
         assert widget.get_by_text("left: the face as given", exact=False).count() == 1
         _assert_inside_window(page, widget, "14 edit widget")
 
-    _in_browser(sync_playwright, "edit", body)
+    _in_browser(chromium, "edit", body)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -289,7 +315,7 @@ def _wait_for_tick(page, tick: int, timeout_ms: int = 120_000) -> None:
                        return m !== null && Number(m[1]) >= tick; }""", arg=tick, timeout=timeout_ms)
 
 
-def test_live_view_updates_every_tick_and_its_stop_button_ends_the_run(sync_playwright, jupyterlab):
+def test_live_view_updates_every_tick_and_its_stop_button_ends_the_run(chromium, jupyterlab):
     def body(page):
         base, token = jupyterlab
         page.goto(f"{base}/lab/workspaces/live/tree/{LIVE_NOTEBOOK}?token={token}&reset")
@@ -324,4 +350,10 @@ def test_live_view_updates_every_tick_and_its_stop_button_ends_the_run(sync_play
         assert views.count() == 2 and views.nth(1).locator(".sgan-live-end", has_text="finished").count() == 1
         end.scroll_into_view_if_needed()
 
-    _in_browser(sync_playwright, "live-view", body)
+    _in_browser(chromium, "live-view", body)
+
+
+def test_the_notebooks_wrote_nothing_into_the_repository(jupyterlab, repo_before):
+    """As under nbval (tests/test_notebooks.py, which leaves these notebooks to the browser): every notebook run
+    above left the repository's notebooks/ and data/ as they were."""
+    assert repo_files() == repo_before, "a notebook run in JupyterLab wrote into the repository"

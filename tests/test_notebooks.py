@@ -2,12 +2,14 @@
 
 The slow part is what ``make test`` promises about the course:
 
-1. a papermill sweep of the ablation notebook (11) over configs A-F at the smoke profile, into a temporary
-   folder (two notebooks at a time, one torch thread each), once per session: ``smoke_course`` in conftest.py;
+1. the ablation runs A-F at the smoke profile, into a temporary folder, once per session: notebook 11 through
+   papermill for A and F, the function it calls for the others (``smoke_course`` in conftest.py);
 2. the results notebook (12) collects them: the tables must have all six rows, every number finite;
 3. every other notebook runs under nbval (``--nbval-lax --nbval-current-env``, ``SGAN_PROFILE=smoke``) in a
    pytest subprocess of its own (one test per notebook, so that the workers share them), reusing the sweep's
-   runs (notebooks 01-07 find them complete); each notebook's own assertions are the checks.
+   runs (notebooks 01-07 find them complete); each notebook's own assertions are the checks. A notebook that a
+   selected test of tests/test_browser.py runs in full in JupyterLab (05, 06, 07, 14) is left to it where the
+   browser can run (``runs_notebook`` in conftest.py).
 
 Runs, data caches and executed notebooks all go to pytest's temporary folder, never into the repository.
 """
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from sharing import NOTEBOOK_TIMEOUT_S, build_once, papermill
+from sharing import NOTEBOOK_TIMEOUT_S, build_once, papermill, repo_files
 
 from sgan.config import PRESETS
 
@@ -183,7 +185,7 @@ def test_ablation_sweep_collected_into_the_paper_tables(smoke_course, tmp_path):
     assert "Table 1" in (runs / "results.md").read_text()
 
 
-# 11 and 12 run through papermill instead: 11 once per config in the smoke course, 12 in the test above
+# 11 and 12 run through papermill instead: 11 for A and F in the smoke course, 12 in the test above
 NBVAL_NOTEBOOKS = [p for p in NOTEBOOKS if p.name[:2] not in ("11", "12")]
 
 
@@ -192,20 +194,14 @@ NBVAL_NOTEBOOKS = [p for p in NOTEBOOKS if p.name[:2] not in ("11", "12")]
 def test_the_notebook_runs_under_nbval(path, smoke_course):
     """One notebook under nbval (``--nbval-lax``: every cell runs without an error; the notebook's own asserts are
     the checks) at the smoke profile, reusing the smoke course's runs, and it writes nothing into the repository."""
-    before = _repo_files()
+    before = repo_files()
     cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
            "-p", "no:xdist", "-q", "-x", "--rootdir", str(ROOT), str(path)]
     proc = subprocess.run(cmd, cwd=ROOT, env=smoke_course["env"], capture_output=True, text=True,
                           timeout=NOTEBOOK_TIMEOUT_S)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
     assert f"{len(_code_cells(_read(path)))} passed" in proc.stdout
-    assert _repo_files() == before, f"{path.name} wrote into the repository"
-
-
-def _repo_files() -> set[str]:
-    """Files under notebooks/ and data/ (where a notebook run from notebooks/ could leave caches)."""
-    return {str(p.relative_to(ROOT)) for d in ("notebooks", "data") for p in (ROOT / d).rglob("*")
-            if ".ipynb_checkpoints" not in p.parts}
+    assert repo_files() == before, f"{path.name} wrote into the repository"
 
 
 def test_parallel_notebook_output_is_prefixed_line_by_line():
