@@ -12,7 +12,6 @@ from sgan.cli.main import COMMANDS, main
 from sgan.cli.train import parse_overrides
 from sgan.config import RunConfig
 from sgan.sample import generate_images
-from sgan.studies.reference import long_jobs
 from sgan.training.checkpoint import load_generator
 
 
@@ -147,9 +146,3 @@ def test_the_studies_are_subcommands_with_their_own_arguments(study, capsys):
         main([study, "--help"])
     assert done.value.code == 0 and f"usage: python -m sgan {study}" in capsys.readouterr().out
 
-
-def test_the_long_study_trains_a_f_b_twice_then_e_c_d_then_the_variants_then_a_third_a_and_f():
-    names = [f"{run.name}{seed}" for run, seed in long_jobs((0, 1, 2))]
-    assert names[:9] == ["A0", "F0", "B0", "A1", "F1", "B1", "E0", "C0", "D0"]
-    assert names[-2:] == ["A2", "F2"]
-    assert len(names) == 13 and len(set(names)) == 13  # the two variants sit in between, once each
