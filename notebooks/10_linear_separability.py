@@ -105,8 +105,9 @@ curves.z_vs_w_figure(ls["entropies_z"], ls["entropies_w"], "H(Y|X) [bits]")
 # %%
 from sgan.editing import DEGENERATE_BELOW, data_reading_spread, degenerate_factors, generated_readings, spread_ratios
 
-readings_G = generated_readings(G, net, n=1000, seed=seed)
-data_spread = data_reading_spread(net, G.cfg.resolution)
+n_read = 200 if profile in LEARNS_NOTHING else 1000  # faces read per side (a profile that learns nothing: a few)
+readings_G = generated_readings(G, net, n=n_read, seed=seed)
+data_spread = data_reading_spread(net, G.cfg.resolution, n=n_read)
 ratios = spread_ratios(readings_G, data_spread)  # G's spread of each factor's reading over the data's
 degenerate = degenerate_factors(readings_G, data_spread)
 weak = sorted(k for k, v in judge.items() if v < 0.5)

@@ -123,7 +123,7 @@ PROFILES["gpu-dry"] = dict(
     model={**PROFILES["gpu"]["model"], "fmap_base": 512, "fmap_max": 32},
     train={**PROFILES["gpu"]["train"], "fade_kimg": 0.008, "stable_kimg": 0.008, "total_kimg": 0.064,
            "tick_kimg": 0.016, "ema_kimg": 0.01, "batch_sizes": ((8, 4), (16, 4), (32, 4), (64, 4)), "amp_bf16": False,
-           "fid_samples": 256, "tick_fid_samples": 256, "ppl_samples": 128, "ls_samples": 512})
+           "fid_samples": 256, "tick_fid_samples": 256, "ppl_samples": 64, "ls_samples": 256})
 
 # Profiles that prove the code runs and learn nothing (seconds of training): a notebook's checks of what
 # training bought (trained beats untrained, W beats Z) are skipped there.
