@@ -105,8 +105,8 @@ def smoke_course(tmp_path_factory) -> dict:
                     if config not in procs:
                         run_ablation(config, "smoke", out_dir=out, progress=False)
                 for config, future in procs.items():
-                    proc = future.result()
-                    assert proc.returncode == 0, f"11, {config}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+                    run = future.result()
+                    assert run.error is None, f"11, {config}:\n{run.error[-6000:]}"
 
     folder = build_once(tmp_path_factory, "smoke-course", build)
     return {"env": smoke_env(folder), "folder": folder, "runs": folder / "runs" / "course" / "smoke",

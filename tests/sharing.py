@@ -1,19 +1,22 @@
-"""What the test session shares: an artefact built once for every xdist worker, a course notebook run in a
-subprocess (papermill) at the smoke profile, and which notebooks the real browser runs (and whether it can)."""
+"""What the test session shares: an artefact built once for every xdist worker, a course notebook run with its
+parameters (papermill's way) at the smoke profile, and which notebooks the real browser runs (and whether it can)."""
 
-import json
 import os
-import subprocess
-import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 from filelock import FileLock
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK_TIMEOUT_S = 900  # per notebook subprocess
+NOTEBOOK_TIMEOUT_S = 900  # per notebook (nbval's subprocess) or per cell (papermill)
 # The notebooks whose widgets tests/test_browser.py works in JupyterLab, after running every cell of each there
 BROWSER_NOTEBOOKS = ("05_config_e_noise.ipynb", "06_config_f_style_mixing.ipynb", "07_truncation.ipynb",
                      "14_projection_and_editing.ipynb")
@@ -58,12 +61,39 @@ def build_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Pa
     return folder
 
 
-def papermill(name: str, output: Path, parameters: dict, env: dict) -> subprocess.CompletedProcess:
-    """Run ``notebooks/<name>`` with papermill in a subprocess (in ``notebooks/``, as JupyterLab would)."""
-    cmd = [sys.executable, "-m", "papermill", str(ROOT / "notebooks" / name), str(output),
-           "-y", json.dumps(parameters), "-k", "python3", "--cwd", str(ROOT / "notebooks"),
-           "--no-progress-bar", "--log-output"]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=NOTEBOOK_TIMEOUT_S)
+@dataclass
+class NotebookRun:
+    """A notebook run: ``error`` (None, or the failed cell's traceback) and ``text`` (every cell's printed
+    output and error, in order)."""
+
+    error: str | None
+    text: str
+
+
+def papermill(name: str, output: Path, parameters: dict, env: dict) -> NotebookRun:
+    """Run ``notebooks/<name>`` as ``papermill -p ...`` would, in a kernel started with ``env`` in
+    ``notebooks/`` (as JupyterLab would), and write the executed notebook to ``output``. Papermill's own
+    parameter injection and nbclient's execution (papermill's engine), driven from this process: a papermill
+    process per notebook would cost its imports (~3 CPU-s) each time."""
+    nb = parameterize_notebook(load_notebook_node(str(ROOT / "notebooks" / name)), parameters)
+    client = NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT_S, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    error = None
+    try:
+        client.execute(env=env)
+    except CellExecutionError as exc:
+        error = str(exc)
+    finally:
+        nbformat.write(nb, output)
+    return NotebookRun(error, "".join(_output_text(out) for cell in nb.cells for out in cell.get("outputs", [])))
+
+
+def _output_text(output) -> str:
+    if output.output_type == "stream":
+        return output.text
+    if output.output_type == "error":
+        return "\n".join(output.traceback) + "\n"
+    return ""
 
 
 def smoke_env(folder: Path) -> dict[str, str]:
