@@ -58,8 +58,9 @@ def plain(data16):
 @pytest.mark.parametrize(("flag", "rtol", "image_rtol"), [
     ("channels_last", 1e-3, 1e-3),
     ("amp_bf16", 0.05, None),
-    pytest.param("compile", 1e-3, 1e-3, marks=pytest.mark.skipif(
-        not HAS_COMPILER, reason="torch.compile on CPU needs a C++ compiler (c++ or g++)")),
+    pytest.param("compile", 1e-3, 1e-3, marks=[pytest.mark.skipif(
+        not HAS_COMPILER, reason="torch.compile on CPU needs a C++ compiler (c++ or g++)"),
+        pytest.mark.slow]),  # ~60 s on a cold inductor cache (as in CI): handed out first, not last
 ])
 def test_each_speed_path_trains_like_the_plain_path(flag, rtol, image_rtol, data16, plain):
     # inductor builds its ~50 C++ kernels one after another here, not in a pool of processes that each import
