@@ -341,11 +341,8 @@ def test_live_view_updates_every_tick_and_its_stop_button_ends_the_run(chromium,
         end = view.locator(".sgan-live-end", has_text="stopped at step")
         end.wait_for(timeout=120_000)
         assert _live_tick(page) <= stopped_at + 2, "the run went on after the stop button"
-        page.wait_for_function(
-            """() => { const cells = document.querySelectorAll('.jp-Cell');
-                       const out = cells[cells.length - 1].querySelector('.jp-OutputArea');
-                       return out !== null && /(^|\\n)ok$/.test(out.innerText.trim()); }""",
-            timeout=RUN_ALL_TIMEOUT_MS)  # the run resumed from the stop's checkpoint
+        state = page.wait_for_function(_RUN_ALL_STATE, timeout=RUN_ALL_TIMEOUT_MS).json_value()
+        assert state == "ok", state  # the run resumed from the stop's checkpoint
         views = page.locator(".sgan-live")
         assert views.count() == 2 and views.nth(1).locator(".sgan-live-end", has_text="finished").count() == 1
         end.scroll_into_view_if_needed()
